@@ -1,0 +1,21 @@
+/**
+ * `@wsaloop/backend-select`: a Reactor over `select()`. On Windows it calls
+ * Winsock's select with fd_sets sized to the sockets watched (no FD_SETSIZE
+ * limit); on Linux it calls poll, so apps and tests run natively too.
+ *
+ * ```ts
+ * const loop = createLoop({ backend: 'select' });
+ * ```
+ * @module
+ */
+import type { BackendOptions, Reactor } from '@wsaloop/core/backend';
+import { PollWaiter } from './posix-poll.js';
+import { SelectReactor } from './select-reactor.js';
+import { WinsockSelectWaiter } from './winsock-select.js';
+
+export { SelectReactor } from './select-reactor.js';
+
+/** Creates a select reactor for one loop. The select backend takes no options. */
+export function createBackend(_options: BackendOptions = {}): Reactor {
+  return new SelectReactor(process.platform === 'win32' ? new WinsockSelectWaiter() : new PollWaiter());
+}

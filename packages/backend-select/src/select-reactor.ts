@@ -1,0 +1,123 @@
+/**
+ * The select reactor: registrations in a map, one readiness wait per poll.
+ *
+ * The wait runs on the loop's thread when it cannot block (timeout 0, or the
+ * previous poll found work, so a zero-timeout look is likely to find more and
+ * saves the thread hop), and on a pool thread otherwise. Interest changes made
+ * while a wait is in flight only mark the arrays stale; the adapter wakes the
+ * wait and the next poll rebuilds them.
+ * @module
+ */
+import { Readiness, type Reactor, type ReadinessListener, type SocketHandle, type WakeToken } from '@wsaloop/core/backend';
+import type { ReadinessWaiter, WatchedSocket } from './waiter.js';
+
+interface Registration extends WatchedSocket {
+  interest: number;
+  listener: ReadinessListener;
+}
+
+/** A {@link Reactor} over a platform {@link ReadinessWaiter}. */
+export class SelectReactor implements Reactor {
+  readonly kind = 'reactor' as const;
+  readonly name = 'select';
+  readonly #waiter: ReadinessWaiter;
+  readonly #registrations = new Map<SocketHandle, Registration>();
+  #stale = true;
+  #waiting = false;
+  #foundWork = false;
+  #closed = false;
+
+  constructor(waiter: ReadinessWaiter) {
+    this.#waiter = waiter;
+  }
+
+  get wakeToken(): WakeToken {
+    return this.#waiter.wakeToken;
+  }
+
+  register(socket: SocketHandle, interest: number, listener: ReadinessListener): void {
+    this.#registrations.set(socket, { socket, interest, listener });
+    this.#changed();
+  }
+
+  modify(socket: SocketHandle, interest: number): void {
+    const r = this.#registrations.get(socket);
+    if (!r || r.interest === interest) return;
+    r.interest = interest;
+    this.#changed();
+  }
+
+  unregister(socket: SocketHandle): void {
+    if (this.#registrations.delete(socket)) this.#changed();
+  }
+
+  #changed(): void {
+    this.#stale = true;
+    // A socket about to be closed must leave a wait in flight promptly.
+    if (this.#waiting) this.#waiter.wake();
+  }
+
+  poll(timeoutMs: number): number | Promise<number> {
+    if (this.#closed) return 0;
+    this.#rebuild();
+    if (timeoutMs === 0 || this.#foundWork) {
+      const n = this.#finish(this.#waiter.waitNow(0));
+      if (n > 0 || timeoutMs === 0) return n;
+      this.#rebuild();
+    }
+    this.#waiting = true;
+    return new Promise<number>((resolve, reject) => {
+      this.#waiter.waitOffThread(timeoutMs, (result) => {
+        this.#waiting = false;
+        try {
+          resolve(this.#finish(result));
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+  }
+
+  #rebuild(): void {
+    if (!this.#stale) return;
+    this.#waiter.build([...this.#registrations.values()]);
+    this.#stale = false;
+  }
+
+  /** Dispatches the result of a wait; returns the number of sockets reported. */
+  #finish(result: number): number {
+    if (result < 0) {
+      // A socket closed while the wait was in flight fails the whole call
+      // (WSAENOTSOCK / EBADF); the arrays are rebuilt and the loop polls again.
+      if (this.#stale) return 0;
+      throw new Error(`select backend: readiness wait failed with native error ${-result}`);
+    }
+    let dispatched = 0;
+    this.#waiter.collect((socket, events) => {
+      const r = this.#registrations.get(socket);
+      // Readiness of a socket unregistered meanwhile is dropped; interest it
+      // no longer has is masked out.
+      const wanted = r ? events & (r.interest | Readiness.ERROR) : 0;
+      if (!r || wanted === 0) return;
+      dispatched++;
+      r.listener.onReadiness(wanted, 0);
+    });
+    this.#foundWork = dispatched > 0;
+    return dispatched;
+  }
+
+  wake(): void {
+    this.#waiter.wake();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#registrations.clear();
+    this.#waiter.close();
+  }
+
+  stats(): Record<string, number> {
+    return { registeredSockets: this.#registrations.size };
+  }
+}

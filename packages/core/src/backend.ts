@@ -1,0 +1,15 @@
+/**
+ * `@wsaloop/core/backend`: the contract backend packages implement, and the
+ * platform-neutral helpers they may use. Apps do not need this entry point.
+ * @module
+ */
+export type { Backend, BackendBase, BackendModule, BackendOptions } from './backend/backend.js';
+export { BackendUnsupportedError } from './backend/backend.js';
+export { Readiness, type Reactor, type ReadinessListener } from './backend/reactor.js';
+export type { Proactor, CompletionRequest, AcceptRequest, RecvRequest, RecvFromRequest } from './backend/proactor.js';
+export type { WakeToken, SocketWakeToken, EventFdWakeToken, CompletionPortWakeToken, EventWakeToken, WindowWakeToken } from './backend/wake-token.js';
+export { performWake } from './backend/remote-wake.js';
+export type { SocketApi, SocketHandle, AddressFamily, SocketKind, SocketOption, MulticastMembership } from './sys/socket-api.js';
+export { socketApi } from './sys/platform.js';
+export { encodeSockaddr, decodeSockaddr, SOCKADDR_MAX, type SocketAddress, type FamilyConstants } from './sys/sockaddr.js';
+export type { NativeFunction, AsyncResult, NativePointer } from './sys/native-function.js';

@@ -1,0 +1,65 @@
+/**
+ * What every backend provides, whichever Winsock model it drives. A backend is
+ * either a {@link Reactor} (it reports readiness, core performs the I/O) or a
+ * {@link Proactor} (it performs the I/O and reports completions). Core runs
+ * TCP and UDP over both; see `io/` for the two adapters.
+ *
+ * Threading contract: every method is called on the loop's thread (Node's main
+ * thread or the Worker that created the loop). A backend that blocks does so
+ * off that thread (koffi `.async` or a thread of its own) and returns a
+ * Promise from {@link BackendBase.poll}; listeners and completions are only
+ * ever invoked from inside `poll`, on the loop's thread.
+ * @module
+ */
+import type { Proactor } from './proactor.js';
+import type { Reactor } from './reactor.js';
+import type { WakeToken } from './wake-token.js';
+
+/** Members shared by reactors and proactors. */
+export interface BackendBase {
+  /** Short name, e.g. `select` or `iocp`. */
+  readonly name: string;
+  /**
+   * Waits up to `timeoutMs` for I/O (`-1`: no limit, `0`: do not block) and
+   * dispatches what arrived to listeners / completions. Returns the number of
+   * events dispatched: synchronously when it did not have to block, otherwise
+   * as a Promise settled on the loop's thread after the off-thread wait.
+   * A call with `timeoutMs = 0` must return synchronously.
+   */
+  poll(timeoutMs: number): number | Promise<number>;
+  /** Makes a poll in progress, or else the next one, return promptly. */
+  wake(): void;
+  /** Plain data that lets another thread or Worker wake this backend. */
+  readonly wakeToken: WakeToken;
+  /** Releases native resources. Called once, after every socket was closed. */
+  close(): void;
+  /** Counts of live native resources (operations, buffers, events), for leak checks. */
+  stats(): Record<string, number>;
+}
+
+/** Any backend. */
+export type Backend = Reactor | Proactor;
+
+/** Options a backend package's factory receives (everything in `createLoop`'s options except `backend`). */
+export type BackendOptions = Record<string, unknown>;
+
+/**
+ * What a backend package exports: `createBackend`, called once per loop.
+ * `@wsaloop/backend-<name>` packages export it as a named export.
+ */
+export interface BackendModule {
+  createBackend(options: BackendOptions): Backend;
+}
+
+/**
+ * Thrown by a backend factory when the platform lacks what the backend needs
+ * (for instance a Winsock-only model on Linux).
+ */
+export class BackendUnsupportedError extends Error {
+  /** Always `ERR_WSALOOP_BACKEND_UNSUPPORTED`. */
+  readonly code = 'ERR_WSALOOP_BACKEND_UNSUPPORTED';
+  constructor(message: string) {
+    super(message);
+    this.name = 'BackendUnsupportedError';
+  }
+}

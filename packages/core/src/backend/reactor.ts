@@ -1,0 +1,55 @@
+/**
+ * The readiness contract (select, WSAAsyncSelect, WSAEventSelect): the backend
+ * says which sockets can make progress; core's reactive adapter then performs
+ * the non-blocking calls.
+ * @module
+ */
+import type { SocketHandle } from '../sys/socket-api.js';
+import type { BackendBase } from './backend.js';
+
+/** Interest / readiness bits. */
+export const Readiness = {
+  /** Data, a pending connection, or end-of-stream can be received. */
+  READABLE: 1,
+  /** Data can be sent, or a connect finished. */
+  WRITABLE: 2,
+  /** An error is pending (for example a failed connect); see the error code. */
+  ERROR: 4,
+} as const;
+
+/**
+ * Receives readiness for one socket; called by the reactor only from inside
+ * {@link BackendBase.poll}.
+ */
+export interface ReadinessListener {
+  /**
+   * @param events Bits of {@link Readiness}.
+   * @param errorCode Positive native error code when the model reports one
+   *   with the event (WSAEventSelect's `iErrorCode`, WSAAsyncSelect's
+   *   `WSAGETSELECTERROR`), else 0; the adapter then asks the socket.
+   */
+  onReadiness(events: number, errorCode: number): void;
+}
+
+/**
+ * A readiness backend.
+ *
+ * Reactors may be level-triggered (select reports a condition while it
+ * holds) or re-enabling (the Windows message/event models report a condition
+ * once, and again only after the matching call failed with `WSAEWOULDBLOCK`).
+ * Core's adapter is written for both: it always attempts an operation before
+ * waiting, and waits only after the attempt would block, which is exactly the
+ * re-enabling rule. A reactor may therefore ignore interest changes natively
+ * (registering every event once), but must never report readiness for a
+ * socket after {@link Reactor.unregister}.
+ */
+export interface Reactor extends BackendBase {
+  /** Discriminates reactors from proactors. */
+  readonly kind: 'reactor';
+  /** Starts watching `socket` for the {@link Readiness} bits in `interest`. */
+  register(socket: SocketHandle, interest: number, listener: ReadinessListener): void;
+  /** Changes the interest set of a registered socket. */
+  modify(socket: SocketHandle, interest: number): void;
+  /** Stops watching `socket`; called before core closes it. */
+  unregister(socket: SocketHandle): void;
+}

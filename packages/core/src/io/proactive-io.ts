@@ -1,0 +1,226 @@
+/**
+ * Stream and datagram operations over a completion backend. The proactor
+ * does the I/O; this layer adds what every proactor would otherwise repeat:
+ * keeping accepts posted, one receive in flight while reading, holding data
+ * that completes after a readStop, ordering shutdown after the last send, and
+ * closing through the proactor so cancellations are reported first.
+ * @module
+ */
+import type { Proactor } from '../backend/proactor.js';
+import type { Loop } from '../loop/loop.js';
+import type { AddressFamily, SocketHandle } from '../sys/socket-api.js';
+import { socketApi } from '../sys/platform.js';
+import type { DatagramChannel, Done, StreamChannel } from './channel.js';
+import type { IoService } from './io-service.js';
+
+/** Accepts kept posted on a listening socket when the proactor does not say. */
+const DEFAULT_ACCEPTS_AHEAD = 4;
+
+/** Proactor option read by core: how many accepts to keep posted per listener. */
+interface AcceptsAheadHint {
+  readonly acceptsAhead?: number;
+}
+
+/** The proactive operations layer of one loop. */
+export class ProactiveIo implements IoService {
+  /** @internal */ readonly loop: Loop;
+  /** @internal */ readonly proactor: Proactor;
+
+  constructor(loop: Loop, proactor: Proactor) {
+    this.loop = loop;
+    this.proactor = proactor;
+  }
+
+  prepare(socket: SocketHandle, family: AddressFamily, kind: 'stream' | 'dgram'): number {
+    return this.proactor.associate(socket, family, kind);
+  }
+
+  stream(socket: SocketHandle, family: AddressFamily): StreamChannel {
+    return new ProactiveStream(this, socket, family);
+  }
+
+  datagram(socket: SocketHandle): DatagramChannel {
+    return new ProactiveDatagram(this, socket);
+  }
+}
+
+class ProactiveStream implements StreamChannel {
+  readonly #io: ProactiveIo;
+  readonly #socket: SocketHandle;
+  readonly #family: AddressFamily;
+  #closed = false;
+  #onRead: ((status: number, data: Uint8Array) => void) | null = null;
+  #reading = false;
+  #recvPosted = false;
+  /** Results that completed while reading was stopped, delivered at the next readStart. */
+  #held: Array<[number, Uint8Array]> = [];
+  #sendsInFlight = 0;
+  #shutdownDone: Done | null = null;
+  #onConnection: ((status: number, socket: SocketHandle) => void) | null = null;
+
+  constructor(io: ProactiveIo, socket: SocketHandle, family: AddressFamily) {
+    this.#io = io;
+    this.#socket = socket;
+    this.#family = family;
+  }
+
+  startAccepting(onConnection: (status: number, socket: SocketHandle) => void): void {
+    this.#onConnection = onConnection;
+    const ahead = (this.#io.proactor as Proactor & AcceptsAheadHint).acceptsAhead ?? DEFAULT_ACCEPTS_AHEAD;
+    for (let i = 0; i < ahead; i++) this.#postAccept();
+  }
+
+  #postAccept(): void {
+    this.#io.proactor.accept(this.#socket, this.#family, {
+      complete: (status, socket) => {
+        if (this.#closed) {
+          // The listener closed while this connection was being accepted.
+          if (status === 0) socketApi().close(socket);
+          return;
+        }
+        this.#postAccept();
+        this.#onConnection?.(status, socket);
+      },
+    });
+  }
+
+  connect(address: Buffer, length: number, done: Done): void {
+    this.#io.proactor.connect(this.#socket, this.#family, address, length, { complete: done });
+  }
+
+  readStart(onRead: (status: number, data: Uint8Array) => void): void {
+    this.#onRead = onRead;
+    if (this.#reading) return;
+    this.#reading = true;
+    if (this.#held.length > 0) {
+      this.#io.loop._defer(() => this.#deliverHeld());
+      return;
+    }
+    this.#postRecv();
+  }
+
+  readStop(): void {
+    this.#reading = false;
+  }
+
+  #deliverHeld(): void {
+    while (this.#held.length > 0 && this.#reading && !this.#closed) {
+      const [status, data] = this.#held.shift()!;
+      this.#deliver(status, data);
+    }
+    if (this.#reading && !this.#closed) this.#postRecv();
+  }
+
+  #postRecv(): void {
+    if (this.#recvPosted || this.#closed) return;
+    this.#recvPosted = true;
+    this.#io.proactor.recv(this.#socket, {
+      complete: (status, data) => {
+        this.#recvPosted = false;
+        if (this.#closed) return;
+        const bytes = data ?? EMPTY;
+        if (!this.#reading) {
+          this.#held.push([status, bytes]);
+          return;
+        }
+        if (this.#deliver(status, bytes) && this.#reading) this.#postRecv();
+      },
+    });
+  }
+
+  /** Hands one result to the reader; false when reading is over (EOF or error). */
+  #deliver(status: number, data: Uint8Array): boolean {
+    const ended = status !== 0 || data.byteLength === 0;
+    if (ended) this.#reading = false;
+    this.#onRead!(status, data);
+    return !ended;
+  }
+
+  write(buffers: Uint8Array[], done: Done): void {
+    this.#sendsInFlight++;
+    this.#io.proactor.send(this.#socket, buffers, {
+      complete: (status) => {
+        this.#sendsInFlight--;
+        done(status);
+        if (this.#sendsInFlight === 0 && this.#shutdownDone && !this.#closed) this.#shutdownNow();
+      },
+    });
+  }
+
+  shutdown(done: Done): void {
+    this.#shutdownDone = done;
+    if (this.#sendsInFlight === 0) this.#io.loop._defer(() => this.#shutdownNow());
+  }
+
+  #shutdownNow(): void {
+    const done = this.#shutdownDone;
+    if (!done) return;
+    this.#shutdownDone = null;
+    const rc = socketApi().shutdownSend(this.#socket);
+    done(rc < 0 ? -rc : 0);
+  }
+
+  close(abortive: boolean, done: () => void): void {
+    this.#closed = true;
+    this.#reading = false;
+    this.#onConnection = null;
+    const shutdownDone = this.#shutdownDone;
+    this.#shutdownDone = null;
+    if (abortive) socketApi().setOption(this.#socket, 'lingerZero', 1, this.#family);
+    this.#io.proactor.closeSocket(this.#socket, () => {
+      shutdownDone?.(ERROR_OPERATION_ABORTED);
+      done();
+    });
+  }
+}
+
+/** Win32 ERROR_OPERATION_ABORTED: what a cancelled overlapped operation reports. */
+const ERROR_OPERATION_ABORTED = 995;
+const EMPTY = new Uint8Array(0);
+
+class ProactiveDatagram implements DatagramChannel {
+  readonly #io: ProactiveIo;
+  readonly #socket: SocketHandle;
+  #closed = false;
+  #onMessage: ((status: number, data: Uint8Array | null, from: Buffer | null) => void) | null = null;
+  #recvPosted = false;
+
+  constructor(io: ProactiveIo, socket: SocketHandle) {
+    this.#io = io;
+    this.#socket = socket;
+  }
+
+  recvStart(onMessage: (status: number, data: Uint8Array | null, from: Buffer | null) => void): void {
+    this.#onMessage = onMessage;
+    this.#postRecv();
+  }
+
+  recvStop(): void {
+    // A receive already posted stays posted; its datagram is dropped if it
+    // completes while stopped, as a full socket buffer would drop it.
+    this.#onMessage = null;
+  }
+
+  #postRecv(): void {
+    if (this.#recvPosted || this.#closed || !this.#onMessage) return;
+    this.#recvPosted = true;
+    this.#io.proactor.recvFrom(this.#socket, {
+      complete: (status, data, from) => {
+        this.#recvPosted = false;
+        if (this.#closed || !this.#onMessage) return;
+        this.#onMessage(status, data, from);
+        this.#postRecv();
+      },
+    });
+  }
+
+  send(buffers: Uint8Array[], to: Buffer, toLength: number, done: Done): void {
+    this.#io.proactor.sendTo(this.#socket, buffers, to, toLength, { complete: done });
+  }
+
+  close(done: () => void): void {
+    this.#closed = true;
+    this.#onMessage = null;
+    this.#io.proactor.closeSocket(this.#socket, done);
+  }
+}

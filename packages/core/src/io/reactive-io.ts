@@ -1,0 +1,392 @@
+/**
+ * Completion-style stream and datagram operations over a readiness backend.
+ *
+ * Every operation is attempted first and waits for readiness only after the
+ * attempt would block. That one rule serves level-triggered select and the
+ * re-enabling Windows models alike (WSAEventSelect and WSAAsyncSelect report
+ * FD_READ / FD_WRITE / FD_ACCEPT again only after the matching call failed
+ * with WSAEWOULDBLOCK), so no backend needs polling or special cases.
+ * @module
+ */
+import { Readiness, type Reactor, type ReadinessListener } from '../backend/reactor.js';
+import type { Loop } from '../loop/loop.js';
+import { socketApi } from '../sys/platform.js';
+import type { AddressFamily, SocketApi, SocketHandle } from '../sys/socket-api.js';
+import { SOCKADDR_MAX } from '../sys/sockaddr.js';
+import { type DatagramChannel, type Done, STATUS_CANCELED, type StreamChannel } from './channel.js';
+import type { IoService } from './io-service.js';
+import { MAX_READ, ReadSlab } from './read-slab.js';
+import { WriteQueue } from './write-queue.js';
+
+/** Most reads of one socket per readiness event, so one busy peer cannot starve the rest. */
+const READS_PER_EVENT = 16;
+/** Most accepts per readiness event of a listening socket. */
+const ACCEPTS_PER_EVENT = 64;
+/** Most buffers gathered into one send. */
+const GATHER_MAX = 64;
+
+/** The reactive operations layer of one loop. */
+export class ReactiveIo implements IoService {
+  /** @internal */ readonly loop: Loop;
+  /** @internal */ readonly reactor: Reactor;
+  /** @internal */ readonly api: SocketApi = socketApi();
+  /** @internal */ readonly slab = new ReadSlab();
+  /** @internal */ readonly gathered: Uint8Array[] = [];
+
+  constructor(loop: Loop, reactor: Reactor) {
+    this.loop = loop;
+    this.reactor = reactor;
+  }
+
+  prepare(): number {
+    return 0;
+  }
+
+  stream(socket: SocketHandle): StreamChannel {
+    return new ReactiveStream(this, socket);
+  }
+
+  datagram(socket: SocketHandle): DatagramChannel {
+    return new ReactiveDatagram(this, socket);
+  }
+}
+
+/** Registration bookkeeping shared by the stream and datagram channels. */
+abstract class ReactiveChannel implements ReadinessListener {
+  protected readonly io: ReactiveIo;
+  protected readonly socket: SocketHandle;
+  #interest = 0;
+  #registered = false;
+  protected closed = false;
+
+  constructor(io: ReactiveIo, socket: SocketHandle) {
+    this.io = io;
+    this.socket = socket;
+  }
+
+  abstract onReadiness(events: number, errorCode: number): void;
+
+  /** The interest the channel's current state calls for. */
+  protected abstract wantedInterest(): number;
+
+  /** Brings the reactor's registration in line with {@link wantedInterest}. */
+  protected updateInterest(): void {
+    if (this.closed) return;
+    const want = this.wantedInterest();
+    if (want === this.#interest && this.#registered) return;
+    if (!this.#registered) {
+      if (want === 0) return;
+      this.io.reactor.register(this.socket, want, this);
+      this.#registered = true;
+    } else {
+      this.io.reactor.modify(this.socket, want);
+    }
+    this.#interest = want;
+    this.io.loop._wakeIfPolling();
+  }
+
+  /** Unregisters and closes the socket. */
+  protected closeSocket(abortive: boolean): void {
+    this.closed = true;
+    if (this.#registered) this.io.reactor.unregister(this.socket);
+    this.#registered = false;
+    if (abortive) this.io.api.setOption(this.socket, 'lingerZero', 1, 'ipv4');
+    this.io.api.close(this.socket);
+  }
+}
+
+class ReactiveStream extends ReactiveChannel implements StreamChannel {
+  /** Readiness seen and not yet consumed by a would-block (for re-enabling models). */
+  #readable = false;
+  #writable = true;
+  #onRead: ((status: number, data: Uint8Array) => void) | null = null;
+  #reading = false;
+  #onConnection: ((status: number, socket: SocketHandle) => void) | null = null;
+  #connectDone: Done | null = null;
+  #shutdownDone: Done | null = null;
+  #broken = 0;
+  readonly #writes = new WriteQueue();
+
+  protected wantedInterest(): number {
+    let want = 0;
+    if (this.#reading || this.#onConnection) want |= Readiness.READABLE;
+    if (this.#connectDone || (!this.#writes.empty && !this.#writable)) want |= Readiness.WRITABLE;
+    return want;
+  }
+
+  onReadiness(events: number, errorCode: number): void {
+    if (this.closed) return;
+    if (this.#connectDone) {
+      if (events & (Readiness.WRITABLE | Readiness.ERROR)) this.#finishConnect(errorCode);
+      return;
+    }
+    if (events & (Readiness.READABLE | Readiness.ERROR)) {
+      this.#readable = true;
+      if (this.#onConnection) this.#acceptSome();
+      else if (this.#reading) this.#readSome();
+    }
+    if (this.closed) return;
+    if (events & (Readiness.WRITABLE | Readiness.ERROR)) {
+      this.#writable = true;
+      this.#flush();
+    }
+  }
+
+  startAccepting(onConnection: (status: number, socket: SocketHandle) => void): void {
+    this.#onConnection = onConnection;
+    this.updateInterest();
+  }
+
+  #acceptSome(): void {
+    const { api } = this.io;
+    for (let i = 0; i < ACCEPTS_PER_EVENT && this.#onConnection; i++) {
+      const s = api.accept(this.socket);
+      if (s >= 0) {
+        this.#onConnection(0, s);
+        continue;
+      }
+      if (api.isWouldBlock(-s)) {
+        this.#readable = false;
+        return;
+      }
+      this.#onConnection(-s, -1);
+    }
+  }
+
+  connect(address: Buffer, length: number, done: Done): void {
+    const rc = this.io.api.connect(this.socket, address, length);
+    if (rc === 0 || !this.io.api.isConnectInProgress(-rc)) {
+      this.io.loop._defer(() => done(this.closed ? STATUS_CANCELED : rc === 0 ? 0 : -rc));
+      return;
+    }
+    this.#connectDone = done;
+    this.updateInterest();
+  }
+
+  #finishConnect(errorCode: number): void {
+    const done = this.#connectDone!;
+    this.#connectDone = null;
+    const status = errorCode || this.io.api.pendingError(this.socket);
+    this.#writable = status === 0;
+    this.updateInterest();
+    done(status);
+    if (!this.closed && status === 0) this.#flush();
+  }
+
+  readStart(onRead: (status: number, data: Uint8Array) => void): void {
+    this.#onRead = onRead;
+    if (this.#reading) return;
+    this.#reading = true;
+    this.updateInterest();
+    // A re-enabling reactor will not report data that was already announced
+    // while we were not reading: go and get it.
+    if (this.#readable) {
+      this.io.loop._defer(() => {
+        if (this.#reading && !this.closed) this.#readSome();
+      });
+    }
+  }
+
+  readStop(): void {
+    if (!this.#reading) return;
+    this.#reading = false;
+    this.updateInterest();
+  }
+
+  #readSome(): void {
+    const { api, slab } = this.io;
+    for (let i = 0; i < READS_PER_EVENT && this.#reading && !this.closed; i++) {
+      const region = slab.region();
+      const n = api.recv(this.socket, region.buffer, region.offset, region.length);
+      if (n > 0) {
+        this.#onRead!(0, slab.take(n));
+        // A short read drained the socket; either model reports new data anew.
+        if (n < region.length) {
+          this.#readable = false;
+          return;
+        }
+        continue;
+      }
+      if (n < 0 && api.isWouldBlock(-n)) {
+        this.#readable = false;
+        return;
+      }
+      // End of stream or a receive error: reading is over either way.
+      this.#reading = false;
+      this.updateInterest();
+      this.#onRead!(n === 0 ? 0 : -n, EMPTY);
+      return;
+    }
+  }
+
+  write(buffers: Uint8Array[], done: Done): void {
+    if (this.#broken) {
+      const status = this.#broken;
+      this.io.loop._defer(() => done(status));
+      return;
+    }
+    this.#writes.push(buffers, done);
+    if (this.#writable && !this.#connectDone) this.#flush();
+  }
+
+  /** Bytes accepted by {@link write} and not yet handed to the socket. */
+  get queuedBytes(): number {
+    return this.#writes.bytes;
+  }
+
+  #flush(): void {
+    const { api, gathered, loop } = this.io;
+    const complete = (done: Done) => loop._defer(() => done(0));
+    while (!this.#writes.empty && !this.closed) {
+      const count = this.#writes.gather(gathered, GATHER_MAX);
+      const offset = this.#writes.offset;
+      const n = count === 1 ? api.send(this.socket, gathered[0]!, offset, gathered[0]!.byteLength - offset) : api.sendv(this.socket, gathered, 0, offset);
+      if (n >= 0) {
+        this.#writes.advance(n, complete);
+        continue;
+      }
+      if (api.isWouldBlock(-n)) {
+        this.#writable = false;
+        break;
+      }
+      this.#fail(-n);
+      break;
+    }
+    gathered.length = 0;
+    this.updateInterest();
+    if (this.#writes.empty && this.#shutdownDone && !this.#connectDone) this.#shutdownNow();
+  }
+
+  /** A send failed: every queued and future write fails with the same error. */
+  #fail(status: number): void {
+    this.#broken = status;
+    for (const done of this.#writes.drain()) this.io.loop._defer(() => done(status));
+  }
+
+  shutdown(done: Done): void {
+    this.#shutdownDone = done;
+    if (this.#writes.empty && !this.#connectDone) this.#shutdownNow();
+  }
+
+  #shutdownNow(): void {
+    const done = this.#shutdownDone!;
+    this.#shutdownDone = null;
+    const rc = this.#broken ? -this.#broken : this.io.api.shutdownSend(this.socket);
+    this.io.loop._defer(() => done(rc < 0 ? -rc : 0));
+  }
+
+  close(abortive: boolean, done: () => void): void {
+    const canceled: Done[] = this.#writes.drain();
+    if (this.#connectDone) canceled.push(this.#connectDone);
+    if (this.#shutdownDone) canceled.push(this.#shutdownDone);
+    this.#connectDone = this.#shutdownDone = this.#onRead = this.#onConnection = null;
+    this.#reading = false;
+    this.closeSocket(abortive);
+    // Cancellations are reported before the close callback, as in libuv.
+    this.io.loop._defer(() => {
+      for (const cb of canceled) cb(STATUS_CANCELED);
+      done();
+    });
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+interface QueuedDatagram {
+  buffers: Uint8Array[];
+  to: Buffer;
+  toLength: number;
+  done: Done;
+}
+
+class ReactiveDatagram extends ReactiveChannel implements DatagramChannel {
+  #onMessage: ((status: number, data: Uint8Array | null, from: Buffer | null) => void) | null = null;
+  #readable = false;
+  #writable = true;
+  #sends: QueuedDatagram[] = [];
+  readonly #fromLength = new Int32Array(1);
+
+  protected wantedInterest(): number {
+    return (this.#onMessage ? Readiness.READABLE : 0) | (this.#sends.length > 0 ? Readiness.WRITABLE : 0);
+  }
+
+  onReadiness(events: number): void {
+    if (this.closed) return;
+    if (events & (Readiness.READABLE | Readiness.ERROR)) {
+      this.#readable = true;
+      if (this.#onMessage) this.#receiveSome();
+    }
+    if (!this.closed && events & Readiness.WRITABLE) {
+      this.#writable = true;
+      this.#flush();
+    }
+  }
+
+  recvStart(onMessage: (status: number, data: Uint8Array | null, from: Buffer | null) => void): void {
+    const wasReceiving = this.#onMessage !== null;
+    this.#onMessage = onMessage;
+    if (wasReceiving) return;
+    this.updateInterest();
+    if (this.#readable) {
+      this.io.loop._defer(() => {
+        if (this.#onMessage && !this.closed) this.#receiveSome();
+      });
+    }
+  }
+
+  recvStop(): void {
+    this.#onMessage = null;
+    this.updateInterest();
+  }
+
+  #receiveSome(): void {
+    const { api, slab } = this.io;
+    for (let i = 0; i < READS_PER_EVENT && this.#onMessage && !this.closed; i++) {
+      const region = slab.region();
+      const from = Buffer.allocUnsafe(SOCKADDR_MAX);
+      const n = api.recvFrom(this.socket, region.buffer, region.offset, Math.min(region.length, MAX_READ), from, this.#fromLength);
+      if (n >= 0) {
+        this.#onMessage(0, slab.take(n), from.subarray(0, this.#fromLength[0]));
+        continue;
+      }
+      if (api.isWouldBlock(-n)) {
+        this.#readable = false;
+        return;
+      }
+      // Datagram errors (a truncated datagram, an ICMP report) concern one
+      // message, not the socket: report and keep receiving.
+      this.#onMessage(-n, null, null);
+    }
+  }
+
+  send(buffers: Uint8Array[], to: Buffer, toLength: number, done: Done): void {
+    this.#sends.push({ buffers, to, toLength, done });
+    if (this.#writable && this.#sends.length === 1) this.#flush();
+  }
+
+  #flush(): void {
+    const { api, loop } = this.io;
+    while (this.#sends.length > 0 && !this.closed) {
+      const d = this.#sends[0]!;
+      const n = api.sendTo(this.socket, d.buffers, d.to, d.toLength);
+      if (n < 0 && api.isWouldBlock(-n)) {
+        this.#writable = false;
+        break;
+      }
+      this.#sends.shift();
+      loop._defer(() => d.done(n < 0 ? -n : 0));
+    }
+    this.updateInterest();
+  }
+
+  close(done: () => void): void {
+    const canceled = this.#sends.map((d) => d.done);
+    this.#sends = [];
+    this.#onMessage = null;
+    this.closeSocket(false);
+    this.io.loop._defer(() => {
+      for (const cb of canceled) cb(STATUS_CANCELED);
+      done();
+    });
+  }
+}

@@ -1,0 +1,334 @@
+/**
+ * The event loop. One iteration, as in libuv: update the cached time, run
+ * due timers, run deferred completions (pending), idle, prepare, poll for I/O
+ * (blocking off the main thread when there is nothing else to do), async
+ * wake-ups, check, then close callbacks.
+ *
+ * `run()` is asynchronous: whenever the poll has to block, the wait happens
+ * off-thread and Node's own loop keeps running timers, promises and I/O.
+ * When the loop is busy and never has to block, it still yields to Node at
+ * least every {@link YIELD_INTERVAL_MS}.
+ * @module
+ */
+import type { Backend } from '../backend/backend.js';
+import { stateError, WsaloopError } from '../errors.js';
+import { createIoService, type IoService } from '../io/io-service.js';
+import { Tcp } from '../net/tcp.js';
+import { Udp } from '../net/udp.js';
+import { Async, type AsyncCallback } from './async-handle.js';
+import type { Handle } from './handle.js';
+import { Check, Idle, type Phase, type PhaseHandle, Prepare } from './phase-handle.js';
+import { Timer } from './timer.js';
+import { TimerHeap } from './timer-heap.js';
+
+/** How long a busy loop may run before it yields to Node's own loop. */
+export const YIELD_INTERVAL_MS = 2;
+
+/**
+ * `default`: run until no active, referenced handles or requests remain (or
+ * {@link Loop.stop}). `once`: one iteration, blocking for I/O if there is
+ * nothing pending. `nowait`: one iteration without blocking.
+ */
+export type RunMode = 'default' | 'once' | 'nowait';
+
+const now = (): number => Math.floor(performance.now());
+const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** An event loop driving one backend. Create it with `createLoop`. */
+export class Loop {
+  /** The backend driving this loop's I/O. */
+  readonly backend: Backend;
+  /** @internal */ readonly _backend: Backend;
+  /** @internal */ readonly _timers = new TimerHeap<Timer>();
+  /** @internal */ readonly _asyncHandles = new Set<Async>();
+  /** @internal */ readonly _io: IoService;
+  readonly #phases: Record<Phase, Set<PhaseHandle>> = { idle: new Set(), prepare: new Set(), check: new Set() };
+  readonly #handles = new Set<Handle>();
+  #pending: Array<() => void> = [];
+  #closingQueue: Handle[] = [];
+  #closingCount = 0;
+  #activeHandles = 0;
+  #activeRequests = 0;
+  #timerSequence = 0;
+  #time = now();
+  #running = false;
+  #polling = false;
+  #stopRequested = false;
+  #closed = false;
+  #lastYield = now();
+
+  /** @internal Use `createLoop`. */
+  constructor(backend: Backend) {
+    this.backend = backend;
+    this._backend = backend;
+    this._io = createIoService(this, backend);
+  }
+
+  /** The loop's cached time in milliseconds, updated at the start of each iteration. */
+  now(): number {
+    return this.#time;
+  }
+
+  /** Re-reads the clock into the cached time. */
+  updateTime(): void {
+    this.#time = now();
+  }
+
+  /** Whether the loop has active, referenced handles or requests, or handles still closing. */
+  get alive(): boolean {
+    return this.#activeHandles > 0 || this.#activeRequests > 0 || this.#closingCount > 0;
+  }
+
+  /** Whether a `run()` is in progress. */
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /**
+   * Runs the loop in `mode`. Resolves with whether the loop is still alive
+   * (true when stopped early or when `once` / `nowait` left work behind).
+   * Rejects with `EBUSY` if the loop is already running.
+   */
+  async run(mode: RunMode = 'default'): Promise<boolean> {
+    if (mode !== 'default' && mode !== 'once' && mode !== 'nowait') {
+      throw new TypeError(`The "mode" argument must be 'default', 'once' or 'nowait', received ${String(mode)}`);
+    }
+    if (this.#closed) throw stateError('EBADF', 'run', 'loop is closed');
+    if (this.#running) throw stateError('EBUSY', 'run', 'loop is already running');
+    this.#running = true;
+    try {
+      let alive = this.alive;
+      if (!alive) this.updateTime();
+      while (alive && !this.#stopRequested) {
+        this.updateTime();
+        this.#runTimers();
+        const ranPending = this.#runPending();
+        this.#runPhase('idle');
+        this.#runPhase('prepare');
+        const mayBlock = mode === 'default' || (mode === 'once' && !ranPending);
+        const blocked = await this.#poll(mayBlock ? this.#pollTimeout() : 0);
+        this.#dispatchAsync();
+        this.#runPhase('check');
+        this.#runClosing();
+        if (mode === 'once') {
+          this.updateTime();
+          this.#runTimers();
+        }
+        alive = this.alive;
+        if (mode !== 'default') break;
+        await this.#yield(blocked);
+      }
+      this.#stopRequested = false;
+      return alive;
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  /** Makes `run()` return after the current iteration. */
+  stop(): void {
+    this.#stopRequested = true;
+    this._wakeIfPolling();
+  }
+
+  /** Calls `callback` for every handle that is not yet closed. */
+  walk(callback: (handle: Handle) => void): void {
+    for (const handle of [...this.#handles]) callback(handle);
+  }
+
+  /**
+   * Releases the loop and its backend.
+   * @throws WsaloopError `EBUSY` while any handle is open or closing, or the loop runs.
+   */
+  close(): void {
+    if (this.#closed) return;
+    if (this.#running) throw stateError('EBUSY', 'loop_close', 'loop is running');
+    if (this.#handles.size > 0) {
+      throw stateError('EBUSY', 'loop_close', `${this.#handles.size} handle(s) still open`);
+    }
+    this.#closed = true;
+    this._backend.close();
+  }
+
+  /** Counts of live native resources held by the backend (for leak checks). */
+  stats(): Record<string, number> {
+    return this._backend.stats();
+  }
+
+  /** Creates a timer handle. */
+  timer(): Timer {
+    this.#assertOpen();
+    return new Timer(this);
+  }
+
+  /** Creates an idle handle. */
+  idle(): Idle {
+    this.#assertOpen();
+    return new Idle(this);
+  }
+
+  /** Creates a prepare handle. */
+  prepare(): Prepare {
+    this.#assertOpen();
+    return new Prepare(this);
+  }
+
+  /** Creates a check handle. */
+  check(): Check {
+    this.#assertOpen();
+    return new Check(this);
+  }
+
+  /** Creates an async handle, active at once, whose `callback` runs after `send()`. */
+  async(callback: AsyncCallback): Async {
+    this.#assertOpen();
+    return new Async(this, callback);
+  }
+
+  /** Creates a TCP handle. */
+  tcp(): Tcp {
+    this.#assertOpen();
+    return new Tcp(this);
+  }
+
+  /** Creates a UDP handle. */
+  udp(): Udp {
+    this.#assertOpen();
+    return new Udp(this);
+  }
+
+  // ---- internal protocol with handles and the I/O layer ----
+
+  /** @internal */ _register(handle: Handle): void {
+    this.#handles.add(handle);
+  }
+
+  /** @internal */ _unregister(handle: Handle): void {
+    this.#handles.delete(handle);
+  }
+
+  /** @internal */ _adjustActive(delta: number): void {
+    this.#activeHandles += delta;
+  }
+
+  /** @internal A request (write, connect, shutdown...) started: it keeps the loop alive. */
+  _requestStarted(): void {
+    this.#activeRequests++;
+  }
+
+  /** @internal */ _requestFinished(): void {
+    this.#activeRequests--;
+  }
+
+  /** @internal */ _closingStarted(): void {
+    this.#closingCount++;
+  }
+
+  /** @internal Schedules a handle's close callback for the close phase. */
+  _queueClosing(handle: Handle): void {
+    this.#closingQueue.push(handle);
+    this._wakeIfPolling();
+  }
+
+  /** @internal Runs `fn` in the next pending phase (completions never run re-entrantly). */
+  _defer(fn: () => void): void {
+    this.#pending.push(fn);
+    this._wakeIfPolling();
+  }
+
+  /** @internal */ _phaseQueue(phase: Phase): Set<PhaseHandle> {
+    return this.#phases[phase];
+  }
+
+  /** @internal */ _nextTimerSequence(): number {
+    return this.#timerSequence++;
+  }
+
+  /** @internal Interrupts a blocking poll so a change made from outside the loop takes effect. */
+  _wakeIfPolling(): void {
+    if (this.#polling) this._backend.wake();
+  }
+
+  // ---- phases ----
+
+  #assertOpen(): void {
+    if (this.#closed) throw stateError('EBADF', 'loop', 'loop is closed');
+  }
+
+  #runTimers(): void {
+    for (;;) {
+      const timer = this._timers.peek();
+      if (!timer || timer.due > this.#time) return;
+      timer._expire();
+    }
+  }
+
+  #runPending(): boolean {
+    if (this.#pending.length === 0) return false;
+    const batch = this.#pending;
+    this.#pending = [];
+    for (const fn of batch) fn();
+    return true;
+  }
+
+  #runPhase(phase: Phase): void {
+    const handles = this.#phases[phase];
+    if (handles.size === 0) return;
+    for (const handle of [...handles]) if (handles.has(handle)) handle._run();
+  }
+
+  #pollTimeout(): number {
+    if (this.#stopRequested || !this.alive) return 0;
+    if (this.#pending.length > 0 || this.#closingQueue.length > 0 || this.#phases.idle.size > 0) return 0;
+    for (const handle of this._asyncHandles) if (handle._isPending()) return 0;
+    const next = this._timers.peek();
+    if (!next) return -1;
+    return Math.max(0, next.due - this.#time);
+  }
+
+  /** Polls the backend; resolves true if the wait went off-thread. */
+  #poll(timeout: number): boolean | Promise<boolean> {
+    const result = this._backend.poll(timeout);
+    if (typeof result === 'number') return false;
+    this.#polling = true;
+    return result.then(
+      () => {
+        this.#polling = false;
+        return true;
+      },
+      (error: unknown) => {
+        this.#polling = false;
+        throw error instanceof WsaloopError ? error : new WsaloopError(`backend poll failed: ${String(error)}`, { code: 'EIO', syscall: 'poll' });
+      },
+    );
+  }
+
+  #dispatchAsync(): void {
+    if (this._asyncHandles.size === 0) return;
+    for (const handle of [...this._asyncHandles]) handle._dispatch();
+  }
+
+  #runClosing(): void {
+    while (this.#closingQueue.length > 0) {
+      const batch = this.#closingQueue;
+      this.#closingQueue = [];
+      for (const handle of batch) {
+        this.#closingCount--;
+        handle._finishClose();
+      }
+    }
+  }
+
+  /** Lets promise continuations run every iteration, and Node's macrotasks when we have not blocked for a while. */
+  async #yield(blocked: boolean): Promise<void> {
+    const t = this.#time;
+    if (blocked) {
+      this.#lastYield = t;
+      return;
+    }
+    if (t - this.#lastYield >= YIELD_INTERVAL_MS) {
+      this.#lastYield = t;
+      await macrotask();
+    }
+  }
+}

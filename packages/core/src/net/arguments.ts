@@ -1,0 +1,65 @@
+/**
+ * Validation of application arguments: hosts, ports and write data. Bad input
+ * throws TypeError / RangeError at the call site, before any native call.
+ * @module
+ */
+import { familyOf } from '../sys/sockaddr.js';
+import type { AddressFamily } from '../sys/socket-api.js';
+
+/** Data a stream or datagram write accepts. */
+export type WriteData = Buffer | Uint8Array | string | ReadonlyArray<Buffer | Uint8Array | string>;
+
+/** @throws RangeError / TypeError unless `port` is an integer in 0..65535. */
+export function checkPort(port: unknown, name = 'port'): number {
+  if (typeof port !== 'number' || !Number.isInteger(port)) {
+    throw new TypeError(`The "${name}" argument must be an integer, received ${describe(port)}`);
+  }
+  if (port < 0 || port > 65535) throw new RangeError(`The "${name}" argument must be >= 0 and <= 65535, received ${port}`);
+  return port;
+}
+
+/** A validated IP literal and its family. `localhost` means 127.0.0.1. */
+export function checkIpHost(host: unknown, name = 'host'): { host: string; family: AddressFamily } {
+  if (typeof host !== 'string') throw new TypeError(`The "${name}" argument must be a string, received ${describe(host)}`);
+  const literal = host === 'localhost' ? '127.0.0.1' : host;
+  const family = familyOf(literal);
+  if (!family) throw new TypeError(`The "${name}" argument must be an IPv4 or IPv6 address, received '${host}'`);
+  return { host: literal, family };
+}
+
+/** @throws TypeError unless `host` is a non-empty string. */
+export function checkHostName(host: unknown, name = 'host'): string {
+  if (typeof host !== 'string' || host.length === 0) {
+    throw new TypeError(`The "${name}" argument must be a non-empty string, received ${describe(host)}`);
+  }
+  return host;
+}
+
+/** Normalizes write data to an array of byte views (strings as UTF-8). */
+export function toBuffers(data: unknown): Uint8Array[] {
+  if (data instanceof Uint8Array) return [data];
+  if (typeof data === 'string') return [Buffer.from(data, 'utf8')];
+  if (Array.isArray(data)) {
+    return data.map((item, i) => {
+      if (item instanceof Uint8Array) return item;
+      if (typeof item === 'string') return Buffer.from(item, 'utf8');
+      throw new TypeError(`The "data[${i}]" argument must be a Buffer, Uint8Array or string, received ${describe(item)}`);
+    });
+  }
+  throw new TypeError(`The "data" argument must be a Buffer, Uint8Array, string or an array of them, received ${describe(data)}`);
+}
+
+/** @throws TypeError unless `callback` is a function or undefined. */
+export function checkCallback<T extends (...args: never[]) => unknown>(callback: unknown): T | undefined {
+  if (callback !== undefined && typeof callback !== 'function') {
+    throw new TypeError(`The "callback" argument must be a function, received ${describe(callback)}`);
+  }
+  return callback as T | undefined;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return `an instance of ${(value as object).constructor?.name ?? 'Object'}`;
+  return `${typeof value} (${String(value)})`;
+}

@@ -1,0 +1,8 @@
+/**
+ * `@wsaloop/core/posix`: the libc bindings and Linux constants used to run
+ * wsaloop natively on Linux.
+ * @module
+ */
+export { libc, errno, type Libc } from './sys/posix/library.js';
+export * as PosixConstants from './sys/posix/constants.js';
+export { errnoCode, errnoMessage } from './sys/posix/errors.js';

@@ -1,0 +1,114 @@
+/**
+ * Winsock, Win32 and user32 constants used anywhere in wsaloop. Values are
+ * from the Windows SDK headers (winsock2.h, ws2def.h, ws2ipdef.h, mswsock.h,
+ * mstcpip.h, winbase.h, winuser.h).
+ * @module
+ */
+
+export const AF_INET = 2;
+export const AF_INET6 = 23;
+export const SOCK_STREAM = 1;
+export const SOCK_DGRAM = 2;
+export const IPPROTO_IP = 0;
+export const IPPROTO_TCP = 6;
+export const IPPROTO_UDP = 17;
+export const IPPROTO_IPV6 = 41;
+
+export const INVALID_SOCKET = -1;
+export const SOCKET_ERROR = -1;
+
+export const WSA_FLAG_OVERLAPPED = 0x01;
+export const WSA_FLAG_NO_HANDLE_INHERIT = 0x80;
+
+export const SOL_SOCKET = 0xffff;
+export const SO_REUSEADDR = 0x0004;
+export const SO_KEEPALIVE = 0x0008;
+export const SO_BROADCAST = 0x0020;
+export const SO_LINGER = 0x0080;
+export const SO_EXCLUSIVEADDRUSE = ~SO_REUSEADDR;
+export const SO_SNDBUF = 0x1001;
+export const SO_RCVBUF = 0x1002;
+export const SO_ERROR = 0x1007;
+export const SO_UPDATE_ACCEPT_CONTEXT = 0x700b;
+export const SO_UPDATE_CONNECT_CONTEXT = 0x7010;
+
+export const TCP_NODELAY = 0x0001;
+
+export const IP_TTL = 4;
+export const IP_MULTICAST_TTL = 10;
+export const IP_MULTICAST_LOOP = 11;
+export const IP_ADD_MEMBERSHIP = 12;
+export const IP_DROP_MEMBERSHIP = 13;
+export const IPV6_UNICAST_HOPS = 4;
+export const IPV6_MULTICAST_HOPS = 10;
+export const IPV6_MULTICAST_LOOP = 11;
+export const IPV6_ADD_MEMBERSHIP = 12;
+export const IPV6_DROP_MEMBERSHIP = 13;
+export const IPV6_V6ONLY = 27;
+
+export const SD_SEND = 1;
+export const FIONBIO = 0x8004667e | 0;
+export const FIONREAD = 0x4004667f;
+
+/** WSAIoctl codes (mstcpip.h / mswsock.h). */
+export const SIO_KEEPALIVE_VALS = 0x98000004 | 0;
+export const SIO_UDP_CONNRESET = 0x9800000c | 0;
+export const SIO_TCP_INITIAL_RTO = 0x98000011 | 0;
+export const SIO_GET_EXTENSION_FUNCTION_POINTER = 0xc8000006 | 0;
+export const SIO_BASE_HANDLE = 0x48000022;
+
+/** TCP_INITIAL_RTO_PARAMETERS fields (mstcpip.h). */
+export const TCP_INITIAL_RTO_UNSPECIFIED_RTT = 0xffff;
+export const TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS = 0xfe;
+
+/** WSAEventSelect / WSAAsyncSelect network events. */
+export const FD_READ = 0x01;
+export const FD_WRITE = 0x02;
+export const FD_OOB = 0x04;
+export const FD_ACCEPT = 0x08;
+export const FD_CONNECT = 0x10;
+export const FD_CLOSE = 0x20;
+export const FD_READ_BIT = 0;
+export const FD_WRITE_BIT = 1;
+export const FD_OOB_BIT = 2;
+export const FD_ACCEPT_BIT = 3;
+export const FD_CONNECT_BIT = 4;
+export const FD_CLOSE_BIT = 5;
+export const FD_MAX_EVENTS = 10;
+
+/** Wait results (winbase.h / winsock2.h). */
+export const WSA_INFINITE = 0xffffffff;
+export const WSA_WAIT_EVENT_0 = 0;
+export const WSA_WAIT_IO_COMPLETION = 0xc0;
+export const WSA_WAIT_TIMEOUT = 0x102;
+export const WSA_WAIT_FAILED = 0xffffffff;
+export const WSA_MAXIMUM_WAIT_EVENTS = 64;
+export const INFINITE = 0xffffffff;
+export const WAIT_TIMEOUT = 0x102;
+export const WAIT_IO_COMPLETION = 0xc0;
+
+/** Win32 error codes that are outcomes rather than failures. */
+export const ERROR_IO_PENDING = 997;
+export const ERROR_IO_INCOMPLETE = 996;
+export const ERROR_OPERATION_ABORTED = 995;
+export const ERROR_NOT_FOUND = 1168;
+export const WAIT_TIMEOUT_ERROR = 258;
+export const WSA_IO_PENDING = ERROR_IO_PENDING;
+export const WSA_IO_INCOMPLETE = ERROR_IO_INCOMPLETE;
+export const WSA_OPERATION_ABORTED = ERROR_OPERATION_ABORTED;
+export const WSAEWOULDBLOCK = 10035;
+export const WSAEINPROGRESS = 10036;
+export const WSAEALREADY = 10037;
+export const WSAEINVAL = 10022;
+export const WSAECONNRESET = 10054;
+export const WSAEMSGSIZE = 10040;
+
+/** File handle completion modes (winbase.h). */
+export const FILE_SKIP_COMPLETION_PORT_ON_SUCCESS = 0x1;
+export const FILE_SKIP_SET_EVENT_ON_HANDLE = 0x2;
+
+/** user32 (winuser.h). */
+export const HWND_MESSAGE = -3;
+export const WM_USER = 0x0400;
+export const WM_QUIT = 0x0012;
+export const PM_REMOVE = 0x0001;

@@ -1,0 +1,20 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    backend: 'src/backend.ts',
+    winsock: 'src/winsock.ts',
+    posix: 'src/posix.ts',
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  // One copy of shared module state (the Winsock library, error classes) per format.
+  splitting: true,
+  sourcemap: true,
+  clean: true,
+  target: 'node20',
+  platform: 'node',
+  // import.meta.url in the CommonJS build (backend resolution uses it).
+  shims: true,
+});
