@@ -6,7 +6,7 @@
  * ```ts
  * const loop = createLoop({ backend: 'select' });
  * ```
- * @module
+ * @module @wsaloop/backend-select
  */
 import type { BackendOptions, Reactor } from '@wsaloop/core/backend';
 import { PollWaiter } from './posix-poll.js';
@@ -14,6 +14,7 @@ import { SelectReactor } from './select-reactor.js';
 import { WinsockSelectWaiter } from './winsock-select.js';
 
 export { SelectReactor } from './select-reactor.js';
+export type { ReadinessWaiter, WatchedSocket } from './waiter.js';
 
 /** Creates a select reactor for one loop. The select backend takes no options. */
 export function createBackend(_options: BackendOptions = {}): Reactor {

@@ -1,7 +1,7 @@
 /**
  * `@wsaloop/core/backend`: the contract backend packages implement, and the
  * platform-neutral helpers they may use. Apps do not need this entry point.
- * @module
+ * @module @wsaloop/core/backend
  */
 export type { Backend, BackendBase, BackendModule, BackendOptions } from './backend/backend.js';
 export { BackendUnsupportedError } from './backend/backend.js';

@@ -10,7 +10,7 @@
  * });
  * await loop.run();
  * ```
- * @module
+ * @module @wsaloop/core
  */
 export { createLoop, defaultBackendName, BackendNotInstalledError, type LoopOptions } from './loop/create-loop.js';
 export { Loop, type RunMode, YIELD_INTERVAL_MS } from './loop/loop.js';

@@ -1,7 +1,7 @@
 /**
  * `@wsaloop/core/posix`: the libc bindings and Linux constants used to run
  * wsaloop natively on Linux.
- * @module
+ * @module @wsaloop/core/posix
  */
 export { libc, errno, type Libc } from './sys/posix/library.js';
 export * as PosixConstants from './sys/posix/constants.js';

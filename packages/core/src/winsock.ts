@@ -2,7 +2,7 @@
  * `@wsaloop/core/winsock`: the one shared Winsock / Win32 FFI layer (ws2_32,
  * kernel32, user32 bindings, constants, structure layouts, error table).
  * Backends import their native declarations from here; none declares its own.
- * @module
+ * @module @wsaloop/core/winsock
  */
 export { windows, type WindowsLibraries, type Ws2_32, type Kernel32, type Msvcrt } from './sys/winsock/library.js';
 export * as WinsockConstants from './sys/winsock/constants.js';

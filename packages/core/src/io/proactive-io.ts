@@ -42,6 +42,21 @@ export class ProactiveIo implements IoService {
   datagram(socket: SocketHandle): DatagramChannel {
     return new ProactiveDatagram(this, socket);
   }
+
+  /**
+   * Wraps a completion so an exception from an application callback is
+   * handed to the loop instead of unwinding through the proactor's
+   * bookkeeping.
+   */
+  guard<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+    return (...args: A) => {
+      try {
+        fn(...args);
+      } catch (error) {
+        this.loop._callbackFailed(error);
+      }
+    };
+  }
 }
 
 class ProactiveStream implements StreamChannel {
@@ -57,6 +72,8 @@ class ProactiveStream implements StreamChannel {
   #sendsInFlight = 0;
   #shutdownDone: Done | null = null;
   #onConnection: ((status: number, socket: SocketHandle) => void) | null = null;
+  /** Writes issued while the connect is in flight; posted once it succeeds. */
+  #awaitingConnect: Array<[Uint8Array[], Done]> | null = null;
 
   constructor(io: ProactiveIo, socket: SocketHandle, family: AddressFamily) {
     this.#io = io;
@@ -72,7 +89,7 @@ class ProactiveStream implements StreamChannel {
 
   #postAccept(): void {
     this.#io.proactor.accept(this.#socket, this.#family, {
-      complete: (status, socket) => {
+      complete: this.#io.guard((status: number, socket: SocketHandle) => {
         if (this.#closed) {
           // The listener closed while this connection was being accepted.
           if (status === 0) socketApi().close(socket);
@@ -80,12 +97,24 @@ class ProactiveStream implements StreamChannel {
         }
         this.#postAccept();
         this.#onConnection?.(status, socket);
-      },
+      }),
     });
   }
 
   connect(address: Buffer, length: number, done: Done): void {
-    this.#io.proactor.connect(this.#socket, this.#family, address, length, { complete: done });
+    this.#awaitingConnect = [];
+    this.#io.proactor.connect(this.#socket, this.#family, address, length, {
+      complete: this.#io.guard((status: number) => {
+        const waiting = this.#awaitingConnect ?? [];
+        this.#awaitingConnect = null;
+        done(status);
+        for (const [buffers, writeDone] of waiting) {
+          if (status === 0 && !this.#closed) this.write(buffers, writeDone);
+          else writeDone(this.#closed ? ERROR_OPERATION_ABORTED : status);
+        }
+        if (this.#shutdownDone && this.#sendsInFlight === 0 && !this.#closed) this.#shutdownNow();
+      }),
+    });
   }
 
   readStart(onRead: (status: number, data: Uint8Array) => void): void {
@@ -115,7 +144,7 @@ class ProactiveStream implements StreamChannel {
     if (this.#recvPosted || this.#closed) return;
     this.#recvPosted = true;
     this.#io.proactor.recv(this.#socket, {
-      complete: (status, data) => {
+      complete: this.#io.guard((status: number, data: Uint8Array | null) => {
         this.#recvPosted = false;
         if (this.#closed) return;
         const bytes = data ?? EMPTY;
@@ -124,7 +153,7 @@ class ProactiveStream implements StreamChannel {
           return;
         }
         if (this.#deliver(status, bytes) && this.#reading) this.#postRecv();
-      },
+      }),
     });
   }
 
@@ -137,19 +166,23 @@ class ProactiveStream implements StreamChannel {
   }
 
   write(buffers: Uint8Array[], done: Done): void {
+    if (this.#awaitingConnect) {
+      this.#awaitingConnect.push([buffers, done]);
+      return;
+    }
     this.#sendsInFlight++;
     this.#io.proactor.send(this.#socket, buffers, {
-      complete: (status) => {
+      complete: this.#io.guard((status: number) => {
         this.#sendsInFlight--;
+        if (this.#sendsInFlight === 0 && this.#shutdownDone && !this.#closed) this.#io.loop._defer(() => this.#shutdownNow());
         done(status);
-        if (this.#sendsInFlight === 0 && this.#shutdownDone && !this.#closed) this.#shutdownNow();
-      },
+      }),
     });
   }
 
   shutdown(done: Done): void {
     this.#shutdownDone = done;
-    if (this.#sendsInFlight === 0) this.#io.loop._defer(() => this.#shutdownNow());
+    if (this.#sendsInFlight === 0 && !this.#awaitingConnect) this.#io.loop._defer(() => this.#shutdownNow());
   }
 
   #shutdownNow(): void {
@@ -167,10 +200,13 @@ class ProactiveStream implements StreamChannel {
     const shutdownDone = this.#shutdownDone;
     this.#shutdownDone = null;
     if (abortive) socketApi().setOption(this.#socket, 'lingerZero', 1, this.#family);
-    this.#io.proactor.closeSocket(this.#socket, () => {
-      shutdownDone?.(ERROR_OPERATION_ABORTED);
-      done();
-    });
+    this.#io.proactor.closeSocket(
+      this.#socket,
+      this.#io.guard(() => {
+        shutdownDone?.(ERROR_OPERATION_ABORTED);
+        done();
+      }),
+    );
   }
 }
 
@@ -205,22 +241,22 @@ class ProactiveDatagram implements DatagramChannel {
     if (this.#recvPosted || this.#closed || !this.#onMessage) return;
     this.#recvPosted = true;
     this.#io.proactor.recvFrom(this.#socket, {
-      complete: (status, data, from) => {
+      complete: this.#io.guard((status: number, data: Uint8Array | null, from: Buffer | null) => {
         this.#recvPosted = false;
         if (this.#closed || !this.#onMessage) return;
         this.#onMessage(status, data, from);
         this.#postRecv();
-      },
+      }),
     });
   }
 
   send(buffers: Uint8Array[], to: Buffer, toLength: number, done: Done): void {
-    this.#io.proactor.sendTo(this.#socket, buffers, to, toLength, { complete: done });
+    this.#io.proactor.sendTo(this.#socket, buffers, to, toLength, { complete: this.#io.guard(done) });
   }
 
   close(done: () => void): void {
     this.#closed = true;
     this.#onMessage = null;
-    this.#io.proactor.closeSocket(this.#socket, done);
+    this.#io.proactor.closeSocket(this.#socket, this.#io.guard(done));
   }
 }

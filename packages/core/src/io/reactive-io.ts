@@ -64,7 +64,16 @@ abstract class ReactiveChannel implements ReadinessListener {
     this.socket = socket;
   }
 
-  abstract onReadiness(events: number, errorCode: number): void;
+  onReadiness(events: number, errorCode: number): void {
+    try {
+      this.handleReadiness(events, errorCode);
+    } catch (error) {
+      this.io.loop._callbackFailed(error);
+    }
+  }
+
+  /** Acts on readiness; application callbacks it runs may throw. */
+  protected abstract handleReadiness(events: number, errorCode: number): void;
 
   /** The interest the channel's current state calls for. */
   protected abstract wantedInterest(): number;
@@ -114,7 +123,7 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
     return want;
   }
 
-  onReadiness(events: number, errorCode: number): void {
+  protected handleReadiness(events: number, errorCode: number): void {
     if (this.closed) return;
     if (this.#connectDone) {
       if (events & (Readiness.WRITABLE | Readiness.ERROR)) this.#finishConnect(errorCode);
@@ -310,7 +319,7 @@ class ReactiveDatagram extends ReactiveChannel implements DatagramChannel {
     return (this.#onMessage ? Readiness.READABLE : 0) | (this.#sends.length > 0 ? Readiness.WRITABLE : 0);
   }
 
-  onReadiness(events: number): void {
+  protected handleReadiness(events: number): void {
     if (this.closed) return;
     if (events & (Readiness.READABLE | Readiness.ERROR)) {
       this.#readable = true;

@@ -56,6 +56,7 @@ export class Loop {
   #stopRequested = false;
   #closed = false;
   #lastYield = now();
+  #failure: { error: unknown } | null = null;
 
   /** @internal Use `createLoop`. */
   constructor(backend: Backend) {
@@ -114,6 +115,7 @@ export class Loop {
           this.updateTime();
           this.#runTimers();
         }
+        this.#rethrowFailure();
         alive = this.alive;
         if (mode !== 'default') break;
         await this.#yield(blocked);
@@ -244,6 +246,23 @@ export class Loop {
     return this.#timerSequence++;
   }
 
+  /**
+   * @internal Records an exception thrown by an application callback. The
+   * rest of the phase still runs, so no completion is lost and the loop stays
+   * consistent; `run()` then rejects with the first such exception at the end
+   * of the iteration, and may be called again.
+   */
+  _callbackFailed(error: unknown): void {
+    this.#failure ??= { error };
+  }
+
+  #rethrowFailure(): void {
+    const failure = this.#failure;
+    if (!failure) return;
+    this.#failure = null;
+    throw failure.error;
+  }
+
   /** @internal Interrupts a blocking poll so a change made from outside the loop takes effect. */
   _wakeIfPolling(): void {
     if (this.#polling) this._backend.wake();
@@ -259,7 +278,11 @@ export class Loop {
     for (;;) {
       const timer = this._timers.peek();
       if (!timer || timer.due > this.#time) return;
-      timer._expire();
+      try {
+        timer._expire();
+      } catch (error) {
+        this._callbackFailed(error);
+      }
     }
   }
 
@@ -267,14 +290,27 @@ export class Loop {
     if (this.#pending.length === 0) return false;
     const batch = this.#pending;
     this.#pending = [];
-    for (const fn of batch) fn();
+    for (const fn of batch) {
+      try {
+        fn();
+      } catch (error) {
+        this._callbackFailed(error);
+      }
+    }
     return true;
   }
 
   #runPhase(phase: Phase): void {
     const handles = this.#phases[phase];
     if (handles.size === 0) return;
-    for (const handle of [...handles]) if (handles.has(handle)) handle._run();
+    for (const handle of [...handles]) {
+      if (!handles.has(handle)) continue;
+      try {
+        handle._run();
+      } catch (error) {
+        this._callbackFailed(error);
+      }
+    }
   }
 
   #pollTimeout(): number {
@@ -305,7 +341,13 @@ export class Loop {
 
   #dispatchAsync(): void {
     if (this._asyncHandles.size === 0) return;
-    for (const handle of [...this._asyncHandles]) handle._dispatch();
+    for (const handle of [...this._asyncHandles]) {
+      try {
+        handle._dispatch();
+      } catch (error) {
+        this._callbackFailed(error);
+      }
+    }
   }
 
   #runClosing(): void {
@@ -314,7 +356,11 @@ export class Loop {
       this.#closingQueue = [];
       for (const handle of batch) {
         this.#closingCount--;
-        handle._finishClose();
+        try {
+          handle._finishClose();
+        } catch (error) {
+          this._callbackFailed(error);
+        }
       }
     }
   }

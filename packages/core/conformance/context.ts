@@ -1,0 +1,76 @@
+/**
+ * What each conformance test gets: a way to make a loop over the backend under
+ * test, and the suite's scale settings.
+ */
+import { createLoop, type Loop } from '@wsaloop/core';
+
+/** Options of {@link runConformance}. */
+export interface ConformanceOptions {
+  /** Backend name, as given to `createLoop`. */
+  backend: string;
+  /** Extra backend options (e.g. `{ notify: 'routine' }`). */
+  options?: Record<string, unknown>;
+  /** Concurrent connections in the scale test (default 500). */
+  connections?: number;
+  /** Label shown in the test names (default: the backend name). */
+  label?: string;
+}
+
+/** Settings every test file sees. */
+export interface Conformance {
+  label: string;
+  connections: number;
+  makeLoop(): Loop;
+}
+
+export function conformanceContext(opts: ConformanceOptions): Conformance {
+  return {
+    label: opts.label ?? opts.backend,
+    connections: opts.connections ?? 500,
+    makeLoop: () => createLoop({ backend: opts.backend, ...opts.options }),
+  };
+}
+
+/**
+ * Runs `body` against a fresh loop, runs the loop to completion, and checks
+ * that every handle was closed. A failure inside the loop is rethrown as is.
+ */
+export async function withLoop(ctx: Conformance, body: (loop: Loop) => void | Promise<void>): Promise<Loop> {
+  const loop = ctx.makeLoop();
+  let failure: unknown;
+  try {
+    await body(loop);
+    await loop.run();
+  } catch (error) {
+    failure = error;
+  }
+  const open: string[] = [];
+  loop.walk((h) => open.push(h.type));
+  if (open.length > 0) {
+    // Close leftovers so the next test starts clean.
+    loop.walk((h) => {
+      if (!h.isClosing()) h.close();
+    });
+    await loop.run().catch(() => {});
+  }
+  loop.close();
+  if (failure !== undefined) throw failure;
+  if (open.length > 0) throw new Error(`handles left open after the test: ${open.join(', ')}`);
+  return loop;
+}
+
+/** Deterministic pseudo-random bytes (xorshift), so a failure reproduces. */
+export function pattern(length: number, seed = 1): Buffer {
+  const out = Buffer.allocUnsafe(length);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+/** A standard test timeout that scales with how slow the platform is (Wine is slow). */
+export const SLOW = process.platform === 'win32' ? 4 : 1;

@@ -1,0 +1,31 @@
+/**
+ * The wsaloop conformance suite: one set of tests, written once, that every
+ * backend package runs against a real socket stack. A backend is done when it
+ * passes all of it.
+ *
+ * ```ts
+ * // packages/backend-x/test/conformance.test.ts
+ * import { runConformance } from '@wsaloop/core/conformance';
+ * runConformance({ backend: 'x' });
+ * ```
+ */
+import { describe } from 'vitest';
+import { argumentTests } from './argument-tests.js';
+import { type ConformanceOptions, conformanceContext } from './context.js';
+import { loopTests } from './loop-tests.js';
+import { tcpTests } from './tcp-tests.js';
+import { udpTests } from './udp-tests.js';
+
+export type { ConformanceOptions } from './context.js';
+export { pattern, withLoop } from './context.js';
+
+/** Declares the whole suite for one backend (and option set). */
+export function runConformance(options: ConformanceOptions): void {
+  const ctx = conformanceContext(options);
+  describe(`conformance [${ctx.label}]`, () => {
+    loopTests(ctx);
+    tcpTests(ctx);
+    udpTests(ctx);
+    argumentTests(ctx);
+  });
+}

@@ -1,0 +1,331 @@
+/** Loop semantics: phases, run modes, timers, ref/unref, close callbacks, async wake-ups. */
+import { createServer, connect as netConnect } from 'node:net';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { type Conformance, SLOW, withLoop } from './context.js';
+
+export function loopTests(ctx: Conformance): void {
+  describe('loop phases and run modes', () => {
+    it('runs timers, idle, prepare, check and close callbacks in libuv order', async () => {
+      const order: string[] = [];
+      await withLoop(ctx, (loop) => {
+        const timer = loop.timer().start(() => {
+          order.push('timer');
+          timer.close();
+        }, 0);
+        const idle = loop.idle().start(() => {
+          order.push('idle');
+          idle.close();
+        });
+        const prepare = loop.prepare().start(() => {
+          order.push('prepare');
+          prepare.close();
+        });
+        const check = loop.check().start(() => {
+          order.push('check');
+          check.close(() => order.push('close'));
+        });
+      });
+      expect(order).toEqual(['timer', 'idle', 'prepare', 'check', 'close']);
+    });
+
+    it('runs I/O callbacks in the poll phase, between prepare and check', async () => {
+      const marks: string[] = [];
+      await withLoop(ctx, (loop) => {
+        const prepare = loop.prepare().start(() => marks.push('prepare'));
+        const check = loop.check().start(() => {
+          marks.push('check');
+          if (!marks.includes('io')) return;
+          prepare.close();
+          check.close();
+        });
+        const receiver = loop.udp().bind('127.0.0.1', 0);
+        const sender = loop.udp();
+        receiver.recvStart(() => {
+          marks.push('io');
+          receiver.close();
+          sender.close();
+        });
+        sender.send('ping', '127.0.0.1', receiver.address().port, () => {});
+      });
+      const io = marks.indexOf('io');
+      expect(io).toBeGreaterThan(0);
+      expect(marks[io - 1]).toBe('prepare');
+      expect(marks[io + 1]).toBe('check');
+    });
+
+    it('nowait runs one iteration without blocking and reports remaining work', async () => {
+      const loop = ctx.makeLoop();
+      let fired = false;
+      const timer = loop.timer().start(() => (fired = true), 1000);
+      const started = performance.now();
+      expect(await loop.run('nowait')).toBe(true);
+      expect(performance.now() - started).toBeLessThan(500 * SLOW);
+      expect(fired).toBe(false);
+      timer.close();
+      expect(await loop.run()).toBe(false);
+      loop.close();
+    });
+
+    it('once blocks for the next timer, runs it, and returns whether work remains', async () => {
+      const loop = ctx.makeLoop();
+      let fired = 0;
+      loop.timer().start((t) => {
+        fired++;
+        t.close();
+      }, 30);
+      const alive = await loop.run('once');
+      expect(fired).toBe(1);
+      expect(typeof alive).toBe('boolean');
+      await loop.run();
+      expect(loop.alive).toBe(false);
+      loop.close();
+    });
+
+    it('stop() ends run() after the current iteration; run() resumes later', async () => {
+      const loop = ctx.makeLoop();
+      let ticks = 0;
+      const timer = loop.timer().start(() => {
+        ticks++;
+        if (ticks === 3) loop.stop();
+        if (ticks === 5) timer.close();
+      }, 1, 1);
+      expect(await loop.run()).toBe(true);
+      expect(ticks).toBe(3);
+      expect(await loop.run()).toBe(false);
+      expect(ticks).toBe(5);
+      loop.close();
+    });
+
+    it('rejects a second concurrent run() with EBUSY', async () => {
+      const loop = ctx.makeLoop();
+      const timer = loop.timer().start(() => timer.close(), 20);
+      const first = loop.run();
+      await expect(loop.run()).rejects.toMatchObject({ code: 'EBUSY' });
+      await first;
+      loop.close();
+    });
+
+    it('keeps the cached time per iteration and updateTime() refreshes it', async () => {
+      const loop = ctx.makeLoop();
+      const t0 = loop.now();
+      const spinUntil = performance.now() + 15;
+      while (performance.now() < spinUntil) {
+        // burn time without running the loop
+      }
+      expect(loop.now()).toBe(t0);
+      loop.updateTime();
+      expect(loop.now()).toBeGreaterThanOrEqual(t0 + 10);
+      loop.close();
+    });
+    it('a timer or socket added from outside a blocked loop takes effect at once', async () => {
+      const loop = ctx.makeLoop();
+      // Nothing but a 10 s timer: the loop blocks in poll.
+      const long = loop.timer().start((t) => t.close(), 10_000);
+      const started = performance.now();
+      let timerAt = 0;
+      let messageAt = 0;
+      setTimeout(() => {
+        loop.timer().start((t) => {
+          timerAt = performance.now();
+          t.close();
+        }, 5);
+        const receiver = loop.udp().bind('127.0.0.1', 0);
+        receiver.recvStart(() => {
+          messageAt = performance.now();
+          receiver.close();
+          sender.close();
+          long.close();
+        });
+        const sender = loop.udp();
+        sender.send('wake', '127.0.0.1', receiver.address().port, () => {});
+      }, 100);
+      await loop.run();
+      loop.close();
+      expect(timerAt).toBeGreaterThan(0);
+      expect(messageAt).toBeGreaterThan(0);
+      expect(timerAt - started).toBeLessThan(3000);
+      expect(messageAt - started).toBeLessThan(3000);
+    });
+  });
+
+  describe('timers', () => {
+    it('fire in due order, equal timeouts in start order, never early', async () => {
+      const fired: string[] = [];
+      const lateness: number[] = [];
+      await withLoop(ctx, (loop) => {
+        const start = loop.now();
+        for (const [name, ms] of [['30', 30], ['10a', 10], ['20', 20], ['10b', 10]] as const) {
+          loop.timer().start((t) => {
+            fired.push(name);
+            lateness.push(loop.now() - start - ms);
+            t.close();
+          }, ms);
+        }
+      });
+      expect(fired).toEqual(['10a', '10b', '20', '30']);
+      for (const l of lateness) expect(l).toBeGreaterThanOrEqual(0);
+    });
+
+    it('repeat, again() and stop() behave as in libuv', async () => {
+      let repeats = 0;
+      let againFired = 0;
+      await withLoop(ctx, (loop) => {
+        const repeating = loop.timer();
+        repeating.start(() => {
+          repeats++;
+          if (repeats === 5) repeating.close();
+        }, 1, 2);
+        expect(repeating.repeat).toBe(2);
+        const again = loop.timer();
+        expect(() => again.again()).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+        again.start(() => {
+          againFired++;
+          again.close();
+        }, 10_000, 5);
+        again.again(); // restarts with the 5 ms repeat as timeout
+        expect(again.dueIn).toBeLessThanOrEqual(5);
+        const stopped = loop.timer().start(() => {
+          throw new Error('a stopped timer fired');
+        }, 5);
+        stopped.stop();
+        expect(stopped.isActive()).toBe(false);
+        stopped.close();
+      });
+      expect(repeats).toBe(5);
+      expect(againFired).toBe(1);
+    });
+
+    it('rejects bad delays with RangeError / TypeError', async () => {
+      const loop = ctx.makeLoop();
+      const t = loop.timer();
+      expect(() => t.start(() => {}, -1)).toThrow(RangeError);
+      expect(() => t.start(() => {}, Number.NaN)).toThrow(TypeError);
+      expect(() => t.start(() => {}, 10, -5)).toThrow(RangeError);
+      expect(() => t.start(() => {}, '10' as unknown as number)).toThrow(TypeError);
+      expect(() => t.start('nope' as unknown as () => void, 10)).toThrow(TypeError);
+      t.close();
+      await loop.run();
+      loop.close();
+    });
+  });
+
+  describe('ref / unref and loop exit', () => {
+    it('an unreferenced handle does not keep the loop alive; ref() restores it', async () => {
+      const loop = ctx.makeLoop();
+      let fired = false;
+      const timer = loop.timer().start(() => (fired = true), 50).unref();
+      expect(timer.hasRef()).toBe(false);
+      const started = performance.now();
+      expect(await loop.run()).toBe(false);
+      expect(fired).toBe(false);
+      expect(performance.now() - started).toBeLessThan(40 * SLOW + 200);
+      timer.ref();
+      expect(await loop.run()).toBe(false);
+      expect(fired).toBe(true);
+      timer.close();
+      await loop.run();
+      loop.close();
+    });
+
+    it('an unreferenced listening server lets run() finish', async () => {
+      const loop = ctx.makeLoop();
+      const server = loop.tcp().bind('127.0.0.1', 0).listen(16).unref();
+      expect(server.isActive()).toBe(true);
+      expect(await loop.run()).toBe(false);
+      server.close();
+      await loop.run();
+      loop.close();
+    });
+  });
+
+  describe('close callbacks', () => {
+    it('run once in the close phase; closing twice throws; loop.close() waits for handles', async () => {
+      const loop = ctx.makeLoop();
+      const idle = loop.idle();
+      let calls = 0;
+      let events = 0;
+      idle.on('close', () => events++);
+      const seen: string[] = [];
+      loop.walk((h) => seen.push(h.type));
+      expect(seen).toContain('idle');
+      expect(() => loop.close()).toThrow(expect.objectContaining({ code: 'EBUSY' }));
+      idle.close(() => calls++);
+      expect(idle.isClosing()).toBe(true);
+      expect(calls).toBe(0);
+      expect(() => idle.close()).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+      await loop.run();
+      expect(calls).toBe(1);
+      expect(events).toBe(1);
+      expect(idle.isClosed()).toBe(true);
+      expect(() => idle.start(() => {})).toThrow(expect.objectContaining({ code: 'EBADF' }));
+      loop.close();
+      expect(() => loop.timer()).toThrow(expect.objectContaining({ code: 'EBADF' }));
+    });
+  });
+
+  describe('async wake-ups', () => {
+    it('coalesces sends made before the callback runs', async () => {
+      let calls = 0;
+      await withLoop(ctx, (loop) => {
+        const a = loop.async(() => {
+          calls++;
+          a.close();
+        });
+        a.send();
+        a.send();
+        a.send();
+      });
+      expect(calls).toBe(1);
+    });
+
+    it('wakes a blocked loop from a Worker thread', async () => {
+      let woke = 0;
+      let worker: Worker | undefined;
+      // The worker sends again only after the previous wake-up was handled,
+      // so every send must produce its own callback.
+      const handled = new Int32Array(new SharedArrayBuffer(4));
+      await withLoop(ctx, (loop) => {
+        const a = loop.async(() => {
+          woke++;
+          Atomics.store(handled, 0, woke);
+          Atomics.notify(handled, 0);
+          if (woke === 3) a.close();
+        });
+        worker = new Worker(new URL('./async-sender.mjs', import.meta.url), {
+          workerData: { remote: a.remote(), times: 3, handled: handled.buffer },
+        });
+        worker.on('error', (e) => {
+          throw e;
+        });
+      });
+      await worker!.terminate();
+      expect(woke).toBe(3);
+    });
+  });
+
+  describe('Node stays responsive', () => {
+    it('Node timers and node:net keep working while the loop blocks', async () => {
+      let nodeTicks = 0;
+      const interval = setInterval(() => nodeTicks++, 10);
+      const echo = createServer((s) => s.pipe(s));
+      await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+      const port = (echo.address() as { port: number }).port;
+      let netReply = '';
+      let loopTicks = 0;
+      await withLoop(ctx, (loop) => {
+        // The loop has nothing but a slow timer, so it spends its time blocked in poll.
+        loop.timer().start((t) => {
+          loopTicks++;
+          if ((netReply === 'through node:net' && nodeTicks >= 5) || loopTicks > 100) t.close();
+        }, 100, 100);
+        const c = netConnect(port, '127.0.0.1', () => c.end('through node:net'));
+        c.on('data', (d) => (netReply += d.toString()));
+      });
+      clearInterval(interval);
+      await new Promise<void>((r) => echo.close(() => r()));
+      expect(netReply).toBe('through node:net');
+      expect(nodeTicks).toBeGreaterThanOrEqual(5);
+    });
+  });
+}

@@ -1,0 +1,73 @@
+/** UDP: round trips with sender addresses, IPv6, options. */
+import { describe, expect, it } from 'vitest';
+import { type Conformance, withLoop } from './context.js';
+
+export function udpTests(ctx: Conformance): void {
+  describe('udp', () => {
+    for (const host of ['127.0.0.1', '::1']) {
+      it(`round trip over ${host} reports the sender's address`, async () => {
+        const seen: Array<{ data: string; address: string; port: number; family: string }> = [];
+        let aPort = 0;
+        let bPort = 0;
+        await withLoop(ctx, (loop) => {
+          const a = loop.udp().bind(host, 0);
+          const b = loop.udp().bind(host, 0);
+          aPort = a.address().port;
+          bPort = b.address().port;
+          b.recvStart((err, data, sender) => {
+            expect(err).toBeNull();
+            seen.push({ data: data!.toString(), ...sender! });
+            b.send(['pong:', data!], sender!.address, sender!.port, (e) => expect(e).toBeNull());
+          });
+          a.recvStart((err, data, sender) => {
+            seen.push({ data: data!.toString(), ...sender! });
+            a.close();
+            b.close();
+          });
+          a.send('ping', host, bPort, (e) => expect(e).toBeNull());
+        });
+        const family = host.includes(':') ? 'IPv6' : 'IPv4';
+        expect(seen).toEqual([
+          { data: 'ping', address: host, port: aPort, family },
+          { data: 'pong:ping', address: host, port: bPort, family },
+        ]);
+      });
+    }
+
+    it('keeps receiving after sending to a closed port (ICMP unreachable)', async () => {
+      let received = '';
+      await withLoop(ctx, (loop) => {
+        const dead = loop.udp().bind('127.0.0.1', 0);
+        const deadPort = dead.address().port;
+        dead.close();
+        const socket = loop.udp().bind('127.0.0.1', 0);
+        const peer = loop.udp().bind('127.0.0.1', 0);
+        socket.recvStart((err, data) => {
+          if (err) return; // a per-datagram report is allowed; receiving must go on
+          received += data!.toString();
+          socket.close();
+          peer.close();
+        });
+        socket.send('into the void', '127.0.0.1', deadPort, () => {
+          loop.timer().start((t) => {
+            t.close();
+            peer.send('still alive', '127.0.0.1', socket.address().port, () => {});
+          }, 50);
+        });
+      });
+      expect(received).toBe('still alive');
+    });
+
+    it('applies broadcast, TTL and multicast options; rejects bad TTLs', async () => {
+      await withLoop(ctx, (loop) => {
+        const u = loop.udp().bind('0.0.0.0', 0);
+        u.setBroadcast(true).setTTL(64).setMulticastTTL(4).setMulticastLoopback(true);
+        expect(() => u.setTTL(0)).toThrow(RangeError);
+        expect(() => u.setTTL(256)).toThrow(RangeError);
+        u.addMembership('239.1.2.3');
+        u.dropMembership('239.1.2.3');
+        u.close();
+      });
+    });
+  });
+}

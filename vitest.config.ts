@@ -1,0 +1,21 @@
+import { defineConfig } from 'vitest/config';
+
+// Windows-only suites live under test/win32/ and run only on Windows (under
+// Wine on Linux machines), Linux-only ones under test/linux/; everything else
+// runs on both platforms.
+const windowsOnly = 'packages/*/test/win32/**/*.test.ts';
+const linuxOnly = 'packages/*/test/linux/**/*.test.ts';
+const slow = process.platform === 'win32' ? 4 : 1;
+
+export default defineConfig({
+  test: {
+    include: ['packages/*/test/**/*.test.ts'],
+    exclude: process.platform === 'win32' ? [linuxOnly] : [windowsOnly],
+    testTimeout: 30_000 * slow,
+    hookTimeout: 30_000 * slow,
+    // Socket-heavy suites share the machine's ports and cores; one file at a time.
+    fileParallelism: false,
+    pool: 'forks',
+    reporters: ['default'],
+  },
+});
