@@ -10,8 +10,8 @@ import { ensurePrefix, ensureWindowsNode, ensureWine, runWindowsNode, wineEnv } 
 const only = process.argv[2]; // optional: 'linux' or 'windows'
 
 setup();
-pnpm(['run', 'typecheck']);
-pnpm(['run', 'docs:check']);
+pnpm(['-r', 'run', 'typecheck']);
+pnpm(['exec', 'typedoc', '--emit', 'none', '--treatWarningsAsErrors']);
 
 if (only !== 'windows') {
   console.log('\n=== Linux-native suite ===');

@@ -31,5 +31,5 @@ export function pnpm(args) {
 /** Installs dependencies (from the lockfile) and builds every package. */
 export function setup() {
   pnpm(['install', '--frozen-lockfile']);
-  pnpm(['run', 'build']);
+  pnpm(['-r', 'run', 'build']);
 }

@@ -148,8 +148,8 @@ export function tcpTests(ctx: Conformance): void {
     });
 
     it('a peer reset surfaces as ECONNRESET', async () => {
-      let readError: WsaloopError | null = null;
-      let writeError: WsaloopError | null = null;
+      let readError = null as WsaloopError | null;
+      let writeError = null as WsaloopError | null;
       await withLoop(ctx, (loop) => {
         const server = loop.tcp().bind('127.0.0.1', 0);
         server.listen(8, (err, conn) => {
