@@ -6,19 +6,22 @@ import { type Conformance, pattern, SLOW, withLoop } from './context.js';
 
 const digest = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
-/** An echo server that closes each connection at end of stream and itself after `connections` ones. */
+/**
+ * An echo server: at end of stream it half-closes after its echoes are sent,
+ * then closes; it stops listening after `connections` connections.
+ */
 function echoServer(loop: Loop, host: string, connections: number): Tcp {
   const server = loop.tcp().bind(host, 0);
-  let closed = 0;
+  let accepted = 0;
   server.listen(1024, (err, client) => {
     if (err || !client) throw err;
+    if (++accepted === connections) server.close();
     client.readStart((e, data) => {
       if (data) {
         client.write(data, () => {});
         return;
       }
-      client.close();
-      if (++closed === connections) server.close();
+      client.shutdown(() => client.close());
     });
   });
   return server;
