@@ -59,21 +59,26 @@ export function ensurePrefix(env) {
 }
 
 /**
- * Runs node.exe with `args` under Wine. Its output goes to a file (node.exe
- * cannot write to a Linux pipe) that is streamed to our stdout as it grows.
- * Wine's processes are pinned to one CPU: on these 2-core VMs a wineserver
- * round trip across cores costs ~90 us against ~17 us on one core.
+ * Starts node.exe with `args` under Wine, output to `logFile` (node.exe
+ * cannot write to a Linux pipe). Wine's processes are pinned to one CPU: on
+ * these 2-core VMs a wineserver round trip across cores costs ~90 us against
+ * ~17 us on one core.
  */
-export async function runWindowsNode(nodeExe, args, { cwd, env, logFile }) {
-  const pin = has('taskset') ? ['taskset', '-c', '0'] : [];
+export function spawnWindowsNode(nodeExe, args, { cwd, env, logFile, cpu = '0' }) {
+  const pin = has('taskset') ? ['taskset', '-c', cpu] : [];
   const command = [...pin, 'wine', nodeExe, ...args];
   console.log(`\n$ ${command.join(' ')}   (output: ${logFile})`);
   const shell = `exec ${command.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ')} > '${logFile}' 2>&1 < /dev/null`;
-  const child = spawn('sh', ['-c', shell], { cwd, env, stdio: 'inherit' });
+  return spawn('sh', ['-c', shell], { cwd, env, stdio: 'inherit' });
+}
+
+/** Runs node.exe under Wine to completion, streaming its log to our stdout; resolves with its exit code. */
+export async function runWindowsNode(nodeExe, args, options) {
+  const child = spawnWindowsNode(nodeExe, args, options);
   let printed = 0;
   const flush = () => {
-    if (!existsSync(logFile)) return;
-    const text = readFileSync(logFile);
+    if (!existsSync(options.logFile)) return;
+    const text = readFileSync(options.logFile);
     if (text.length > printed) {
       process.stdout.write(text.subarray(printed));
       printed = text.length;
