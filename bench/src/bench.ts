@@ -11,10 +11,10 @@
  * result's ratio to node:net on the same platform.
  *
  *   node bench/dist/bench.js [--platform native|wine|both] [--backends select,iocp]
- *                            [--duration 3000] [--warmup 1000]
+ *                            [--duration 3000] [--warmup 1000] [--scenarios 1,2,3]
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,11 +34,14 @@ const warmup = args.get('warmup') ?? '1000';
 const platformArg = args.get('platform') ?? (process.platform === 'linux' ? 'both' : 'native');
 const platforms = platformArg === 'both' ? ['native', 'wine'] : [platformArg];
 
-const scenarios = [
+const allScenarios = [
   { name: 'ping-pong 64 B x1', mode: 'pingpong', connections: 1, size: 64 },
   { name: 'ping-pong 64 B x50', mode: 'pingpong', connections: 50, size: 64 },
   { name: 'bulk 16 KiB x1', mode: 'bulk', connections: 1, size: 16 * 1024 },
 ] as const;
+// --scenarios 1,3 runs a subset (1-based).
+const picked = args.get('scenarios')?.split(',').map((n) => Number(n) - 1);
+const scenarios = picked ? allScenarios.filter((_, i) => picked.includes(i)) : allScenarios;
 
 /** Backends installed in this workspace that can run on `platform`. */
 function installedBackends(platform: string): string[] {
@@ -70,6 +73,7 @@ async function startServer(platform: string, impl: string, wine: WineTools | nul
     const nodeExe = wine!.ensureWindowsNode();
     const env = wine!.wineEnv(nodeExe);
     const logFile = join(root, '.cache', `bench-server-${impl}.log`);
+    rmSync(logFile, { force: true });
     child = wine!.spawnWindowsNode(nodeExe, serverArgs, { cwd: root, env, logFile, cpu: '0' });
     read = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
   } else {
@@ -96,7 +100,7 @@ interface Result {
   p99us: number;
 }
 
-function runLoad(port: number, scenario: (typeof scenarios)[number]): Result {
+function runLoad(port: number, scenario: (typeof allScenarios)[number]): Result {
   const [cmd, ...rest] = pinned('1', [
     process.execPath,
     join(root, 'bench/dist/load.js'),

@@ -19,6 +19,8 @@ export interface ConformanceOptions {
 /** Settings every test file sees. */
 export interface Conformance {
   label: string;
+  backend: string;
+  options: Record<string, unknown>;
   connections: number;
   makeLoop(): Loop;
 }
@@ -26,6 +28,8 @@ export interface Conformance {
 export function conformanceContext(opts: ConformanceOptions): Conformance {
   return {
     label: opts.label ?? opts.backend,
+    backend: opts.backend,
+    options: opts.options ?? {},
     connections: opts.connections ?? 500,
     makeLoop: () => createLoop({ backend: opts.backend, ...opts.options }),
   };

@@ -11,6 +11,7 @@
  */
 import { describe } from 'vitest';
 import { argumentTests } from './argument-tests.js';
+import { lifecycleTests } from './lifecycle-tests.js';
 import { type ConformanceOptions, conformanceContext } from './context.js';
 import { loopTests } from './loop-tests.js';
 import { tcpTests } from './tcp-tests.js';
@@ -26,6 +27,7 @@ export function runConformance(options: ConformanceOptions): void {
     loopTests(ctx);
     tcpTests(ctx);
     udpTests(ctx);
+    lifecycleTests(ctx);
     argumentTests(ctx);
   });
 }

@@ -1,5 +1,7 @@
 /** Loop semantics: phases, run modes, timers, ref/unref, close callbacks, async wake-ups. */
 import { createServer, connect as netConnect } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { type Conformance, SLOW, withLoop } from './context.js';
@@ -301,6 +303,17 @@ export function loopTests(ctx: Conformance): void {
       });
       await worker!.terminate();
       expect(woke).toBe(3);
+    });
+  });
+
+  describe('process exit', () => {
+    it('process.exit() returns promptly while the loop is blocked off-thread', () => {
+      const script = fileURLToPath(new URL('./exit-while-blocked.mjs', import.meta.url));
+      const started = performance.now();
+      const child = spawnSync(process.execPath, [script, ctx.backend, JSON.stringify(ctx.options)], { timeout: 20_000 * SLOW, encoding: 'utf8' });
+      expect(child.error).toBeUndefined();
+      expect(child.status).toBe(7);
+      expect(performance.now() - started).toBeLessThan(15_000 * SLOW);
     });
   });
 

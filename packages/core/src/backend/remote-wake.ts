@@ -5,6 +5,7 @@
  */
 import { libc } from '../sys/posix/library.js';
 import { socketApi } from '../sys/platform.js';
+import { windows } from '../sys/winsock/library.js';
 import type { WakeToken } from './wake-token.js';
 
 const one = new Uint8Array([1]);
@@ -18,6 +19,9 @@ export function performWake(token: WakeToken): void {
       return;
     case 'eventfd':
       libc().write(token.fd, eventfdIncrement, 8);
+      return;
+    case 'completion-port':
+      windows().kernel32.PostQueuedCompletionStatus(token.port, 0, token.key, 0);
       return;
     default:
       throw new Error(`wake mechanism '${token.kind}' is not available in this build`);

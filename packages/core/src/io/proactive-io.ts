@@ -10,7 +10,7 @@ import type { Proactor } from '../backend/proactor.js';
 import type { Loop } from '../loop/loop.js';
 import type { AddressFamily, SocketHandle } from '../sys/socket-api.js';
 import { socketApi } from '../sys/platform.js';
-import type { DatagramChannel, Done, StreamChannel } from './channel.js';
+import { type DatagramChannel, type Done, STATUS_CANCELED, type StreamChannel } from './channel.js';
 import type { IoService } from './io-service.js';
 
 /** Accepts kept posted on a listening socket when the proactor does not say. */
@@ -107,6 +107,9 @@ class ProactiveStream implements StreamChannel {
       complete: this.#io.guard((status: number) => {
         const waiting = this.#awaitingConnect ?? [];
         this.#awaitingConnect = null;
+        // A connect that finished after its handle was closed is reported as
+        // cancelled, as the reactive path does: the connection is gone.
+        if (this.#closed) status = STATUS_CANCELED;
         done(status);
         for (const [buffers, writeDone] of waiting) {
           if (status === 0 && !this.#closed) this.write(buffers, writeDone);

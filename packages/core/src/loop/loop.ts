@@ -16,6 +16,7 @@ import { createIoService, type IoService } from '../io/io-service.js';
 import { Tcp } from '../net/tcp.js';
 import { Udp } from '../net/udp.js';
 import { Async, type AsyncCallback } from './async-handle.js';
+import { waitEnded, waitStarted } from './exit-guard.js';
 import type { Handle } from './handle.js';
 import { Check, Idle, type Phase, type PhaseHandle, Prepare } from './phase-handle.js';
 import { Timer } from './timer.js';
@@ -327,13 +328,16 @@ export class Loop {
     const result = this._backend.poll(timeout);
     if (typeof result === 'number') return false;
     this.#polling = true;
+    waitStarted(this._backend);
     return result.then(
       () => {
         this.#polling = false;
+        waitEnded(this._backend);
         return true;
       },
       (error: unknown) => {
         this.#polling = false;
+        waitEnded(this._backend);
         throw error instanceof WsaloopError ? error : new WsaloopError(`backend poll failed: ${String(error)}`, { code: 'EIO', syscall: 'poll' });
       },
     );

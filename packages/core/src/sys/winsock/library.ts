@@ -9,6 +9,8 @@ import type { NativeFunction, NativePointer } from '../native-function.js';
 
 type Ptr = NativePointer | Uint8Array | null;
 type Sock = number;
+/** A native address (into koffi-allocated memory) or handle, as a number; 0 is NULL. */
+type Address = number;
 
 /** ws2_32.dll functions used by wsaloop. */
 export interface Ws2_32 {
@@ -35,12 +37,38 @@ export interface Ws2_32 {
   ioctlsocket: NativeFunction<[s: Sock, cmd: number, arg: Uint32Array], number>;
   WSAIoctl: NativeFunction<[s: Sock, code: number, inBuf: Ptr, inLen: number, outBuf: Ptr, outLen: number, returned: Ptr, overlapped: Ptr, routine: Ptr], number>;
   select: NativeFunction<[nfds: number, read: Ptr, write: Ptr, except: Ptr, timeout: Ptr], number>;
+  WSAGetOverlappedResult: NativeFunction<[s: Sock, overlapped: Address, transferred: Uint32Array, wait: number, flags: Uint32Array], number>;
 }
 
-/** kernel32.dll functions used by wsaloop. */
+/**
+ * Overlapped forms of the Winsock calls. Every pointer into native memory the
+ * call keeps (OVERLAPPED, flags, address out-params) is passed as a numeric
+ * address into koffi-allocated memory that never moves; only WSABUF arrays,
+ * which Winsock captures during the call, are ordinary buffers.
+ */
+export interface Ws2Overlapped {
+  WSARecv: NativeFunction<[s: Sock, bufs: Uint8Array, count: number, received: Address, flags: Address, overlapped: Address, routine: Address], number>;
+  WSASend: NativeFunction<[s: Sock, bufs: Uint8Array, count: number, sent: Address, flags: number, overlapped: Address, routine: Address], number>;
+  WSARecvFrom: NativeFunction<[s: Sock, bufs: Uint8Array, count: number, received: Address, flags: Address, from: Address, fromLen: Address, overlapped: Address, routine: Address], number>;
+  WSASendTo: NativeFunction<[s: Sock, bufs: Uint8Array, count: number, sent: Address, flags: number, to: Address, toLen: number, overlapped: Address, routine: Address], number>;
+}
+
+/** kernel32.dll functions used by wsaloop. Handles are numeric addresses. */
 export interface Kernel32 {
   GetLastError: NativeFunction<[], number>;
   GetCurrentThreadId: NativeFunction<[], number>;
+  CloseHandle: NativeFunction<[handle: Address], number>;
+  CreateIoCompletionPort: NativeFunction<[file: Address, port: Address, key: Address, threads: number], Address>;
+  GetQueuedCompletionStatusEx: NativeFunction<[port: Address, entries: Uint8Array, count: number, removed: Uint32Array, timeoutMs: number, alertable: number], number>;
+  PostQueuedCompletionStatus: NativeFunction<[port: Address, bytes: number, key: Address, overlapped: Address], number>;
+  CancelIoEx: NativeFunction<[handle: Address, overlapped: Address], number>;
+  SetFileCompletionNotificationModes: NativeFunction<[handle: Address, flags: number], number>;
+}
+
+/** ntdll.dll functions used by wsaloop. */
+export interface Ntdll {
+  /** Converts the NTSTATUS an OVERLAPPED's Internal member holds into a Win32 error code. */
+  RtlNtStatusToDosError: NativeFunction<[status: number], number>;
 }
 
 /** Process-wide memory helpers (msvcrt.dll), used to learn buffer addresses. */
@@ -51,7 +79,9 @@ export interface Msvcrt {
 /** The loaded Windows bindings. */
 export interface WindowsLibraries {
   ws2: Ws2_32;
+  ws2Overlapped: Ws2Overlapped;
   kernel32: Kernel32;
+  ntdll: Ntdll;
   msvcrt: Msvcrt;
 }
 
@@ -97,10 +127,27 @@ export function windows(): WindowsLibraries {
     ioctlsocket: 'int __stdcall ioctlsocket(intptr_t s, long cmd, void *arg)',
     WSAIoctl: 'int __stdcall WSAIoctl(intptr_t s, uint32_t code, void *inBuf, uint32_t inLen, void *outBuf, uint32_t outLen, void *returned, void *overlapped, void *routine)',
     select: 'int __stdcall select(int nfds, void *read, void *write, void *except, void *timeout)',
+    WSAGetOverlappedResult: 'int __stdcall WSAGetOverlappedResult(intptr_t s, uintptr_t overlapped, void *transferred, int wait, void *flags)',
+  });
+  const ws2Lib = koffi.load('ws2_32.dll');
+  const ws2Overlapped = bind<Ws2Overlapped>(ws2Lib, {
+    WSARecv: 'int __stdcall WSARecv(intptr_t s, void *bufs, uint32_t count, uintptr_t received, uintptr_t flags, uintptr_t overlapped, uintptr_t routine)',
+    WSASend: 'int __stdcall WSASend(intptr_t s, void *bufs, uint32_t count, uintptr_t sent, uint32_t flags, uintptr_t overlapped, uintptr_t routine)',
+    WSARecvFrom: 'int __stdcall WSARecvFrom(intptr_t s, void *bufs, uint32_t count, uintptr_t received, uintptr_t flags, uintptr_t from, uintptr_t fromLen, uintptr_t overlapped, uintptr_t routine)',
+    WSASendTo: 'int __stdcall WSASendTo(intptr_t s, void *bufs, uint32_t count, uintptr_t sent, uint32_t flags, uintptr_t to, int toLen, uintptr_t overlapped, uintptr_t routine)',
   });
   const kernel32 = bind<Kernel32>(koffi.load('kernel32.dll'), {
     GetLastError: 'uint32_t __stdcall GetLastError()',
     GetCurrentThreadId: 'uint32_t __stdcall GetCurrentThreadId()',
+    CloseHandle: 'int __stdcall CloseHandle(uintptr_t handle)',
+    CreateIoCompletionPort: 'uintptr_t __stdcall CreateIoCompletionPort(intptr_t file, uintptr_t port, uintptr_t key, uint32_t threads)',
+    GetQueuedCompletionStatusEx: 'int __stdcall GetQueuedCompletionStatusEx(uintptr_t port, void *entries, uint32_t count, void *removed, uint32_t timeoutMs, int alertable)',
+    PostQueuedCompletionStatus: 'int __stdcall PostQueuedCompletionStatus(uintptr_t port, uint32_t bytes, uintptr_t key, uintptr_t overlapped)',
+    CancelIoEx: 'int __stdcall CancelIoEx(intptr_t handle, uintptr_t overlapped)',
+    SetFileCompletionNotificationModes: 'int __stdcall SetFileCompletionNotificationModes(intptr_t handle, uint8_t flags)',
+  });
+  const ntdll = bind<Ntdll>(koffi.load('ntdll.dll'), {
+    RtlNtStatusToDosError: 'uint32_t __stdcall RtlNtStatusToDosError(uint32_t status)',
   });
   const msvcrt = bind<Msvcrt>(koffi.load('msvcrt.dll'), {
     memcpy: 'uintptr_t memcpy(void *dest, void *src, size_t size)',
@@ -108,6 +155,6 @@ export function windows(): WindowsLibraries {
   const wsaData = new Uint8Array(512);
   const rc = ws2.WSAStartup(0x0202, wsaData);
   if (rc !== 0) throw new Error(`WSAStartup failed with error ${rc}`);
-  loaded = { ws2, kernel32, msvcrt };
+  loaded = { ws2, ws2Overlapped, kernel32, ntdll, msvcrt };
   return loaded;
 }

@@ -1,0 +1,170 @@
+/**
+ * The completion-port proactor. One port per loop; every socket is associated
+ * with it and set to FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, so an operation
+ * that finishes at once (most sends, receives of data already there) is
+ * reported without a trip through the port. Completions are dequeued in
+ * batches with GetQueuedCompletionStatusEx: on the loop's thread when the
+ * last poll found work (no thread hop), on a pool thread when the loop has
+ * to wait, so Node's own loop never blocks.
+ * @module
+ */
+import type { WakeToken } from '@wsaloop/core/backend';
+import {
+  OverlappedProactor,
+  type OverlappedOperation,
+  type OverlappedOptions,
+  type SocketRecord,
+  WinsockConstants as C,
+} from '@wsaloop/core/winsock';
+
+/** Options of the IOCP backend. */
+export interface IocpOptions extends OverlappedOptions {
+  /** Completions dequeued per GetQueuedCompletionStatusEx call (default 128). */
+  batchSize?: number;
+  /** Use FILE_SKIP_COMPLETION_PORT_ON_SUCCESS (default true). */
+  skipCompletionOnSuccess?: boolean;
+}
+
+/** sizeof(OVERLAPPED_ENTRY) on x64: key, lpOverlapped, Internal, bytes (+ padding). */
+const ENTRY_SIZE = 32;
+/** Completion key of every socket. */
+const SOCKET_KEY = 1;
+/** Completion key of wake-up packets (posted with no OVERLAPPED). */
+const WAKE_KEY = 2;
+const INVALID_HANDLE_VALUE = -1;
+const TWO_32 = 0x100000000;
+/**
+ * While synchronous completions keep the loop busy, the port is still looked
+ * at this often, so completions of other sockets wait at most this long.
+ */
+const PORT_CHECK_INTERVAL_MS = 1;
+
+/** A Proactor over one I/O completion port. */
+export class IocpProactor extends OverlappedProactor {
+  readonly name = 'iocp';
+  readonly wakeToken: WakeToken;
+  readonly #port: number;
+  readonly #batch: number;
+  readonly #skip: boolean;
+  readonly #entries: Buffer;
+  readonly #removed = new Uint32Array(1);
+  #waiting = false;
+  #wakePosted = false;
+  #busy = false;
+  #closed = false;
+  #lastDequeue = 0;
+
+  constructor(options: IocpOptions = {}) {
+    super(options);
+    const batch = options.batchSize ?? 128;
+    if (!Number.isInteger(batch) || batch < 1 || batch > 4096) {
+      throw new RangeError(`The "batchSize" option must be an integer from 1 to 4096, received ${String(batch)}`);
+    }
+    this.#batch = batch;
+    this.#skip = options.skipCompletionOnSuccess !== false;
+    this.#entries = Buffer.alloc(batch * ENTRY_SIZE);
+    this.#port = this.win.kernel32.CreateIoCompletionPort(INVALID_HANDLE_VALUE, 0, 0, 1);
+    if (!this.#port) throw new Error(`CreateIoCompletionPort failed with error ${this.win.kernel32.GetLastError()}`);
+    this.wakeToken = { kind: 'completion-port', port: this.#port, key: WAKE_KEY };
+  }
+
+  protected attach(record: SocketRecord): number {
+    if (!this.win.kernel32.CreateIoCompletionPort(record.socket, this.#port, SOCKET_KEY, 0)) {
+      return -this.win.kernel32.GetLastError();
+    }
+    if (this.#skip) {
+      record.skipOnSuccess =
+        this.win.kernel32.SetFileCompletionNotificationModes(record.socket, C.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | C.FILE_SKIP_SET_EVENT_ON_HANDLE) !== 0;
+    }
+    return 0;
+  }
+
+  protected arm(): number {
+    return 0;
+  }
+
+  protected notifiesSynchronousSuccess(record: SocketRecord): boolean {
+    return !record.skipOnSuccess;
+  }
+
+  protected pending(): void {
+    // The port will report it.
+  }
+
+  protected released(): void {
+    // Nothing per operation to give back.
+  }
+
+  protected readyQueued(): void {
+    if (this.#waiting) this.wake();
+  }
+
+  poll(timeoutMs: number): number | Promise<number> {
+    if (this.#closed) return 0;
+    let n = this.deliverReady();
+    const now = performance.now();
+    // Work that finished synchronously was reported: the port was looked at
+    // less than PORT_CHECK_INTERVAL_MS ago, so skip the (costly) look this time.
+    if (n > 0 && now - this.#lastDequeue < PORT_CHECK_INTERVAL_MS) return n;
+    // Completions already queued are fetched here, without a thread hop.
+    if (n > 0 || timeoutMs === 0 || this.#busy || this.hasReady) {
+      n += this.#dequeueNow();
+      this.#lastDequeue = now;
+      this.#busy = n > 0;
+      if (n > 0 || timeoutMs === 0 || this.hasReady) return n;
+    }
+    this.#waiting = true;
+    return new Promise<number>((resolve) => {
+      this.win.kernel32.GetQueuedCompletionStatusEx.async(
+        this.#port,
+        this.#entries,
+        this.#batch,
+        this.#removed,
+        timeoutMs < 0 ? C.INFINITE : timeoutMs,
+        0,
+        (error: unknown, ok: number) => {
+          this.#waiting = false;
+          this.#lastDequeue = performance.now();
+          const found = this.#process(!error && ok ? this.#removed[0]! : 0);
+          this.#busy = found > 0;
+          resolve(found);
+        },
+      );
+    });
+  }
+
+  #dequeueNow(): number {
+    const ok = this.win.kernel32.GetQueuedCompletionStatusEx(this.#port, this.#entries, this.#batch, this.#removed, 0, 0);
+    return this.#process(ok ? this.#removed[0]! : 0);
+  }
+
+  /** Reports `count` dequeued entries. */
+  #process(count: number): number {
+    let reported = 0;
+    const entries = this.#entries;
+    for (let i = 0, at = 0; i < count; i++, at += ENTRY_SIZE) {
+      const overlapped = entries.readUInt32LE(at + 8) + entries.readUInt32LE(at + 12) * TWO_32;
+      if (overlapped === 0) {
+        this.#wakePosted = false;
+        continue;
+      }
+      const op = this.operationAt(overlapped);
+      if (!op) continue;
+      this.complete(op as OverlappedOperation);
+      reported++;
+    }
+    return reported;
+  }
+
+  wake(): void {
+    if (this.#wakePosted || this.#closed) return;
+    this.#wakePosted = true;
+    this.win.kernel32.PostQueuedCompletionStatus(this.#port, 0, WAKE_KEY, 0);
+  }
+
+  protected closeNotifier(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.win.kernel32.CloseHandle(this.#port);
+  }
+}

@@ -1,0 +1,115 @@
+/** What only the completion-port backend promises: accepts posted ahead, counted native memory, zero-byte reads. */
+import { createLoop, type Loop, type Tcp } from '@wsaloop/core';
+import { describe, expect, it } from 'vitest';
+
+async function drain(loop: Loop): Promise<void> {
+  await loop.run();
+  loop.close();
+}
+
+describe('iocp backend', () => {
+  it('is a proactor woken through its completion port, and validates its options', () => {
+    const loop = createLoop({ backend: 'iocp' });
+    expect(loop.backend.kind).toBe('proactor');
+    expect(loop.backend.wakeToken.kind).toBe('completion-port');
+    loop.close();
+    expect(() => createLoop({ backend: 'iocp', batchSize: 0 })).toThrow(RangeError);
+    expect(() => createLoop({ backend: 'iocp', acceptsAhead: 5000 })).toThrow(RangeError);
+    expect(() => createLoop({ backend: 'iocp', recvBufferSize: 10 })).toThrow(RangeError);
+  });
+
+  it('keeps the configured number of AcceptEx posted, and releases them all on close', async () => {
+    const loop = createLoop({ backend: 'iocp', acceptsAhead: 12 });
+    const server = loop.tcp().bind('127.0.0.1', 0).listen(64);
+    expect(loop.stats().liveOperations).toBe(12);
+    let accepted = 0;
+    let whileConnected = -1;
+    let peer: Tcp | undefined;
+    server.on('connection', (c: Tcp) => {
+      accepted++;
+      peer = c;
+    });
+    const client = loop.tcp();
+    client.connect('127.0.0.1', server.address().port, () => {
+      loop.timer().start((t) => {
+        t.close();
+        // The accept that completed was replaced: still 12 posted, nothing else live.
+        whileConnected = loop.stats().liveOperations;
+        client.close();
+        peer?.close();
+        server.close();
+      }, 50);
+    });
+    await loop.run();
+    expect(accepted).toBe(1);
+    expect(whileConnected).toBe(12);
+    expect(loop.stats()).toMatchObject({ liveOperations: 0, buffersInUse: 0, openSockets: 0 });
+    loop.close();
+  });
+
+  it('counts a large write in flight until its cancellation is reported', async () => {
+    const loop = createLoop({ backend: 'iocp', acceptsAhead: 1 });
+    let duringWrite = 0;
+    let result = '';
+    const server = loop.tcp().bind('127.0.0.1', 0);
+    server.listen(8, (err, peer) => {
+      const client = writer;
+      loop.timer().start((t) => {
+        t.close();
+        duringWrite = loop.stats().liveOperations;
+        client.close();
+        peer!.close();
+        server.close();
+      }, 100);
+    });
+    const writer = loop.tcp();
+    writer.connect('127.0.0.1', server.address().port, () => {
+      writer.write(Buffer.alloc(48 * 1024 * 1024), (e) => (result = e?.code ?? 'ok'));
+    });
+    await drain(loop);
+    // The write and the re-posted accept at least.
+    expect(duringWrite).toBeGreaterThanOrEqual(2);
+    expect(result).toBe('ECANCELED');
+    expect(loop.stats()).toMatchObject({ liveOperations: 0, buffersInUse: 0 });
+  });
+
+  for (const zeroByteReads of [false, true]) {
+    it(`idle readers ${zeroByteReads ? 'hold no buffer with zero-byte reads' : 'each hold a posted buffer'}`, async () => {
+      const idle = 50;
+      const loop = createLoop({ backend: 'iocp', zeroByteReads, acceptsAhead: 4 });
+      const conns: Tcp[] = [];
+      let held = -1;
+      let echoed = 0;
+      const server = loop.tcp().bind('127.0.0.1', 0);
+      server.listen(idle, (err, c) => {
+        conns.push(c!);
+        c!.readStart((e, data) => {
+          if (data) c!.write(data, () => {});
+        });
+        if (conns.length < idle) return;
+        held = loop.stats().buffersInUse;
+        // Then show the mode still moves data.
+        const clients = clientsOf;
+        clients[0]!.write('ping', () => {});
+      });
+      const clientsOf: Tcp[] = [];
+      for (let i = 0; i < idle; i++) {
+        const c = loop.tcp();
+        clientsOf.push(c);
+        c.connect('127.0.0.1', server.address().port, () => {
+          c.readStart((e, data) => {
+            if (!data) return;
+            echoed += data.length;
+            for (const x of [...clientsOf, ...conns]) x.close();
+            server.close();
+          });
+        });
+      }
+      await drain(loop);
+      expect(echoed).toBe(4);
+      if (zeroByteReads) expect(held).toBe(0);
+      else expect(held).toBeGreaterThanOrEqual(idle);
+      expect(loop.stats()).toMatchObject({ liveOperations: 0, buffersInUse: 0 });
+    });
+  }
+});

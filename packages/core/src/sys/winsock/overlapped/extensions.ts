@@ -1,0 +1,73 @@
+/**
+ * Winsock extension functions (mswsock.h), fetched at run time with
+ * WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER) as Microsoft requires, once
+ * per address family and thread.
+ * @module
+ */
+import koffi from 'koffi';
+import type { AddressFamily, SocketHandle } from '../../socket-api.js';
+import { SIO_GET_EXTENSION_FUNCTION_POINTER } from '../constants.js';
+import { windows } from '../library.js';
+import type { NativeFunction } from '../../native-function.js';
+
+/** AcceptEx with every kept pointer passed as a numeric address. */
+export type AcceptExFunction = NativeFunction<
+  [listen: SocketHandle, accept: SocketHandle, output: number, dataLength: number, localLength: number, remoteLength: number, received: number, overlapped: number],
+  number
+>;
+
+/** ConnectEx with every kept pointer passed as a numeric address. */
+export type ConnectExFunction = NativeFunction<
+  [socket: SocketHandle, address: number, length: number, sendBuffer: number, sendLength: number, sent: number, overlapped: number],
+  number
+>;
+
+/** The extension functions of one provider. */
+export interface ExtensionFunctions {
+  AcceptEx: AcceptExFunction;
+  ConnectEx: ConnectExFunction;
+}
+
+function guid(d1: number, d2: number, d3: number, d4: number[]): Buffer {
+  const b = Buffer.alloc(16);
+  b.writeUInt32LE(d1, 0);
+  b.writeUInt16LE(d2, 4);
+  b.writeUInt16LE(d3, 6);
+  Buffer.from(d4).copy(b, 8);
+  return b;
+}
+
+const WSAID_ACCEPTEX = guid(0xb5367df1, 0xcbac, 0x11cf, [0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92]);
+const WSAID_CONNECTEX = guid(0x25a207b9, 0xddf3, 0x4660, [0x8e, 0xe9, 0x76, 0xe5, 0x8c, 0x74, 0x06, 0x3e]);
+
+let acceptExType: unknown;
+let connectExType: unknown;
+const cache = new Map<AddressFamily, ExtensionFunctions>();
+
+function fetch(socket: SocketHandle, id: Buffer, type: unknown): unknown {
+  const { ws2 } = windows();
+  const out = Buffer.alloc(8);
+  const returned = new Uint32Array(1);
+  if (ws2.WSAIoctl(socket, SIO_GET_EXTENSION_FUNCTION_POINTER, id, 16, out, 8, returned, null, null) !== 0) {
+    throw new Error(`SIO_GET_EXTENSION_FUNCTION_POINTER failed with WSA error ${ws2.WSAGetLastError()}`);
+  }
+  return koffi.decode(koffi.decode(out, 'void *'), type as koffi.IKoffiCType);
+}
+
+/** AcceptEx and ConnectEx for sockets of `family`, looked up through `socket`. */
+export function extensionFunctions(socket: SocketHandle, family: AddressFamily): ExtensionFunctions {
+  const cached = cache.get(family);
+  if (cached) return cached;
+  acceptExType ??= koffi.proto(
+    'int __stdcall wsaloop_AcceptEx(intptr_t listen, intptr_t accept, uintptr_t output, uint32_t dataLength, uint32_t localLength, uint32_t remoteLength, uintptr_t received, uintptr_t overlapped)',
+  );
+  connectExType ??= koffi.proto(
+    'int __stdcall wsaloop_ConnectEx(intptr_t socket, uintptr_t address, int length, uintptr_t sendBuffer, uint32_t sendLength, uintptr_t sent, uintptr_t overlapped)',
+  );
+  const functions: ExtensionFunctions = {
+    AcceptEx: fetch(socket, WSAID_ACCEPTEX, acceptExType) as AcceptExFunction,
+    ConnectEx: fetch(socket, WSAID_CONNECTEX, connectExType) as ConnectExFunction,
+  };
+  cache.set(family, functions);
+  return functions;
+}

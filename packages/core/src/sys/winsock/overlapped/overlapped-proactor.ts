@@ -1,0 +1,463 @@
+/**
+ * The overlapped-I/O machinery every completion backend shares: starting
+ * AcceptEx / ConnectEx / WSARecv / WSASend / WSARecvFrom / WSASendTo with
+ * their memory in native slots, turning a finished OVERLAPPED into the
+ * request's result, and closing a socket with operations in flight (cancel,
+ * close, wait for every completion, report ECANCELED, free nothing early).
+ *
+ * A backend subclass supplies only the notification: how a socket is
+ * attached (a completion port), how an operation is armed (an event object or
+ * a completion routine), and how it learns that an operation finished. It
+ * then calls {@link OverlappedProactor.complete}.
+ * @module
+ */
+import type { AcceptRequest, CompletionRequest, Proactor, RecvFromRequest, RecvRequest } from '../../../backend/proactor.js';
+import type { WakeToken } from '../../../backend/wake-token.js';
+import { socketApi } from '../../platform.js';
+import type { AddressFamily, SocketApi, SocketHandle, SocketKind } from '../../socket-api.js';
+import { encodeSockaddr, SOCKADDR_MAX } from '../../sockaddr.js';
+import { ERROR_OPERATION_ABORTED, SO_UPDATE_ACCEPT_CONTEXT, SO_UPDATE_CONNECT_CONTEXT, SOL_SOCKET, WSA_IO_PENDING, WSAEINVAL } from '../constants.js';
+import { windows, type WindowsLibraries } from '../library.js';
+import { addressOf, WSABUF_SIZE, writeWsabuf } from '../structs.js';
+import { extensionFunctions } from './extensions.js';
+import {
+  ACCEPTEX_ADDRESS_SIZE,
+  ADDRESS_AREA,
+  OFFSET_ADDRESS,
+  OFFSET_ADDRESS_LENGTH,
+  OFFSET_FLAGS,
+  OperationPool,
+  type OverlappedOperation,
+  SocketRecord,
+} from './operations.js';
+import { BufferPool } from './receive-buffers.js';
+
+/** Options every overlapped backend accepts. */
+export interface OverlappedOptions {
+  /** Size of each pooled receive buffer (default 64 KiB). */
+  recvBufferSize?: number;
+  /**
+   * Post zero-byte receives and take a buffer only once data is there (then
+   * read it with a non-blocking recv): no buffer is held by idle connections.
+   */
+  zeroByteReads?: boolean;
+  /** Accepts kept posted per listening socket (default 32). */
+  acceptsAhead?: number;
+}
+
+/** Sends up to this size are copied into a pooled buffer; larger ones go out zero-copy. */
+const SMALL_SEND = 4096;
+/** Most WSABUFs in one call. */
+const MAX_GATHER = 64;
+/** NTSTATUS of a cancelled operation. */
+const STATUS_CANCELLED = 0xc0000120;
+const EMPTY = new Uint8Array(0);
+
+/** Base of the completion backends (IOCP, overlapped with events or routines). */
+export abstract class OverlappedProactor implements Proactor {
+  readonly kind = 'proactor' as const;
+  abstract readonly name: string;
+  abstract readonly wakeToken: WakeToken;
+  /** Accepts core keeps posted per listener. */
+  readonly acceptsAhead: number;
+  protected readonly win: WindowsLibraries = windows();
+  protected readonly api: SocketApi = socketApi();
+  protected readonly operations = new OperationPool();
+  protected readonly buffers: BufferPool;
+  readonly #zeroByteReads: boolean;
+  readonly #records = new Map<SocketHandle, SocketRecord>();
+  #ready: OverlappedOperation[] = [];
+  #readyCallbacks: Array<() => void> = [];
+  readonly #wsabufs = Buffer.alloc(MAX_GATHER * WSABUF_SIZE);
+  readonly #u32a = new Uint32Array(1);
+  readonly #u32b = new Uint32Array(1);
+  readonly #pointerArg = Buffer.alloc(8);
+
+  protected constructor(options: OverlappedOptions) {
+    const size = options.recvBufferSize ?? 64 * 1024;
+    if (!Number.isInteger(size) || size < 512 || size > 16 * 1024 * 1024) {
+      throw new RangeError(`The "recvBufferSize" option must be an integer from 512 to 16777216, received ${String(size)}`);
+    }
+    const ahead = options.acceptsAhead ?? 32;
+    if (!Number.isInteger(ahead) || ahead < 1 || ahead > 1024) {
+      throw new RangeError(`The "acceptsAhead" option must be an integer from 1 to 1024, received ${String(ahead)}`);
+    }
+    this.buffers = new BufferPool(size);
+    this.#zeroByteReads = options.zeroByteReads === true;
+    this.acceptsAhead = ahead;
+  }
+
+  // ---- what a notification model supplies ----
+
+  /** Attaches a new socket to the notification mechanism. Returns 0 or a negated error. */
+  protected abstract attach(record: SocketRecord): number;
+  /** Prepares an operation before it starts; returns a completion routine address, or 0. */
+  protected abstract arm(op: OverlappedOperation): number;
+  /** Whether an operation that succeeded synchronously still produces a notification. */
+  protected abstract notifiesSynchronousSuccess(record: SocketRecord): boolean;
+  /** The operation is in flight; a notification will follow. */
+  protected abstract pending(op: OverlappedOperation): void;
+  /** The operation was reported; release what `arm` took. */
+  protected abstract released(op: OverlappedOperation): void;
+  /** Something was queued for the next poll from outside it: make a blocked poll return. */
+  protected abstract readyQueued(): void;
+
+  abstract poll(timeoutMs: number): number | Promise<number>;
+  abstract wake(): void;
+  protected abstract closeNotifier(): void;
+
+  // ---- the Proactor contract ----
+
+  associate(socket: SocketHandle, family: AddressFamily, _kind?: SocketKind): number {
+    const record = new SocketRecord(socket, family);
+    const rc = this.attach(record);
+    if (rc < 0) return rc;
+    this.#records.set(socket, record);
+    return 0;
+  }
+
+  accept(socket: SocketHandle, family: AddressFamily, request: AcceptRequest): void {
+    const record = this.#record(socket);
+    const op = this.#begin(record, 'accept', request);
+    const acceptSocket = this.api.open(family, 'stream');
+    if (acceptSocket < 0) return this.#failNow(op, -acceptSocket);
+    op.acceptSocket = acceptSocket;
+    const { AcceptEx } = extensionFunctions(socket, family);
+    this.arm(op); // AcceptEx takes no completion routine: models that use one must notify otherwise
+    const ok = AcceptEx(socket, acceptSocket, op.field(OFFSET_ADDRESS), 0, ACCEPTEX_ADDRESS_SIZE, ACCEPTEX_ADDRESS_SIZE, op.field(OFFSET_FLAGS), op.address);
+    this.#started(op, ok !== 0);
+  }
+
+  connect(socket: SocketHandle, family: AddressFamily, address: Buffer, length: number, request: CompletionRequest): void {
+    const record = this.#record(socket);
+    const op = this.#begin(record, 'connect', request);
+    // ConnectEx needs a bound socket; binding an already bound one fails with WSAEINVAL.
+    const wildcard = Buffer.alloc(SOCKADDR_MAX);
+    const wildcardLength = encodeSockaddr(this.api, family, family === 'ipv4' ? '0.0.0.0' : '::', 0, wildcard);
+    const bound = this.api.bind(socket, wildcard, wildcardLength);
+    if (bound < 0 && -bound !== WSAEINVAL) return this.#failNow(op, -bound);
+    address.copy(op.slot, OFFSET_ADDRESS, 0, Math.min(length, ADDRESS_AREA));
+    const { ConnectEx } = extensionFunctions(socket, family);
+    this.arm(op); // nor does ConnectEx
+    const ok = ConnectEx(socket, op.field(OFFSET_ADDRESS), length, 0, 0, 0, op.address);
+    this.#started(op, ok !== 0);
+  }
+
+  recv(socket: SocketHandle, request: RecvRequest): void {
+    const record = this.#record(socket);
+    const op = this.#begin(record, this.#zeroByteReads ? 'poll-recv' : 'recv', request);
+    this.#issueRecv(op);
+  }
+
+  #issueRecv(op: OverlappedOperation): void {
+    if (op.kind === 'recv') {
+      op.buffer = this.buffers.acquire();
+      writeWsabuf(this.#wsabufs, 0, op.buffer.address, this.buffers.size);
+    } else {
+      writeWsabuf(this.#wsabufs, 0, 0, 0);
+    }
+    const routine = this.arm(op);
+    const rc = this.win.ws2Overlapped.WSARecv(op.record!.socket, this.#wsabufs, 1, 0, op.field(OFFSET_FLAGS), op.address, routine);
+    this.#started(op, rc === 0);
+  }
+
+  send(socket: SocketHandle, buffers: readonly Uint8Array[], request: CompletionRequest): void {
+    const record = this.#record(socket);
+    const op = this.#begin(record, 'send', request);
+    const count = this.#prepareSend(op, buffers);
+    const routine = this.arm(op);
+    const rc = this.win.ws2Overlapped.WSASend(socket, this.#wsabufs, count, 0, 0, op.address, routine);
+    this.#started(op, rc === 0);
+  }
+
+  recvFrom(socket: SocketHandle, request: RecvFromRequest): void {
+    const record = this.#record(socket);
+    const op = this.#begin(record, 'recvfrom', request);
+    op.buffer = this.buffers.acquire();
+    writeWsabuf(this.#wsabufs, 0, op.buffer.address, this.buffers.size);
+    op.slot.writeInt32LE(ADDRESS_AREA, OFFSET_ADDRESS_LENGTH);
+    const routine = this.arm(op);
+    const rc = this.win.ws2Overlapped.WSARecvFrom(
+      socket,
+      this.#wsabufs,
+      1,
+      0,
+      op.field(OFFSET_FLAGS),
+      op.field(OFFSET_ADDRESS),
+      op.field(OFFSET_ADDRESS_LENGTH),
+      op.address,
+      routine,
+    );
+    this.#started(op, rc === 0);
+  }
+
+  sendTo(socket: SocketHandle, buffers: readonly Uint8Array[], address: Buffer, length: number, request: CompletionRequest): void {
+    const record = this.#record(socket);
+    const op = this.#begin(record, 'sendto', request);
+    const count = Math.max(1, this.#prepareSend(op, buffers));
+    address.copy(op.slot, OFFSET_ADDRESS, 0, Math.min(length, ADDRESS_AREA));
+    const routine = this.arm(op);
+    const rc = this.win.ws2Overlapped.WSASendTo(socket, this.#wsabufs, count, 0, 0, op.field(OFFSET_ADDRESS), length, op.address, routine);
+    this.#started(op, rc === 0);
+  }
+
+  closeSocket(socket: SocketHandle, done: () => void): void {
+    const record = this.#records.get(socket);
+    this.#records.delete(socket);
+    if (record) {
+      record.open = false;
+      // Cancel first, then close: closing a socket with a receive still
+      // pending would otherwise abort the connection with a reset.
+      if (record.inFlight > 0) this.win.kernel32.CancelIoEx(socket, 0);
+    }
+    this.api.close(socket);
+    if (!record || record.inFlight === 0) this.#queueCallback(done);
+    else record.onDrained = done;
+  }
+
+  close(): void {
+    this.closeNotifier();
+    // Memory Winsock might still write to is never freed: with every socket
+    // closed and drained (core guarantees it) nothing is live.
+    if (this.operations.live === 0) {
+      this.operations.destroy();
+      if (this.buffers.inUse === 0) this.buffers.destroy();
+    }
+  }
+
+  stats(): Record<string, number> {
+    return {
+      liveOperations: this.operations.live,
+      buffersInUse: this.buffers.inUse,
+      buffersAllocated: this.buffers.allocated,
+      openSockets: this.#records.size,
+    };
+  }
+
+  // ---- completion ----
+
+  /** Whether completions or callbacks are waiting to be reported by the next poll. */
+  protected get hasReady(): boolean {
+    return this.#ready.length > 0 || this.#readyCallbacks.length > 0;
+  }
+
+  /**
+   * Reports what finished synchronously before this call; returns how many.
+   * What finishes while reporting (a receive re-posted into data already
+   * there) waits for the next poll, so a busy socket cannot keep the loop in
+   * one phase forever.
+   */
+  protected deliverReady(): number {
+    const ops = this.#ready;
+    const callbacks = this.#readyCallbacks;
+    if (ops.length === 0 && callbacks.length === 0) return 0;
+    this.#ready = [];
+    this.#readyCallbacks = [];
+    for (const op of ops) this.complete(op);
+    for (const cb of callbacks) cb();
+    return ops.length + callbacks.length;
+  }
+
+  /** The operation whose OVERLAPPED is at `address`. */
+  protected operationAt(address: number): OverlappedOperation | undefined {
+    return this.operations.find(address);
+  }
+
+  /**
+   * Reports a finished operation: reads its status and byte count from the
+   * OVERLAPPED, hands the result to the request, and releases the slot.
+   */
+  protected complete(op: OverlappedOperation): void {
+    const record = op.record!;
+    let code = op.syncError;
+    if (code === 0) {
+      const status = op.status;
+      if (status !== 0) code = this.#errorOf(record, op, status);
+    }
+    if (op.kind === 'poll-recv' && code === 0 && record.open) {
+      // Data (or end of stream) is there: take a buffer only now.
+      if (this.#readAfterPoll(op)) return;
+    }
+    this.#finish(op, code);
+  }
+
+  /** A zero-byte receive finished: read what arrived. False when it must be re-posted. */
+  #readAfterPoll(op: OverlappedOperation): boolean {
+    const buffer = this.buffers.acquire();
+    const n = this.api.recv(op.record!.socket, buffer.bytes, 0, this.buffers.size);
+    if (n < 0 && this.api.isWouldBlock(-n)) {
+      this.buffers.release(buffer);
+      this.released(op);
+      op.reset();
+      this.#issueRecv(op);
+      return true;
+    }
+    const data = n > 0 ? Buffer.from(buffer.bytes.subarray(0, n)) : EMPTY;
+    this.buffers.release(buffer);
+    this.#finishWith(op, n < 0 ? -n : 0, data);
+    return true;
+  }
+
+  #finish(op: OverlappedOperation, code: number): void {
+    let data: Uint8Array | null = null;
+    let from: Buffer | null = null;
+    if (code === 0 && op.buffer && (op.kind === 'recv' || op.kind === 'recvfrom')) {
+      const n = op.transferred;
+      data = n > 0 ? Buffer.from(op.buffer.bytes.subarray(0, n)) : EMPTY;
+      if (op.kind === 'recvfrom') {
+        const length = op.slot.readInt32LE(OFFSET_ADDRESS_LENGTH);
+        from = Buffer.from(op.slot.subarray(OFFSET_ADDRESS, OFFSET_ADDRESS + Math.min(length, ADDRESS_AREA)));
+      }
+    }
+    this.#finishWith(op, code, data, from);
+  }
+
+  #finishWith(op: OverlappedOperation, code: number, data: Uint8Array | null, from: Buffer | null = null): void {
+    const record = op.record!;
+    const request = op.request!;
+    const kind = op.kind;
+    let accepted = -1;
+    if (kind === 'accept') accepted = this.#finishAccept(op, record, code);
+    else if (kind === 'connect' && code === 0) this.win.ws2.setsockopt(record.socket, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, EMPTY, 0);
+    if (kind === 'accept' && code === 0 && accepted < 0) code = ERROR_OPERATION_ABORTED;
+    if (op.buffer) this.buffers.release(op.buffer);
+    this.released(op);
+    this.operations.release(op);
+    record.inFlight--;
+    switch (kind) {
+      case 'accept':
+        (request as AcceptRequest).complete(code, accepted);
+        break;
+      case 'recv':
+      case 'poll-recv':
+        (request as RecvRequest).complete(code, code === 0 ? data : null);
+        break;
+      case 'recvfrom':
+        (request as RecvFromRequest).complete(code, code === 0 ? data : null, code === 0 ? from : null);
+        break;
+      default:
+        (request as CompletionRequest).complete(code);
+    }
+    if (!record.open && record.inFlight === 0 && record.onDrained) {
+      const drained = record.onDrained;
+      record.onDrained = null;
+      drained();
+    }
+  }
+
+  /** Completes the accept socket's setup; returns it, or -1 if it was closed instead. */
+  #finishAccept(op: OverlappedOperation, listener: SocketRecord, code: number): SocketHandle {
+    const socket = op.acceptSocket;
+    if (socket < 0) return -1;
+    if (code !== 0 || !listener.open) {
+      this.api.close(socket);
+      return -1;
+    }
+    // Without SO_UPDATE_ACCEPT_CONTEXT the accepted socket would not know
+    // its listener: getpeername, shutdown and setsockopt would fail on it.
+    this.#pointerArg.writeUInt32LE(listener.socket % 0x100000000, 0);
+    this.#pointerArg.writeUInt32LE(Math.floor(listener.socket / 0x100000000), 4);
+    this.win.ws2.setsockopt(socket, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, this.#pointerArg, 8);
+    if (this.associate(socket, listener.family) < 0) {
+      this.api.close(socket);
+      return -1;
+    }
+    return socket;
+  }
+
+  /** The Win32 / WSA error of a failed operation. */
+  #errorOf(record: SocketRecord, op: OverlappedOperation, status: number): number {
+    if (status === STATUS_CANCELLED) return ERROR_OPERATION_ABORTED;
+    if (record.open) {
+      // The documented way to learn a failed overlapped operation's WSA error.
+      const ok = this.win.ws2.WSAGetOverlappedResult(record.socket, op.address, this.#u32a, 0, this.#u32b);
+      if (!ok) return this.win.ws2.WSAGetLastError();
+    }
+    return this.win.ntdll.RtlNtStatusToDosError(status);
+  }
+
+  // ---- starting ----
+
+  #record(socket: SocketHandle): SocketRecord {
+    let record = this.#records.get(socket);
+    if (!record) {
+      // A socket core did not associate (should not happen): adopt it.
+      record = new SocketRecord(socket, 'ipv4');
+      this.attach(record);
+      this.#records.set(socket, record);
+    }
+    return record;
+  }
+
+  #begin(record: SocketRecord, kind: OverlappedOperation['kind'], request: OverlappedOperation['request']): OverlappedOperation {
+    const op = this.operations.acquire();
+    op.kind = kind;
+    op.record = record;
+    op.request = request;
+    op.syncError = 0;
+    record.inFlight++;
+    return op;
+  }
+
+  /** Routes a just-issued operation: in flight, finished now, or failed now. */
+  #started(op: OverlappedOperation, succeeded: boolean): void {
+    if (succeeded) {
+      if (this.notifiesSynchronousSuccess(op.record!)) this.pending(op);
+      else this.#queueReady(op);
+      return;
+    }
+    const error = this.win.ws2.WSAGetLastError();
+    if (error === WSA_IO_PENDING) {
+      this.pending(op);
+      return;
+    }
+    // A call that fails at once produces no notification.
+    this.#failNow(op, error);
+  }
+
+  #failNow(op: OverlappedOperation, error: number): void {
+    op.syncError = error;
+    this.#queueReady(op);
+  }
+
+  #queueReady(op: OverlappedOperation): void {
+    this.#ready.push(op);
+    this.readyQueued();
+  }
+
+  #queueCallback(cb: () => void): void {
+    this.#readyCallbacks.push(cb);
+    this.readyQueued();
+  }
+
+  /** Fills the WSABUF scratch array for a send; returns the entry count. */
+  #prepareSend(op: OverlappedOperation, buffers: readonly Uint8Array[]): number {
+    let total = 0;
+    for (const b of buffers) total += b.byteLength;
+    if (total <= SMALL_SEND || (buffers.length > MAX_GATHER && total <= this.buffers.size)) {
+      // Small sends: one copy into pooled native memory beats pinning the caller's bytes.
+      const buffer = this.buffers.acquire();
+      let at = 0;
+      for (const b of buffers) {
+        buffer.bytes.set(b, at);
+        at += b.byteLength;
+      }
+      op.buffer = buffer;
+      writeWsabuf(this.#wsabufs, 0, buffer.address, total);
+      return 1;
+    }
+    const pieces = buffers.length > MAX_GATHER ? [Buffer.concat(buffers)] : buffers;
+    const kept: Uint8Array[] = [];
+    let count = 0;
+    for (const b of pieces) {
+      if (b.byteLength === 0) continue;
+      // A resizable ArrayBuffer could shrink under Winsock: send a copy of it.
+      // Reading .buffer also moves a small on-heap typed array off the heap.
+      const stable = (b.buffer as ArrayBuffer & { resizable?: boolean }).resizable ? Buffer.from(b) : b;
+      kept.push(stable);
+      writeWsabuf(this.#wsabufs, count++, addressOf(stable), stable.byteLength);
+    }
+    op.keep = kept;
+    return count;
+  }
+}
