@@ -6,6 +6,8 @@ export default defineConfig({
     backend: 'src/backend.ts',
     winsock: 'src/winsock.ts',
     posix: 'src/posix.ts',
+    // Wait threads of the event-group waiter: loaded with new Worker(url).
+    'event-wait-thread': 'src/sys/winsock/event-groups/wait-thread.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

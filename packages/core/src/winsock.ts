@@ -4,7 +4,7 @@
  * Backends import their native declarations from here; none declares its own.
  * @module @wsaloop/core/winsock
  */
-export { windows, type WindowsLibraries, type Ws2_32, type Ws2Overlapped, type Kernel32, type Ntdll, type Msvcrt } from './sys/winsock/library.js';
+export { windows, user32, type WindowsLibraries, type Ws2_32, type Ws2Overlapped, type Kernel32, type Ntdll, type Msvcrt, type User32 } from './sys/winsock/library.js';
 export * as WinsockConstants from './sys/winsock/constants.js';
 export { addressOf, writeWsabuf, writeTimeval, WSABUF_SIZE, FD_SET_HEADER, SOCKET_SIZE, TIMEVAL_SIZE } from './sys/winsock/structs.js';
 export { wsaErrorCode, wsaErrorMessage } from './sys/winsock/errors.js';
@@ -13,3 +13,4 @@ export { OverlappedOperation, SocketRecord, OperationPool, type OperationKind, O
 export { BufferPool, type PooledBuffer } from './sys/winsock/overlapped/receive-buffers.js';
 export { NativeBlock } from './sys/winsock/overlapped/native-block.js';
 export { extensionFunctions, type ExtensionFunctions, type AcceptExFunction, type ConnectExFunction } from './sys/winsock/overlapped/extensions.js';
+export { EventGroupWaiter, EVENTS_PER_GROUP } from './sys/winsock/event-groups/event-group-waiter.js';

@@ -5,7 +5,7 @@
  */
 import { libc } from '../sys/posix/library.js';
 import { socketApi } from '../sys/platform.js';
-import { windows } from '../sys/winsock/library.js';
+import { user32, windows } from '../sys/winsock/library.js';
 import type { WakeToken } from './wake-token.js';
 
 const one = new Uint8Array([1]);
@@ -23,7 +23,11 @@ export function performWake(token: WakeToken): void {
     case 'completion-port':
       windows().kernel32.PostQueuedCompletionStatus(token.port, 0, token.key, 0);
       return;
-    default:
-      throw new Error(`wake mechanism '${token.kind}' is not available in this build`);
+    case 'event':
+      windows().kernel32.SetEvent(token.handle);
+      return;
+    case 'window':
+      user32().PostMessageW(token.hwnd, token.message, 0, 0);
+      return;
   }
 }

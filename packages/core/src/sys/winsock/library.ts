@@ -38,6 +38,16 @@ export interface Ws2_32 {
   WSAIoctl: NativeFunction<[s: Sock, code: number, inBuf: Ptr, inLen: number, outBuf: Ptr, outLen: number, returned: Ptr, overlapped: Ptr, routine: Ptr], number>;
   select: NativeFunction<[nfds: number, read: Ptr, write: Ptr, except: Ptr, timeout: Ptr], number>;
   WSAGetOverlappedResult: NativeFunction<[s: Sock, overlapped: Address, transferred: Uint32Array, wait: number, flags: Uint32Array], number>;
+  WSACreateEvent: NativeFunction<[], Address>;
+  WSACloseEvent: NativeFunction<[event: Address], number>;
+  WSASetEvent: NativeFunction<[event: Address], number>;
+  WSAResetEvent: NativeFunction<[event: Address], number>;
+  WSAEventSelect: NativeFunction<[s: Sock, event: Address, networkEvents: number], number>;
+  /** Fills a WSANETWORKEVENTS (lNetworkEvents, then iErrorCode[10]) and resets the event. */
+  WSAEnumNetworkEvents: NativeFunction<[s: Sock, event: Address, networkEvents: Uint8Array], number>;
+  /** `events` is an array of event HANDLEs (8 bytes each). */
+  WSAWaitForMultipleEvents: NativeFunction<[count: number, events: Uint8Array, waitAll: number, timeoutMs: number, alertable: number], number>;
+  WSAAsyncSelect: NativeFunction<[s: Sock, hwnd: Address, message: number, networkEvents: number], number>;
 }
 
 /**
@@ -63,6 +73,30 @@ export interface Kernel32 {
   PostQueuedCompletionStatus: NativeFunction<[port: Address, bytes: number, key: Address, overlapped: Address], number>;
   CancelIoEx: NativeFunction<[handle: Address, overlapped: Address], number>;
   SetFileCompletionNotificationModes: NativeFunction<[handle: Address, flags: number], number>;
+  CreateEventW: NativeFunction<[attributes: Address, manualReset: number, initialState: number, name: Address], Address>;
+  SetEvent: NativeFunction<[event: Address], number>;
+  ResetEvent: NativeFunction<[event: Address], number>;
+  WaitForSingleObject: NativeFunction<[handle: Address, timeoutMs: number], number>;
+  SleepEx: NativeFunction<[timeoutMs: number, alertable: number], number>;
+  GetModuleHandleW: NativeFunction<[name: string | null], Address>;
+  GetProcAddress: NativeFunction<[module: Address, name: string], Address>;
+}
+
+/**
+ * user32.dll functions, for WSAAsyncSelect's message-only window. `msg` is a
+ * MSG structure (48 bytes on x64).
+ */
+export interface User32 {
+  RegisterClassExW: NativeFunction<[windowClass: Uint8Array], number>;
+  UnregisterClassW: NativeFunction<[className: string, instance: Address], number>;
+  CreateWindowExW: NativeFunction<
+    [exStyle: number, className: string, windowName: string | null, style: number, x: number, y: number, width: number, height: number, parent: Address, menu: Address, instance: Address, param: Address],
+    Address
+  >;
+  DestroyWindow: NativeFunction<[hwnd: Address], number>;
+  GetMessageW: NativeFunction<[msg: Uint8Array, hwnd: Address, filterMin: number, filterMax: number], number>;
+  PeekMessageW: NativeFunction<[msg: Uint8Array, hwnd: Address, filterMin: number, filterMax: number, remove: number], number>;
+  PostMessageW: NativeFunction<[hwnd: Address, message: number, wParam: Address, lParam: Address], number>;
 }
 
 /** ntdll.dll functions used by wsaloop. */
@@ -83,6 +117,25 @@ export interface WindowsLibraries {
   kernel32: Kernel32;
   ntdll: Ntdll;
   msvcrt: Msvcrt;
+}
+
+let user32Bindings: User32 | null = null;
+
+/** user32 bindings, loaded on first use (only WSAAsyncSelect needs them). */
+export function user32(): User32 {
+  if (user32Bindings) return user32Bindings;
+  windows();
+  user32Bindings = bind<User32>(koffi.load('user32.dll'), {
+    RegisterClassExW: 'uint16_t __stdcall RegisterClassExW(void *windowClass)',
+    UnregisterClassW: 'int __stdcall UnregisterClassW(str16 className, uintptr_t instance)',
+    CreateWindowExW:
+      'uintptr_t __stdcall CreateWindowExW(uint32_t exStyle, str16 className, str16 windowName, uint32_t style, int x, int y, int width, int height, intptr_t parent, uintptr_t menu, uintptr_t instance, uintptr_t param)',
+    DestroyWindow: 'int __stdcall DestroyWindow(uintptr_t hwnd)',
+    GetMessageW: 'int __stdcall GetMessageW(void *msg, uintptr_t hwnd, uint32_t filterMin, uint32_t filterMax)',
+    PeekMessageW: 'int __stdcall PeekMessageW(void *msg, uintptr_t hwnd, uint32_t filterMin, uint32_t filterMax, uint32_t remove)',
+    PostMessageW: 'int __stdcall PostMessageW(uintptr_t hwnd, uint32_t message, uintptr_t wParam, intptr_t lParam)',
+  });
+  return user32Bindings;
 }
 
 let loaded: WindowsLibraries | null = null;
@@ -128,6 +181,14 @@ export function windows(): WindowsLibraries {
     WSAIoctl: 'int __stdcall WSAIoctl(intptr_t s, uint32_t code, void *inBuf, uint32_t inLen, void *outBuf, uint32_t outLen, void *returned, void *overlapped, void *routine)',
     select: 'int __stdcall select(int nfds, void *read, void *write, void *except, void *timeout)',
     WSAGetOverlappedResult: 'int __stdcall WSAGetOverlappedResult(intptr_t s, uintptr_t overlapped, void *transferred, int wait, void *flags)',
+    WSACreateEvent: 'uintptr_t __stdcall WSACreateEvent()',
+    WSACloseEvent: 'int __stdcall WSACloseEvent(uintptr_t event)',
+    WSASetEvent: 'int __stdcall WSASetEvent(uintptr_t event)',
+    WSAResetEvent: 'int __stdcall WSAResetEvent(uintptr_t event)',
+    WSAEventSelect: 'int __stdcall WSAEventSelect(intptr_t s, uintptr_t event, long networkEvents)',
+    WSAEnumNetworkEvents: 'int __stdcall WSAEnumNetworkEvents(intptr_t s, uintptr_t event, void *networkEvents)',
+    WSAWaitForMultipleEvents: 'uint32_t __stdcall WSAWaitForMultipleEvents(uint32_t count, void *events, int waitAll, uint32_t timeoutMs, int alertable)',
+    WSAAsyncSelect: 'int __stdcall WSAAsyncSelect(intptr_t s, uintptr_t hwnd, uint32_t message, long networkEvents)',
   });
   const ws2Lib = koffi.load('ws2_32.dll');
   const ws2Overlapped = bind<Ws2Overlapped>(ws2Lib, {
@@ -145,6 +206,13 @@ export function windows(): WindowsLibraries {
     PostQueuedCompletionStatus: 'int __stdcall PostQueuedCompletionStatus(uintptr_t port, uint32_t bytes, uintptr_t key, uintptr_t overlapped)',
     CancelIoEx: 'int __stdcall CancelIoEx(intptr_t handle, uintptr_t overlapped)',
     SetFileCompletionNotificationModes: 'int __stdcall SetFileCompletionNotificationModes(intptr_t handle, uint8_t flags)',
+    CreateEventW: 'uintptr_t __stdcall CreateEventW(uintptr_t attributes, int manualReset, int initialState, uintptr_t name)',
+    SetEvent: 'int __stdcall SetEvent(uintptr_t event)',
+    ResetEvent: 'int __stdcall ResetEvent(uintptr_t event)',
+    WaitForSingleObject: 'uint32_t __stdcall WaitForSingleObject(uintptr_t handle, uint32_t timeoutMs)',
+    SleepEx: 'uint32_t __stdcall SleepEx(uint32_t timeoutMs, int alertable)',
+    GetModuleHandleW: 'uintptr_t __stdcall GetModuleHandleW(str16 name)',
+    GetProcAddress: 'uintptr_t __stdcall GetProcAddress(uintptr_t module, str name)',
   });
   const ntdll = bind<Ntdll>(koffi.load('ntdll.dll'), {
     RtlNtStatusToDosError: 'uint32_t __stdcall RtlNtStatusToDosError(uint32_t status)',
