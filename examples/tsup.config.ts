@@ -1,13 +1,24 @@
 import { defineConfig } from 'tsup';
 
-// Each example builds to <example>/dist/<example>.js, runnable with plain
+// Each example builds to <folder>/dist/<name>.js, runnable with plain
 // `node` (Linux) or Wine's `node.exe`.
-const examples = ['echo-server', 'echo-client'];
+const models = ['blocking', 'nonblocking', 'select', 'asyncselect', 'eventselect', 'overlapped', 'iocp'];
+const builds: Array<{ folder: string; entry: Record<string, string> }> = [
+  { folder: 'echo-server', entry: { 'echo-server': 'echo-server/echo-server.ts' } },
+  { folder: 'echo-client', entry: { 'echo-client': 'echo-client/echo-client.ts' } },
+  {
+    folder: 'models',
+    entry: Object.fromEntries([
+      ...models.map((m) => [`${m}-server`, `models/${m}-server.ts`]),
+      ['blocking-thread', 'models/blocking-thread.ts'],
+    ]),
+  },
+];
 
 export default defineConfig(
-  examples.map((name) => ({
-    entry: { [name]: `${name}/${name}.ts` },
-    outDir: `${name}/dist`,
+  builds.map(({ folder, entry }) => ({
+    entry,
+    outDir: `${folder}/dist`,
     format: ['esm'],
     target: 'node20',
     platform: 'node',

@@ -11,7 +11,10 @@
  * result's ratio to node:net on the same platform.
  *
  *   node bench/dist/bench.js [--platform native|wine|both] [--backends select,iocp]
- *                            [--duration 3000] [--warmup 1000] [--scenarios 1,2,3]
+ *                            [--duration 3000] [--warmup 1000] [--scenarios 1,2,3] [--rounds 3]
+ *
+ * Each round runs every server once, in turn, so slow drifts of a shared
+ * machine hit all of them alike; the table shows each cell's median round.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -30,6 +33,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const duration = args.get('duration') ?? '3000';
+const rounds = Number(args.get('rounds') ?? 3);
 const warmup = args.get('warmup') ?? '1000';
 const platformArg = args.get('platform') ?? (process.platform === 'linux' ? 'both' : 'native');
 const platforms = platformArg === 'both' ? ['native', 'wine'] : [platformArg];
@@ -43,12 +47,30 @@ const allScenarios = [
 const picked = args.get('scenarios')?.split(',').map((n) => Number(n) - 1);
 const scenarios = picked ? allScenarios.filter((_, i) => picked.includes(i)) : allScenarios;
 
-/** Backends installed in this workspace that can run on `platform`. */
+/**
+ * Backend variants to run on `platform`: installed backends, or those named
+ * by --backends, each optionally with options (`iocp:spinMicroseconds=150`,
+ * `overlapped:notify=routine`).
+ */
 function installedBackends(platform: string): string[] {
   const windowsOnly = new Set(['iocp', 'eventselect', 'asyncselect', 'overlapped']);
   const all = ['select', 'eventselect', 'asyncselect', 'overlapped', 'iocp'].filter((b) => existsSync(join(root, 'packages', `backend-${b}`, 'dist')));
   const wanted = args.get('backends')?.split(',') ?? all;
-  return wanted.filter((b) => all.includes(b) && (platform === 'wine' || !windowsOnly.has(b)));
+  return wanted.filter((spec) => {
+    const name = spec.split(':')[0]!;
+    return all.includes(name) && (platform === 'wine' || !windowsOnly.has(name));
+  });
+}
+
+/** Server arguments for a variant spec: `--impl name --key value...`. */
+function implArgs(spec: string): string[] {
+  const [name, options] = spec.split(':');
+  const out = ['--impl', name!];
+  for (const pair of options?.split(';') ?? []) {
+    const [key, value] = pair.split('=');
+    if (key) out.push(`--${key}`, value ?? '');
+  }
+  return out;
 }
 
 const hasTaskset = spawnSync('sh', ['-c', 'command -v taskset'], { stdio: 'ignore' }).status === 0;
@@ -66,13 +88,13 @@ async function waitForPort(read: () => string, child: ChildProcess): Promise<num
 }
 
 async function startServer(platform: string, impl: string, wine: WineTools | null): Promise<{ port: number; stop(): Promise<void> }> {
-  const serverArgs = [join(root, 'bench/dist/server.js'), '--impl', impl];
+  const serverArgs = [join(root, 'bench/dist/server.js'), ...implArgs(impl)];
   let child: ChildProcess;
   let read: () => string;
   if (platform === 'wine') {
     const nodeExe = wine!.ensureWindowsNode();
     const env = wine!.wineEnv(nodeExe);
-    const logFile = join(root, '.cache', `bench-server-${impl}.log`);
+    const logFile = join(root, '.cache', `bench-server-${impl.replace(/[^a-z0-9]+/gi, '_')}.log`);
     rmSync(logFile, { force: true });
     child = wine!.spawnWindowsNode(nodeExe, serverArgs, { cwd: root, env, logFile, cpu: '0' });
     read = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
@@ -116,7 +138,7 @@ function runLoad(port: number, scenario: (typeof allScenarios)[number]): Result 
   return JSON.parse(result.stdout.trim().split('\n').pop()!) as Result;
 }
 
-const rows: Array<{ platform: string; impl: string; scenario: string; result: Result }> = [];
+const samples = new Map<string, Result[]>();
 let wine: WineTools | null = null;
 if (platforms.includes('wine')) {
   wine = (await import(new URL('../../scripts/lib/wine.mjs', import.meta.url).href)) as WineTools;
@@ -124,23 +146,37 @@ if (platforms.includes('wine')) {
   wine.ensurePrefix(wine.wineEnv(wine.ensureWindowsNode()));
 }
 
-for (const platform of platforms) {
-  for (const impl of ['node', ...installedBackends(platform)]) {
-    const server = await startServer(platform, impl, wine);
-    try {
-      for (const scenario of scenarios) {
-        const result = runLoad(server.port, scenario);
-        rows.push({ platform, impl: impl === 'node' ? 'node:net' : impl, scenario: scenario.name, result });
-        console.error(`${platform} ${impl} ${scenario.name}: ${JSON.stringify(result)}`);
+for (let round = 1; round <= rounds; round++) {
+  for (const platform of platforms) {
+    for (const impl of ['node', ...installedBackends(platform)]) {
+      const server = await startServer(platform, impl, wine);
+      try {
+        for (const scenario of scenarios) {
+          const result = runLoad(server.port, scenario);
+          const key = JSON.stringify([platform, impl === 'node' ? 'node:net' : impl, scenario.name]);
+          samples.set(key, [...(samples.get(key) ?? []), result]);
+          console.error(`round ${round} ${platform} ${impl} ${scenario.name}: ${JSON.stringify(result)}`);
+        }
+      } finally {
+        await server.stop();
       }
-    } finally {
-      await server.stop();
     }
   }
 }
 
+/** The round whose headline figure is the median. */
+function median(results: Result[], bulk: boolean): Result {
+  const figure = (r: Result): number => (bulk ? r.mbPerSec : r.roundTripsPerSec);
+  return [...results].sort((a, b) => figure(a) - figure(b))[Math.floor(results.length / 2)]!;
+}
+
+const rows = [...samples].map(([key, results]) => {
+  const [platform, impl, scenario] = JSON.parse(key) as [string, string, string];
+  return { platform, impl, scenario, result: median(results, scenario.startsWith('bulk')) };
+});
+
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-console.log(`\nEcho benchmark (${duration} ms per scenario after ${warmup} ms warm-up; server on CPU 0, load on CPU 1)\n`);
+console.log(`\nEcho benchmark: median of ${rounds} rounds, ${duration} ms per scenario after ${warmup} ms warm-up; server on CPU 0, load on CPU 1\n`);
 console.log('| platform | server | scenario | round trips/s | MB/s | p50 µs | p99 µs | vs node:net |');
 console.log('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |');
 for (const row of rows) {

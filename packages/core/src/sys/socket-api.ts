@@ -66,6 +66,12 @@ export interface SocketApi {
   recvFrom(socket: SocketHandle, buffer: Uint8Array, offset: number, length: number, from: Buffer, fromLength: Int32Array): number;
   /** Sends one datagram, gathered from `buffers`. */
   sendTo(socket: SocketHandle, buffers: readonly Uint8Array[], to: Buffer, toLength: number): number;
+  /**
+   * Switches blocking mode. Loops only use non-blocking sockets; this is for
+   * code that drives a socket itself on a thread of its own (the blocking
+   * I/O model).
+   */
+  setBlocking(socket: SocketHandle, blocking: boolean): number;
   /** Half-closes the sending side (`shutdown(SD_SEND)` / `SHUT_WR`). */
   shutdownSend(socket: SocketHandle): number;
   setOption(socket: SocketHandle, option: SocketOption, value: number, family: AddressFamily): number;

@@ -39,6 +39,7 @@ export const IPV6_DROP_MEMBERSHIP = 21;
 export const IPV6_V6ONLY = 26;
 
 export const SHUT_WR = 1;
+export const FIONBIO = 0x5421;
 export const MSG_NOSIGNAL = 0x4000;
 
 export const EAGAIN = 11;

@@ -29,6 +29,7 @@ export interface Libc {
   eventfd: NativeFunction<[initial: number, flags: number], number>;
   read: NativeFunction<[fd: number, buf: Uint8Array, len: number], number>;
   write: NativeFunction<[fd: number, buf: Uint8Array, len: number], number>;
+  ioctl: NativeFunction<[fd: number, request: number, arg: Int32Array], number>;
   memcpy: NativeFunction<[dest: Ptr, src: Ptr, size: number], number>;
 }
 
@@ -59,6 +60,7 @@ export function libc(): Libc {
     eventfd: 'int eventfd(unsigned int initial, int flags)',
     read: 'intptr_t read(int fd, void *buf, size_t len)',
     write: 'intptr_t write(int fd, void *buf, size_t len)',
+    ioctl: 'int ioctl(int fd, unsigned long request, void *arg)',
     memcpy: 'uintptr_t memcpy(void *dest, void *src, size_t size)',
   };
   const out: Record<string, unknown> = {};

@@ -111,6 +111,7 @@ export function createPosixApi(): SocketApi {
       fillMessage(buffers, 0, 0, to, toLength);
       return result(lib.sendmsg(fd, msg, C.MSG_NOSIGNAL));
     },
+    setBlocking: (fd, blocking) => result(lib.ioctl(fd, C.FIONBIO, new Int32Array([blocking ? 0 : 1]))),
     shutdownSend: (fd) => result(lib.shutdown(fd, C.SHUT_WR)),
     setOption(fd, option, value, family) {
       const [level, name] = optionTarget(option, family);

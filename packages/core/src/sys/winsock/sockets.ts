@@ -129,6 +129,7 @@ export function createWinsockApi(): SocketApi {
       const rc = ws2.WSASendTo(s, gather, Math.max(count, 1), sent, 0, to, toLength, null, null);
       return rc === 0 ? sent[0]! : lastError();
     },
+    setBlocking: (s, blocking) => result(ws2.ioctlsocket(s, C.FIONBIO, new Uint32Array([blocking ? 0 : 1]))),
     shutdownSend: (s) => result(ws2.shutdown(s, C.SD_SEND)),
     setOption(s, option, value, family) {
       const [level, name] = optionTarget(option, family);

@@ -1,0 +1,19 @@
+/**
+ * Echo server for the I/O completion ports (model 7).
+ * AcceptEx/ConnectEx/WSARecv/WSASend on one completion port, completions dequeued in batches.
+ *
+ *   node examples/models/dist/iocp-server.js [--host 127.0.0.1] [--port 7000]
+ *
+ * The server code is the same for every backend: see ../shared/serve-echo.ts.
+ */
+import { backendOptions, intArg, parseArgs } from '../shared/cli.js';
+import { serveEcho } from '../shared/serve-echo.js';
+
+const args = parseArgs(process.argv.slice(2));
+await serveEcho({
+  backend: 'iocp',
+  host: args.values.get('host') ?? '127.0.0.1',
+  port: intArg(args, 'port', 7000),
+  backendOptions: backendOptions(args, ['host', 'port']),
+});
+process.exit(0);
