@@ -2,8 +2,8 @@
  * The select reactor: registrations in a map, one readiness wait per poll.
  *
  * The wait runs on the loop's thread when it cannot block (timeout 0, or the
- * previous poll found work, so a zero-timeout look is likely to find more and
- * saves the thread hop), and on a pool thread otherwise. Interest changes made
+ * previous poll found several sockets ready, so a zero-timeout look is likely
+ * to find more and saves the thread hop), and on a pool thread otherwise. Interest changes made
  * while a wait is in flight only mark the arrays stale; the adapter wakes the
  * wait and the next poll rebuilds them.
  * @module
@@ -62,6 +62,7 @@ export class SelectReactor implements Reactor {
     this.#rebuild();
     if (timeoutMs === 0 || this.#foundWork) {
       const n = this.#finish(this.#waiter.waitNow(0));
+      this.#foundWork = n > 0;
       if (n > 0 || timeoutMs === 0) return n;
       this.#rebuild();
     }
@@ -70,7 +71,12 @@ export class SelectReactor implements Reactor {
       this.#waiter.waitOffThread(timeoutMs, (result) => {
         this.#waiting = false;
         try {
-          resolve(this.#finish(result));
+          const n = this.#finish(result);
+          // One ready socket per wake is request/response traffic: a look
+          // before the next wait would find nothing. Several mean work piles
+          // up: look first (no thread hop) next time.
+          this.#foundWork = n > 1;
+          resolve(n);
         } catch (error) {
           reject(error);
         }
@@ -102,7 +108,6 @@ export class SelectReactor implements Reactor {
       dispatched++;
       r.listener.onReadiness(wanted, 0);
     });
-    this.#foundWork = dispatched > 0;
     return dispatched;
   }
 
