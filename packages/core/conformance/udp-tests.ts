@@ -58,6 +58,33 @@ export function udpTests(ctx: Conformance): void {
       expect(received).toBe('still alive');
     });
 
+    it('recvStop / recvStart loses no datagram', async () => {
+      const got: string[] = [];
+      await withLoop(ctx, (loop) => {
+        const receiver = loop.udp().bind('127.0.0.1', 0);
+        const sender = loop.udp();
+        const onMessage = (err: unknown, data: Buffer | null): void => {
+          if (!data) return;
+          got.push(data.toString());
+          if (got.length === 1) {
+            receiver.recvStop();
+            for (const m of ['two', 'three']) sender.send(m, '127.0.0.1', receiver.address().port, () => {});
+            loop.timer().start((t) => {
+              t.close();
+              receiver.recvStart(onMessage);
+            }, 50);
+          }
+          if (got.length === 3) {
+            receiver.close();
+            sender.close();
+          }
+        };
+        receiver.recvStart(onMessage);
+        sender.send('one', '127.0.0.1', receiver.address().port, () => {});
+      });
+      expect(got).toEqual(['one', 'two', 'three']);
+    });
+
     it('applies broadcast, TTL and multicast options; rejects bad TTLs', async () => {
       await withLoop(ctx, (loop) => {
         const u = loop.udp().bind('0.0.0.0', 0);

@@ -223,6 +223,7 @@ class ProactiveDatagram implements DatagramChannel {
   #closed = false;
   #onMessage: ((status: number, data: Uint8Array | null, from: Buffer | null) => void) | null = null;
   #recvPosted = false;
+  #held: [number, Uint8Array | null, Buffer | null] | null = null;
 
   constructor(io: ProactiveIo, socket: SocketHandle) {
     this.#io = io;
@@ -235,22 +236,40 @@ class ProactiveDatagram implements DatagramChannel {
   }
 
   recvStop(): void {
-    // A receive already posted stays posted; its datagram is dropped if it
-    // completes while stopped, as a full socket buffer would drop it.
+    // A receive already posted stays posted; a datagram it takes while
+    // stopped is held for the next recvStart, as the socket buffer would.
     this.#onMessage = null;
   }
 
   #postRecv(): void {
     if (this.#recvPosted || this.#closed || !this.#onMessage) return;
+    if (this.#held) {
+      const [status, data, from] = this.#held;
+      this.#held = null;
+      this.#io.loop._defer(() => this.#deliver(status, data, from));
+      return;
+    }
     this.#recvPosted = true;
     this.#io.proactor.recvFrom(this.#socket, {
       complete: this.#io.guard((status: number, data: Uint8Array | null, from: Buffer | null) => {
         this.#recvPosted = false;
-        if (this.#closed || !this.#onMessage) return;
-        this.#onMessage(status, data, from);
-        this.#postRecv();
+        if (this.#closed) return;
+        if (!this.#onMessage) {
+          this.#held = [status, data, from];
+          return;
+        }
+        this.#deliver(status, data, from);
       }),
     });
+  }
+
+  #deliver(status: number, data: Uint8Array | null, from: Buffer | null): void {
+    if (this.#closed || !this.#onMessage) {
+      if (!this.#closed) this.#held = [status, data, from];
+      return;
+    }
+    this.#onMessage(status, data, from);
+    this.#postRecv();
   }
 
   send(buffers: Uint8Array[], to: Buffer, toLength: number, done: Done): void {

@@ -47,7 +47,7 @@ export class Async extends Handle<HandleEvents> {
 
   /** Token a Worker passes to {@link sendAsync} to trigger this handle. */
   remote(): RemoteAsync {
-    return { flag: this.#pending.buffer as SharedArrayBuffer, wake: this.loop._backend.wakeToken };
+    return { flag: this.#pending.buffer as SharedArrayBuffer, wake: this.loop.backend.wakeToken };
   }
 
   /** @internal True if a send is waiting. */

@@ -39,7 +39,6 @@ const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(res
 export class Loop {
   /** The backend driving this loop's I/O. */
   readonly backend: Backend;
-  /** @internal */ readonly _backend: Backend;
   /** @internal */ readonly _timers = new TimerHeap<Timer>();
   /** @internal */ readonly _asyncHandles = new Set<Async>();
   /** @internal */ readonly _io: IoService;
@@ -62,7 +61,6 @@ export class Loop {
   /** @internal Use `createLoop`. */
   constructor(backend: Backend) {
     this.backend = backend;
-    this._backend = backend;
     this._io = createIoService(this, backend);
   }
 
@@ -150,12 +148,12 @@ export class Loop {
       throw stateError('EBUSY', 'loop_close', `${this.#handles.size} handle(s) still open`);
     }
     this.#closed = true;
-    this._backend.close();
+    this.backend.close();
   }
 
   /** Counts of live native resources held by the backend (for leak checks). */
   stats(): Record<string, number> {
-    return this._backend.stats();
+    return this.backend.stats();
   }
 
   /** Creates a timer handle. */
@@ -266,7 +264,7 @@ export class Loop {
 
   /** @internal Interrupts a blocking poll so a change made from outside the loop takes effect. */
   _wakeIfPolling(): void {
-    if (this.#polling) this._backend.wake();
+    if (this.#polling) this.backend.wake();
   }
 
   // ---- phases ----
@@ -325,19 +323,19 @@ export class Loop {
 
   /** Polls the backend; resolves true if the wait went off-thread. */
   #poll(timeout: number): boolean | Promise<boolean> {
-    const result = this._backend.poll(timeout);
+    const result = this.backend.poll(timeout);
     if (typeof result === 'number') return false;
     this.#polling = true;
-    waitStarted(this._backend);
+    waitStarted(this.backend);
     return result.then(
       () => {
         this.#polling = false;
-        waitEnded(this._backend);
+        waitEnded(this.backend);
         return true;
       },
       (error: unknown) => {
         this.#polling = false;
-        waitEnded(this._backend);
+        waitEnded(this.backend);
         throw error instanceof WsaloopError ? error : new WsaloopError(`backend poll failed: ${String(error)}`, { code: 'EIO', syscall: 'poll' });
       },
     );
