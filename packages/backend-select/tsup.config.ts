@@ -1,12 +1,3 @@
-import { defineConfig } from 'tsup';
+import { backendBuild } from '../../tsup.backend.js';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  platform: 'node',
-  external: [/^@wsaloop\//],
-});
+export default backendBuild();

@@ -1,0 +1,21 @@
+import { defineConfig } from 'tsup';
+
+/**
+ * The build of every backend package: ESM + CJS + .d.ts of src/index.ts, plus
+ * any worker-thread scripts the backend loads with `new Worker(url)`. Core is
+ * external: a backend uses the app's installed @wsaloop/core.
+ */
+export function backendBuild(workerScripts: Record<string, string> = {}) {
+  return defineConfig({
+    entry: { index: 'src/index.ts', ...workerScripts },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: 'node20',
+    platform: 'node',
+    // import.meta.url in the CommonJS build (worker scripts are found with it).
+    shims: true,
+    external: [/^@wsaloop\//],
+  });
+}
