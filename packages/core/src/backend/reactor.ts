@@ -46,6 +46,13 @@ export interface ReadinessListener {
 export interface Reactor extends BackendBase {
   /** Discriminates reactors from proactors. */
   readonly kind: 'reactor';
+  /**
+   * Most receive calls (`recv` / `recvfrom`) core's adapter makes for one
+   * readiness report of a socket; when absent, the adapter's default (16).
+   * WSAAsyncSelect sets 1: each recv that leaves data behind makes Winsock
+   * post another FD_READ message, so one recv per message is the model's rule.
+   */
+  readonly readsPerEvent?: number;
   /** Starts watching `socket` for the {@link Readiness} bits in `interest`. */
   register(socket: SocketHandle, interest: number, listener: ReadinessListener): void;
   /** Changes the interest set of a registered socket. */

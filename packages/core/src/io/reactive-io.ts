@@ -32,10 +32,14 @@ export class ReactiveIo implements IoService {
   /** @internal */ readonly api: SocketApi = socketApi();
   /** @internal */ readonly slab = new ReadSlab();
   /** @internal */ readonly gathered: Uint8Array[] = [];
+  /** @internal Receive calls per readiness report: the reactor's `readsPerEvent`, else `READS_PER_EVENT`. */
+  readonly readsPerEvent: number;
 
   constructor(loop: Loop, reactor: Reactor) {
     this.loop = loop;
     this.reactor = reactor;
+    const reads = reactor.readsPerEvent;
+    this.readsPerEvent = typeof reads === 'number' && Number.isInteger(reads) && reads > 0 ? reads : READS_PER_EVENT;
   }
 
   prepare(): number {
@@ -203,8 +207,8 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
   }
 
   #readSome(): void {
-    const { api, slab } = this.io;
-    for (let i = 0; i < READS_PER_EVENT && this.#reading && !this.closed; i++) {
+    const { api, slab, readsPerEvent } = this.io;
+    for (let i = 0; i < readsPerEvent && this.#reading && !this.closed; i++) {
       const region = slab.region();
       const n = api.recv(this.socket, region.buffer, region.offset, region.length);
       if (n > 0) {
@@ -349,8 +353,8 @@ class ReactiveDatagram extends ReactiveChannel implements DatagramChannel {
   }
 
   #receiveSome(): void {
-    const { api, slab } = this.io;
-    for (let i = 0; i < READS_PER_EVENT && this.#onMessage && !this.closed; i++) {
+    const { api, slab, readsPerEvent } = this.io;
+    for (let i = 0; i < readsPerEvent && this.#onMessage && !this.closed; i++) {
       const region = slab.region();
       const from = Buffer.allocUnsafe(SOCKADDR_MAX);
       const n = api.recvFrom(this.socket, region.buffer, region.offset, Math.min(region.length, MAX_READ), from, this.#fromLength);

@@ -103,6 +103,9 @@ export const WSAEINVAL = 10022;
 export const WSAECONNRESET = 10054;
 export const WSAEMSGSIZE = 10040;
 
+/** NTSTATUS an OVERLAPPED's Internal member holds while the operation is in flight (HasOverlappedIoCompleted tests it). */
+export const STATUS_PENDING = 0x103;
+
 /** File handle completion modes (winbase.h). */
 export const FILE_SKIP_COMPLETION_PORT_ON_SUCCESS = 0x1;
 export const FILE_SKIP_SET_EVENT_ON_HANDLE = 0x2;

@@ -97,12 +97,24 @@ export interface User32 {
   GetMessageW: NativeFunction<[msg: Uint8Array, hwnd: Address, filterMin: number, filterMax: number], number>;
   PeekMessageW: NativeFunction<[msg: Uint8Array, hwnd: Address, filterMin: number, filterMax: number, remove: number], number>;
   PostMessageW: NativeFunction<[hwnd: Address, message: number, wParam: Address, lParam: Address], number>;
+  /** Nonzero while `hwnd` names an existing window. */
+  IsWindow: NativeFunction<[hwnd: Address], number>;
+  /** Fills a WNDCLASSEXW (80 bytes on x64, cbSize set by the caller) when the class is registered; 0 otherwise. */
+  GetClassInfoExW: NativeFunction<[instance: Address, className: string, windowClass: Uint8Array], number>;
+  /** Thread that created `hwnd` (0 if none); the process id is stored in `processId` when given. */
+  GetWindowThreadProcessId: NativeFunction<[hwnd: Address, processId: Uint32Array | null], number>;
 }
 
 /** ntdll.dll functions used by wsaloop. */
 export interface Ntdll {
   /** Converts the NTSTATUS an OVERLAPPED's Internal member holds into a Win32 error code. */
   RtlNtStatusToDosError: NativeFunction<[status: number], number>;
+  /**
+   * Fills `info` with system information of class `infoClass` (for example
+   * 16, SystemHandleInformation: every open handle with its owner's process
+   * id); returns an NTSTATUS (0xC0000004 when `info` is too small).
+   */
+  NtQuerySystemInformation: NativeFunction<[infoClass: number, info: Uint8Array, length: number, returnLength: Uint32Array], number>;
 }
 
 /** Process-wide memory helpers (msvcrt.dll), used to learn buffer addresses. */
@@ -134,6 +146,9 @@ export function user32(): User32 {
     GetMessageW: 'int __stdcall GetMessageW(void *msg, uintptr_t hwnd, uint32_t filterMin, uint32_t filterMax)',
     PeekMessageW: 'int __stdcall PeekMessageW(void *msg, uintptr_t hwnd, uint32_t filterMin, uint32_t filterMax, uint32_t remove)',
     PostMessageW: 'int __stdcall PostMessageW(uintptr_t hwnd, uint32_t message, uintptr_t wParam, intptr_t lParam)',
+    IsWindow: 'int __stdcall IsWindow(uintptr_t hwnd)',
+    GetClassInfoExW: 'int __stdcall GetClassInfoExW(uintptr_t instance, str16 className, void *windowClass)',
+    GetWindowThreadProcessId: 'uint32_t __stdcall GetWindowThreadProcessId(uintptr_t hwnd, void *processId)',
   });
   return user32Bindings;
 }
@@ -216,6 +231,7 @@ export function windows(): WindowsLibraries {
   });
   const ntdll = bind<Ntdll>(koffi.load('ntdll.dll'), {
     RtlNtStatusToDosError: 'uint32_t __stdcall RtlNtStatusToDosError(uint32_t status)',
+    NtQuerySystemInformation: 'uint32_t __stdcall NtQuerySystemInformation(uint32_t infoClass, void *info, uint32_t length, void *returnLength)',
   });
   const msvcrt = bind<Msvcrt>(koffi.load('msvcrt.dll'), {
     memcpy: 'uintptr_t memcpy(void *dest, void *src, size_t size)',

@@ -83,9 +83,13 @@ export class EventGroupWaiter<T> {
     return this.#groups.length;
   }
 
-  /** Starts watching `event` for `item`. */
+  /**
+   * Starts watching `event` for `item`. A group whose thread is not waiting
+   * is preferred, so adding does not interrupt a wait in progress.
+   */
   add(event: number, item: T): void {
-    let group = this.#groups.find((g) => g.events.length < EVENTS_PER_GROUP);
+    let group = this.#groups.find((g) => !g.armed && g.events.length < EVENTS_PER_GROUP);
+    group ??= this.#groups.find((g) => g.events.length < EVENTS_PER_GROUP);
     group ??= this.#newGroup();
     group.events.push(event);
     group.items.push(item);
@@ -99,8 +103,27 @@ export class EventGroupWaiter<T> {
    * thread can still be waiting on it.
    */
   release(event: number): void {
-    const group = this.#where.get(event);
+    const group = this.#detach(event);
     if (!group) return;
+    if (group.armed) group.retired.push(event);
+    else this.#win.ws2.WSACloseEvent(event);
+  }
+
+  /**
+   * Stops watching `event` without closing it: it stays the caller's, to
+   * reset and reuse at once (an event pool) or to close later. For
+   * manual-reset events (WSACreateEvent's): a wait thread still waiting on it
+   * from before the removal at most returns early when it is signalled, and
+   * the scan that follows reports only the current members. The caller must
+   * not close it before {@link close}, since a thread may still wait on it.
+   */
+  remove(event: number): void {
+    this.#detach(event);
+  }
+
+  #detach(event: number): Group<T> | undefined {
+    const group = this.#where.get(event);
+    if (!group) return undefined;
     this.#where.delete(event);
     const i = group.events.indexOf(event);
     const last = group.events.length - 1;
@@ -109,12 +132,28 @@ export class EventGroupWaiter<T> {
     group.events.pop();
     group.items.pop();
     group.stale = true;
-    if (group.armed) {
-      group.dirty = true;
-      group.retired.push(event);
-    } else {
-      this.#win.ws2.WSACloseEvent(event);
+    if (group.armed) group.dirty = true;
+    return group;
+  }
+
+  /**
+   * Reports the items whose events are signalled now, without blocking and
+   * without a thread hop: every group is scanned once (a group whose thread
+   * returned is taken back first). Report each item before the next scan:
+   * an event still signalled and still watched is reported again.
+   */
+  check(): T[] {
+    if (this.#closed) return [];
+    const found: T[] = [];
+    for (const group of this.#groups) {
+      if (group.returned) {
+        group.armed = false;
+        for (const event of group.retired) this.#win.ws2.WSACloseEvent(event);
+        group.retired.length = 0;
+      }
+      this.#scan(group, found);
     }
+    return found;
   }
 
   /**
@@ -130,10 +169,11 @@ export class EventGroupWaiter<T> {
       this.#wakePending = false;
       return found;
     }
-    if (found.length > 0 || timeoutMs === 0) return found;
-    if (look) {
+    if (found.length > 0) return found;
+    // A zero timeout is a look too: a loop that never waits must still see readiness.
+    if (look || timeoutMs === 0) {
       found = this.#scanAll();
-      if (found.length > 0) return found;
+      if (found.length > 0 || timeoutMs === 0) return found;
     }
     for (const group of this.#groups) this.#arm(group);
     return new Promise<T[]>((resolve) => {

@@ -58,12 +58,11 @@ function fetch(socket: SocketHandle, id: Buffer, type: unknown): unknown {
 export function extensionFunctions(socket: SocketHandle, family: AddressFamily): ExtensionFunctions {
   const cached = cache.get(family);
   if (cached) return cached;
-  acceptExType ??= koffi.proto(
-    'int __stdcall wsaloop_AcceptEx(intptr_t listen, intptr_t accept, uintptr_t output, uint32_t dataLength, uint32_t localLength, uint32_t remoteLength, uintptr_t received, uintptr_t overlapped)',
-  );
-  connectExType ??= koffi.proto(
-    'int __stdcall wsaloop_ConnectEx(intptr_t socket, uintptr_t address, int length, uintptr_t sendBuffer, uint32_t sendLength, uintptr_t sent, uintptr_t overlapped)',
-  );
+  // Anonymous prototypes: a named koffi type can be declared only once per
+  // thread, and a thread may hold two copies of core (one per module system,
+  // or one per package under Wine, which does not resolve symlinks).
+  acceptExType ??= koffi.proto('__stdcall', null, 'int', ['intptr_t', 'intptr_t', 'uintptr_t', 'uint32_t', 'uint32_t', 'uint32_t', 'uintptr_t', 'uintptr_t']);
+  connectExType ??= koffi.proto('__stdcall', null, 'int', ['intptr_t', 'uintptr_t', 'int', 'uintptr_t', 'uint32_t', 'uintptr_t', 'uintptr_t']);
   const functions: ExtensionFunctions = {
     AcceptEx: fetch(socket, WSAID_ACCEPTEX, acceptExType) as AcceptExFunction,
     ConnectEx: fetch(socket, WSAID_CONNECTEX, connectExType) as ConnectExFunction,

@@ -21,6 +21,18 @@ export class NativeBlock {
     this.bytes = Buffer.from(koffi.view(this.#pointer, size));
   }
 
+  /**
+   * A Buffer over `length` bytes at `address`, memory this thread did not
+   * allocate (another thread's buffer, kept alive and unchanged by its owner
+   * for as long as the view is used). Nothing is copied.
+   */
+  static view(address: number, length: number): Buffer {
+    const cell = Buffer.alloc(8);
+    cell.writeUInt32LE(address % 0x100000000, 0);
+    cell.writeUInt32LE(Math.floor(address / 0x100000000), 4);
+    return Buffer.from(koffi.view(koffi.decode(cell, 'void *'), length));
+  }
+
   /** Releases the memory. The caller guarantees nothing native still uses it. */
   free(): void {
     if (this.#pointer === null) return;

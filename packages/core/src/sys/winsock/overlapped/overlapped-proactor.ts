@@ -11,6 +11,7 @@
  * then calls {@link OverlappedProactor.complete}.
  * @module
  */
+import koffi from 'koffi';
 import type { AcceptRequest, CompletionRequest, Proactor, RecvFromRequest, RecvRequest } from '../../../backend/proactor.js';
 import type { WakeToken } from '../../../backend/wake-token.js';
 import { socketApi } from '../../platform.js';
@@ -45,6 +46,23 @@ export interface OverlappedOptions {
   acceptsAhead?: number;
 }
 
+/**
+ * A completion routine (LPWSAOVERLAPPED_COMPLETION_ROUTINE) as JS sees it:
+ * the Win32 / WSA error, the bytes transferred, the OVERLAPPED's address, and
+ * flags.
+ */
+export type CompletionRoutine = (error: number, transferred: number, overlapped: number, flags: number) => void;
+
+/** A completion routine registered as a native function pointer. */
+export interface RegisteredRoutine {
+  /** Its address, for the last argument of WSARecv / WSASend / WSARecvFrom / WSASendTo. */
+  readonly address: number;
+  /** Unregisters it; only once no operation started with it can still complete. */
+  unregister(): void;
+}
+
+let routineType: koffi.IKoffiCType | null = null;
+
 /** Sends up to this size are copied into a pooled buffer; larger ones go out zero-copy. */
 const SMALL_SEND = 4096;
 /** Most WSABUFs in one call. */
@@ -74,6 +92,19 @@ export abstract class OverlappedProactor implements Proactor {
   readonly #pointerArg = Buffer.alloc(8);
 
   protected constructor(options: OverlappedOptions) {
+    const settings = OverlappedProactor.settings(options);
+    this.buffers = new BufferPool(settings.recvBufferSize);
+    this.#zeroByteReads = settings.zeroByteReads;
+    this.acceptsAhead = settings.acceptsAhead;
+  }
+
+  /**
+   * Validates `options` and fills in the defaults, without allocating
+   * anything: for a backend that checks its options on one thread and builds
+   * the proactor on another.
+   * @throws RangeError for an out-of-range value.
+   */
+  static settings(options: OverlappedOptions): Required<OverlappedOptions> {
     const size = options.recvBufferSize ?? 64 * 1024;
     if (!Number.isInteger(size) || size < 512 || size > 16 * 1024 * 1024) {
       throw new RangeError(`The "recvBufferSize" option must be an integer from 512 to 16777216, received ${String(size)}`);
@@ -82,9 +113,7 @@ export abstract class OverlappedProactor implements Proactor {
     if (!Number.isInteger(ahead) || ahead < 1 || ahead > 1024) {
       throw new RangeError(`The "acceptsAhead" option must be an integer from 1 to 1024, received ${String(ahead)}`);
     }
-    this.buffers = new BufferPool(size);
-    this.#zeroByteReads = options.zeroByteReads === true;
-    this.acceptsAhead = ahead;
+    return { recvBufferSize: size, acceptsAhead: ahead, zeroByteReads: options.zeroByteReads === true };
   }
 
   // ---- what a notification model supplies ----
@@ -105,6 +134,28 @@ export abstract class OverlappedProactor implements Proactor {
   abstract poll(timeoutMs: number): number | Promise<number>;
   abstract wake(): void;
   protected abstract closeNotifier(): void;
+
+  /**
+   * Registers `routine` as a native completion routine, for `arm` to return.
+   * Windows runs it only on the thread that started the operation, and only
+   * while that thread waits alertably (SleepEx / WSAWaitForMultipleEvents
+   * with fAlertable = TRUE): the routine then runs inside that wait call.
+   */
+  protected registerCompletionRoutine(routine: CompletionRoutine): RegisteredRoutine {
+    // void CALLBACK (DWORD dwError, DWORD cbTransferred, LPWSAOVERLAPPED, DWORD dwFlags). Anonymous:
+    // a named koffi type could be declared only once per thread, and a
+    // thread may hold two copies of core (one per module system).
+    routineType ??= koffi.proto('__stdcall', null, 'void', ['uint32_t', 'uint32_t', 'uintptr_t', 'uint32_t']);
+    const registered = koffi.register(routine, koffi.pointer(routineType));
+    let live = true;
+    return {
+      address: Number(koffi.address(registered)),
+      unregister: () => {
+        if (live) koffi.unregister(registered);
+        live = false;
+      },
+    };
+  }
 
   // ---- the Proactor contract ----
 
