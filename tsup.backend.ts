@@ -9,7 +9,8 @@ export function backendBuild(workerScripts: Record<string, string> = {}) {
   return defineConfig({
     entry: { index: 'src/index.ts', ...workerScripts },
     format: ['esm', 'cjs'],
-    dts: true,
+    // Worker scripts are loaded by URL, never imported: only index has types.
+    dts: { entry: { index: 'src/index.ts' } },
     sourcemap: true,
     clean: true,
     target: 'node20',

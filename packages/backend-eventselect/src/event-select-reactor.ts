@@ -1,0 +1,317 @@
+/**
+ * The WSAEventSelect reactor: one event object per socket, associated with
+ * the socket's network events by `WSAEventSelect`, waited on by the shared
+ * {@link EventGroupWaiter} (groups of 63 events, one wait thread each, so the
+ * 64-handle limit of `WSAWaitForMultipleEvents` does not apply), and read
+ * back and reset with `WSAEnumNetworkEvents`, whose per-event error codes
+ * (`iErrorCode`) are passed to the listener.
+ *
+ * Every socket is registered once for all its network events. Winsock then
+ * records each event once and again only after the matching call re-enabled
+ * it (FD_READ after a recv, FD_WRITE after a send failed with WSAEWOULDBLOCK,
+ * FD_ACCEPT after an accept); core's adapter attempts every operation before
+ * it waits, which is exactly that rule, so interest changes need no native
+ * call and nothing is ever masked out (an FD_READ that arrives while the
+ * application does not read is remembered by the adapter, not dropped).
+ *
+ * Accepted sockets: a socket accepted from a listening socket inherits the
+ * listener's registration, event object included, until it is registered
+ * with its own. Meanwhile its events signal the listener's event; that only
+ * wakes the listener's wait early, since `WSAEnumNetworkEvents` on the
+ * listener reports the listener's own record (empty: nothing is reported).
+ * The accepted socket's recorded events stay in its own record, and its own
+ * `WSAEventSelect` signals its new event at once for them.
+ *
+ * End of stream: FD_CLOSE is the last event Winsock records for a socket,
+ * and the documentation tells applications to read what remains when it
+ * arrives (it may come together with the last FD_READ; Wine records both at
+ * once when the peer's data and FIN arrive together). A socket that reported
+ * FD_CLOSE is readable for good, so it is reported readable on every poll for
+ * as long as its interest includes reading, until the adapter has read the
+ * end of stream and stops reading (or the socket is unregistered).
+ * @module
+ */
+import { Readiness, type Reactor, type ReadinessListener, type SocketHandle, type WakeToken } from '@wsaloop/core/backend';
+import { EventGroupWaiter, WinsockConstants as C, windows } from '@wsaloop/core/winsock';
+
+/** Every network event a stream or datagram socket can report; registered once per socket. */
+const ALL_EVENTS = C.FD_READ | C.FD_WRITE | C.FD_ACCEPT | C.FD_CONNECT | C.FD_CLOSE;
+/** sizeof(WSANETWORKEVENTS): long lNetworkEvents, int iErrorCode[FD_MAX_EVENTS]. */
+const NETWORK_EVENTS_SIZE = 4 + 4 * C.FD_MAX_EVENTS;
+
+interface Registration {
+  readonly socket: SocketHandle;
+  /** The socket's event object (WSACreateEvent: manual reset). */
+  readonly event: number;
+  listener: ReadinessListener;
+  interest: number;
+  /** False once unregistered: reports still queued for it are dropped. */
+  active: boolean;
+}
+
+/** A registration that failed natively, reported to its listener by the next poll. */
+interface Failure {
+  readonly registration: Registration;
+  readonly errorCode: number;
+}
+
+/**
+ * Readiness for one socket as `WSAEnumNetworkEvents` found it, split in the
+ * order the adapter must see it: the connect outcome before anything else,
+ * so a FD_READ recorded together with FD_CONNECT is not taken for part of
+ * the connect.
+ */
+interface Decoded {
+  connect: number;
+  connectError: number;
+  other: number;
+  otherError: number;
+  /** FD_CLOSE was among the events. */
+  hungUp: boolean;
+}
+
+/** {@link Reactor} over WSAEventSelect and the shared event-group waiter. */
+export class EventSelectReactor implements Reactor {
+  /** Always `reactor`. */
+  readonly kind = 'reactor' as const;
+  /** Always `eventselect`. */
+  readonly name = 'eventselect';
+  readonly #win = windows();
+  readonly #waiter = new EventGroupWaiter<Registration>();
+  readonly #registrations = new Map<SocketHandle, Registration>();
+  readonly #failures: Failure[] = [];
+  /** Registrations that reported FD_CLOSE (see the module comment). */
+  readonly #hungUp = new Set<Registration>();
+  readonly #networkEvents = Buffer.alloc(NETWORK_EVENTS_SIZE);
+  readonly #decoded: Decoded = { connect: 0, connectError: 0, other: 0, otherError: 0, hungUp: false };
+  /** Event objects created and not yet closed or handed to the waiter to close. */
+  #liveEvents = 0;
+  #waiting = false;
+  #foundWork = false;
+  #closed = false;
+
+  /** Wakes the loop through the first wait group's control event (`SetEvent`). */
+  get wakeToken(): WakeToken {
+    return this.#waiter.wakeToken;
+  }
+
+  /**
+   * Creates the socket's event object and associates it with all of the
+   * socket's network events. A socket registered again keeps its event and
+   * only changes listener and interest.
+   */
+  register(socket: SocketHandle, interest: number, listener: ReadinessListener): void {
+    if (this.#closed) return;
+    const existing = this.#registrations.get(socket);
+    if (existing) {
+      existing.listener = listener;
+      existing.interest = interest;
+      return;
+    }
+    const { ws2 } = this.#win;
+    const event = ws2.WSACreateEvent();
+    if (!event) {
+      // WSA_INVALID_EVENT: report the failure as a socket error on the next poll.
+      const registration: Registration = { socket, event: 0, listener, interest, active: true };
+      this.#failures.push({ registration, errorCode: ws2.WSAGetLastError() });
+      this.#registrations.set(socket, registration);
+      this.#wakeIfWaiting();
+      return;
+    }
+    this.#liveEvents++;
+    const registration: Registration = { socket, event, listener, interest, active: true };
+    this.#registrations.set(socket, registration);
+    // Also makes the socket non-blocking (it already is) and, for a socket
+    // accepted from a listener, replaces the registration it inherited.
+    if (ws2.WSAEventSelect(socket, event, ALL_EVENTS) !== 0) {
+      this.#failures.push({ registration, errorCode: ws2.WSAGetLastError() });
+    }
+    this.#waiter.add(event, registration);
+    this.#wakeIfWaiting();
+  }
+
+  /** Records the new interest. Natively nothing changes: every event stays registered (see the module comment). */
+  modify(socket: SocketHandle, interest: number): void {
+    const registration = this.#registrations.get(socket);
+    if (registration) registration.interest = interest;
+  }
+
+  /**
+   * Cancels the socket's association (`WSAEventSelect(s, NULL, 0)`) and
+   * closes its event object once no wait thread waits on it any more.
+   */
+  unregister(socket: SocketHandle): void {
+    const registration = this.#registrations.get(socket);
+    if (!registration) return;
+    this.#registrations.delete(socket);
+    this.#hungUp.delete(registration);
+    registration.active = false;
+    if (!registration.event) return;
+    this.#win.ws2.WSAEventSelect(socket, 0, 0);
+    this.#waiter.release(registration.event);
+    this.#liveEvents--;
+  }
+
+  /**
+   * Reports the sockets whose events are signalled, after reading and
+   * resetting each one's network events; waits (on the group threads, off
+   * the loop's thread) only when a look found nothing and `timeoutMs` is not 0.
+   */
+  poll(timeoutMs: number): number | Promise<number> {
+    if (this.#closed) return 0;
+    let n = this.#reportFailures() + this.#reportHungUp();
+    // Look without blocking (every group scanned, no thread hop) when the
+    // caller must not block, when there is already something to report, or
+    // when the last poll found several sockets ready: under load a look is
+    // likely to find more. A loop that always has other work (it polls with
+    // timeout 0 only) never arms the wait threads: only a look serves it.
+    if (timeoutMs === 0 || n > 0 || this.#foundWork) {
+      n += this.#dispatch(this.#waiter.check());
+      if (n > 0 || timeoutMs === 0) {
+        this.#foundWork = n > 1;
+        return n;
+      }
+    }
+    const result = this.#waiter.wait(timeoutMs, false);
+    if (Array.isArray(result)) {
+      n = this.#dispatch(result);
+      this.#foundWork = n > 1;
+      return n;
+    }
+    this.#waiting = true;
+    return result.then((items) => {
+      this.#waiting = false;
+      const found = this.#dispatch(items);
+      this.#foundWork = found > 1;
+      return found;
+    });
+  }
+
+  /** Ends a wait in progress, or makes the next poll return at once. From another thread, use {@link wakeToken}. */
+  wake(): void {
+    if (!this.#closed) this.#waiter.wake();
+  }
+
+  /** Stops the wait threads and closes every event object still open. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const registration of this.#registrations.values()) {
+      registration.active = false;
+      if (registration.event) this.#win.ws2.WSAEventSelect(registration.socket, 0, 0);
+    }
+    this.#registrations.clear();
+    this.#hungUp.clear();
+    this.#failures.length = 0;
+    this.#waiter.close();
+    this.#liveEvents = 0;
+  }
+
+  /**
+   * `registeredSockets`: sockets registered; `eventObjects`: event objects
+   * owned by registrations (closed, or handed to the waiter to close, on
+   * unregister); `waitGroupsAllocated`: wait groups (and threads) created,
+   * which are kept for reuse.
+   */
+  stats(): Record<string, number> {
+    return {
+      registeredSockets: this.#registrations.size,
+      eventObjects: this.#liveEvents,
+      waitGroupsAllocated: this.#waiter.groups,
+    };
+  }
+
+  #wakeIfWaiting(): void {
+    // A socket added to a group whose thread is already waiting is only
+    // waited on once that group re-arms: end the wait in flight.
+    if (this.#waiting) this.#waiter.wake();
+  }
+
+  #reportFailures(): number {
+    if (this.#failures.length === 0) return 0;
+    const failures = this.#failures.splice(0);
+    let n = 0;
+    for (const { registration, errorCode } of failures) {
+      if (!registration.active) continue;
+      n++;
+      // The adapter then attempts its operations and meets the error itself.
+      registration.listener.onReadiness(Readiness.READABLE | Readiness.WRITABLE | Readiness.ERROR, errorCode);
+    }
+    return n;
+  }
+
+  /** Reports every hung-up socket that is still being read as readable; returns how many. */
+  #reportHungUp(): number {
+    if (this.#hungUp.size === 0) return 0;
+    let n = 0;
+    for (const registration of [...this.#hungUp]) {
+      if (!registration.active || !(registration.interest & Readiness.READABLE)) continue;
+      n++;
+      registration.listener.onReadiness(Readiness.READABLE, 0);
+    }
+    return n;
+  }
+
+  /** Reads and resets the network events of each signalled socket and reports them; returns the sockets reported. */
+  #dispatch(items: readonly Registration[]): number {
+    const { ws2 } = this.#win;
+    const record = this.#networkEvents;
+    const d = this.#decoded;
+    let dispatched = 0;
+    for (const registration of items) {
+      // A listener run earlier in this batch may have closed this socket.
+      if (!registration.active) continue;
+      if (ws2.WSAEnumNetworkEvents(registration.socket, registration.event, record) !== 0) {
+        const errorCode = ws2.WSAGetLastError();
+        // Left signalled, the event would end every wait at once.
+        ws2.WSAResetEvent(registration.event);
+        dispatched++;
+        registration.listener.onReadiness(Readiness.READABLE | Readiness.WRITABLE | Readiness.ERROR, errorCode);
+        continue;
+      }
+      if (!decode(record, d)) continue; // signalled for a socket accepted from this one, or already consumed
+      dispatched++;
+      if (d.hungUp) this.#hungUp.add(registration);
+      if (d.connect) {
+        registration.listener.onReadiness(d.connect, d.connectError);
+        if (!registration.active) continue;
+      }
+      if (d.other) registration.listener.onReadiness(d.other, d.otherError);
+    }
+    return dispatched;
+  }
+}
+
+/**
+ * Maps a WSANETWORKEVENTS record to readiness: FD_READ, FD_ACCEPT and FD_CLOSE
+ * make a socket readable, FD_WRITE and FD_CONNECT writable; a nonzero
+ * `iErrorCode` of a reported event adds {@link Readiness.ERROR} and is passed
+ * on (a failed connect is FD_CONNECT with an error). Returns false when no
+ * event was recorded.
+ */
+function decode(record: Buffer, out: Decoded): boolean {
+  const events = record.readInt32LE(0);
+  const code = (bit: number): number => record.readInt32LE(4 + 4 * bit);
+  out.connect = out.connectError = out.other = out.otherError = 0;
+  out.hungUp = (events & C.FD_CLOSE) !== 0;
+  if (events === 0) return false;
+  if (events & C.FD_CONNECT) {
+    out.connectError = code(C.FD_CONNECT_BIT);
+    out.connect = Readiness.WRITABLE | (out.connectError ? Readiness.ERROR : 0);
+  }
+  const take = (fd: number, bit: number, readiness: number): void => {
+    if (!(events & fd)) return;
+    out.other |= readiness;
+    const error = code(bit);
+    if (error) {
+      out.other |= Readiness.ERROR;
+      if (!out.otherError) out.otherError = error;
+    }
+  };
+  // FD_CLOSE first: its error (a reset, an abort) is the one that matters.
+  take(C.FD_CLOSE, C.FD_CLOSE_BIT, Readiness.READABLE);
+  take(C.FD_READ, C.FD_READ_BIT, Readiness.READABLE);
+  take(C.FD_ACCEPT, C.FD_ACCEPT_BIT, Readiness.READABLE);
+  take(C.FD_WRITE, C.FD_WRITE_BIT, Readiness.WRITABLE);
+  return out.connect !== 0 || out.other !== 0;
+}

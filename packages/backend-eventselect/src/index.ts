@@ -1,0 +1,27 @@
+/**
+ * `@wsaloop/backend-eventselect`: a Reactor over WSAEventSelect. Each socket
+ * gets an event object of its own; the events are waited on in groups of 63
+ * by parallel wait threads (so any number of sockets, not 64), every socket
+ * of a group that fired is checked (no starvation of high indexes), and
+ * `WSAEnumNetworkEvents` reads the events with their error codes.
+ *
+ * ```ts
+ * const loop = createLoop({ backend: 'eventselect' });
+ * ```
+ * @module @wsaloop/backend-eventselect
+ */
+import { BackendUnsupportedError, type BackendOptions, type Reactor } from '@wsaloop/core/backend';
+import { EventSelectReactor } from './event-select-reactor.js';
+
+export { EventSelectReactor } from './event-select-reactor.js';
+
+/**
+ * Creates a WSAEventSelect reactor for one loop. The backend takes no options.
+ * @throws BackendUnsupportedError when not running on Windows.
+ */
+export function createBackend(_options: BackendOptions = {}): Reactor {
+  if (process.platform !== 'win32') {
+    throw new BackendUnsupportedError('the eventselect backend needs Windows (Winsock WSAEventSelect); use the select backend on this platform');
+  }
+  return new EventSelectReactor();
+}

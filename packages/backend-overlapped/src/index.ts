@@ -1,0 +1,46 @@
+/**
+ * `@wsaloop/backend-overlapped`: a Proactor over overlapped I/O (WSARecv,
+ * WSASend, WSARecvFrom, WSASendTo, AcceptEx, ConnectEx on sockets created with
+ * WSA_FLAG_OVERLAPPED), with both notification styles of Winsock's overlapped
+ * model, chosen by the `notify` option without changing application code:
+ *
+ * - `'event'` (default): every operation's WSAOVERLAPPED carries an event
+ *   object of its own (pooled, reset before reuse); events are waited on with
+ *   WSAWaitForMultipleEvents in groups of 63 (plus a control event), one
+ *   wait thread per group, so more than 64 operations can be in flight.
+ * - `'routine'`: operations are started with a completion routine on a thread
+ *   of the backend's own, which waits alertably and runs them; completions
+ *   reach the loop in order, and Node's thread never blocks.
+ *
+ * ```ts
+ * const loop = createLoop({ backend: 'overlapped', notify: 'routine' });
+ * ```
+ *
+ * Both share core's overlapped machinery with the IOCP backend: native
+ * OVERLAPPEDs, pooled receive buffers, sockaddr out-parameters kept alive
+ * until reported, and closing with operations in flight (cancel, wait for
+ * every completion, report ECANCELED).
+ * @module @wsaloop/backend-overlapped
+ */
+import { BackendUnsupportedError, type BackendOptions, type Proactor } from '@wsaloop/core/backend';
+import { EventOverlappedProactor } from './event-proactor.js';
+import { notifyMode, type OverlappedBackendOptions } from './options.js';
+import { RoutineProactor } from './routine/routine-proactor.js';
+
+export { EventOverlappedProactor } from './event-proactor.js';
+export { RoutineProactor, type RoutineDiagnostics } from './routine/routine-proactor.js';
+export { notifyMode, type NotifyMode, type OverlappedBackendOptions } from './options.js';
+
+/**
+ * Creates an overlapped-I/O proactor for one loop, notified by event objects
+ * or by completion routines (`options.notify`).
+ * @throws BackendUnsupportedError when not running on Windows; TypeError /
+ *   RangeError for a bad option.
+ */
+export function createBackend(options: BackendOptions = {}): Proactor {
+  if (process.platform !== 'win32') {
+    throw new BackendUnsupportedError('the overlapped backend needs Windows (overlapped Winsock I/O); use the select backend on this platform');
+  }
+  const opts = options as OverlappedBackendOptions;
+  return notifyMode(opts) === 'routine' ? new RoutineProactor(opts) : new EventOverlappedProactor(opts);
+}

@@ -1,0 +1,35 @@
+/**
+ * Options of the overlapped backend and their validation.
+ * @module
+ */
+import type { OverlappedOptions } from '@wsaloop/core/winsock';
+
+/**
+ * How the overlapped backend learns that an operation finished:
+ * - `'event'`: each operation's OVERLAPPED carries an event object; the
+ *   events are waited on with WSAWaitForMultipleEvents, 63 per wait thread.
+ * - `'routine'`: operations are started with a completion routine, on a
+ *   thread of the backend's own that waits alertably and runs them.
+ */
+export type NotifyMode = 'event' | 'routine';
+
+/** Options of `createLoop({ backend: 'overlapped', ... })`. */
+export interface OverlappedBackendOptions extends OverlappedOptions {
+  /** Notification style (default `'event'`). */
+  notify?: NotifyMode;
+}
+
+/**
+ * The notification mode `options` ask for.
+ * @throws TypeError when `notify` is not a string; RangeError for an unknown mode.
+ */
+export function notifyMode(options: OverlappedBackendOptions): NotifyMode {
+  const notify: unknown = options.notify ?? 'event';
+  if (typeof notify !== 'string') {
+    throw new TypeError(`The "notify" option must be 'event' or 'routine', received ${notify === null ? 'null' : typeof notify}`);
+  }
+  if (notify !== 'event' && notify !== 'routine') {
+    throw new RangeError(`The "notify" option must be 'event' or 'routine', received '${notify}'`);
+  }
+  return notify;
+}

@@ -1,0 +1,4 @@
+import { backendBuild } from '../../tsup.backend.js';
+
+// The completion-routine thread is loaded with new Worker(url), never imported.
+export default backendBuild({ 'routine-thread': 'src/routine/routine-thread.ts' });
