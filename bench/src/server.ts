@@ -11,7 +11,8 @@ for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.repla
 const impl = args.get('impl') ?? 'node';
 const host = args.get('host') ?? '127.0.0.1';
 const options: Record<string, unknown> = {};
-for (const [k, v] of args) if (!['impl', 'host', 'exit-after'].includes(k)) options[k] = /^\d+$/.test(v) ? Number(v) : v;
+const parse = (v: string): unknown => (/^\d+$/.test(v) ? Number(v) : v === 'true' ? true : v === 'false' ? false : v);
+for (const [k, v] of args) if (!['impl', 'host', 'exit-after'].includes(k)) options[k] = parse(v);
 // For profiling (e.g. --cpu-prof): leave on our own after this many ms.
 const exitAfter = Number(args.get('exit-after') ?? 0);
 if (exitAfter > 0) setTimeout(() => process.exit(0), exitAfter).unref();

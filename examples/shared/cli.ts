@@ -23,7 +23,8 @@ export function parseArgs(argv: string[]): ParsedArgs {
 export function backendOptions(args: ParsedArgs, known: readonly string[]): Record<string, unknown> {
   const options: Record<string, unknown> = {};
   for (const [key, value] of args.values) {
-    if (!known.includes(key)) options[key] = /^\d+$/.test(value) ? Number(value) : value;
+    if (known.includes(key)) continue;
+    options[key] = /^\d+$/.test(value) ? Number(value) : value === 'true' ? true : value === 'false' ? false : value;
   }
   return options;
 }
