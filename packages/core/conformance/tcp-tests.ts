@@ -190,14 +190,16 @@ export function tcpTests(ctx: Conformance): void {
       let error: WsaloopError | null = null;
       let port = 0;
       await withLoop(ctx, (loop) => {
-        // Reserve a port, then close it, so nothing listens there.
+        // A port bound but not listening refuses connections, and stays
+        // reserved: a port merely closed could be handed to the client
+        // itself as its ephemeral port, and it would connect to itself.
         const probe = loop.tcp().bind('127.0.0.1', 0);
         port = probe.address().port;
-        probe.close();
         const client = loop.tcp();
         client.connect('127.0.0.1', port, (err) => {
           error = err;
           client.close();
+          probe.close();
         });
       });
       expect(error).not.toBeNull();

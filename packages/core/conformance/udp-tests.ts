@@ -37,11 +37,12 @@ export function udpTests(ctx: Conformance): void {
     it('keeps receiving after sending to a closed port (ICMP unreachable)', async () => {
       let received = '';
       await withLoop(ctx, (loop) => {
+        // Bind the live sockets first, so neither can be given the dead port.
+        const socket = loop.udp().bind('127.0.0.1', 0);
+        const peer = loop.udp().bind('127.0.0.1', 0);
         const dead = loop.udp().bind('127.0.0.1', 0);
         const deadPort = dead.address().port;
         dead.close();
-        const socket = loop.udp().bind('127.0.0.1', 0);
-        const peer = loop.udp().bind('127.0.0.1', 0);
         socket.recvStart((err, data) => {
           if (err) return; // a per-datagram report is allowed; receiving must go on
           received += data!.toString();

@@ -46,10 +46,13 @@ export class SocketRecord {
   onDrained: (() => void) | null = null;
   /** Whether a synchronous success is reported without a notification (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS). */
   skipOnSuccess = false;
+  /** Size of the next receive: grows while receives fill their buffer, shrinks when they do not. */
+  receiveSize: number;
 
-  constructor(socket: SocketHandle, family: AddressFamily) {
+  constructor(socket: SocketHandle, family: AddressFamily, receiveSize = 0) {
     this.socket = socket;
     this.family = family;
+    this.receiveSize = receiveSize;
   }
 }
 

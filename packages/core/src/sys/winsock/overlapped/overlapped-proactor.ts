@@ -31,12 +31,19 @@ import {
   type OverlappedOperation,
   SocketRecord,
 } from './operations.js';
-import { BufferPool } from './receive-buffers.js';
+import { BufferPool, type PooledBuffer } from './receive-buffers.js';
 
 /** Options every overlapped backend accepts. */
 export interface OverlappedOptions {
-  /** Size of each pooled receive buffer (default 64 KiB). */
+  /** Size of a connection's first receives, and the least it goes down to (default 64 KiB). */
   recvBufferSize?: number;
+  /**
+   * Most a connection's receive size grows to while its receives keep filling
+   * their buffer (default 256 KiB, at least `recvBufferSize`). Each receive
+   * costs a system call, so bulk transfers want large ones; idle and chatty
+   * connections keep small ones.
+   */
+  maxRecvBufferSize?: number;
   /**
    * Post zero-byte receives and take a buffer only once data is there (then
    * read it with a non-blocking recv): no buffer is held by idle connections.
@@ -81,7 +88,12 @@ export abstract class OverlappedProactor implements Proactor {
   protected readonly win: WindowsLibraries = windows();
   protected readonly api: SocketApi = socketApi();
   protected readonly operations = new OperationPool();
+  /** Pool of `recvBufferSize` buffers (small sends are copied into these too). */
   protected readonly buffers: BufferPool;
+  /** Pools by size, from `recvBufferSize` doubling up to `maxRecvBufferSize`. */
+  readonly #pools = new Map<number, BufferPool>();
+  readonly #minReceive: number;
+  readonly #maxReceive: number;
   readonly #zeroByteReads: boolean;
   readonly #records = new Map<SocketHandle, SocketRecord>();
   #ready: OverlappedOperation[] = [];
@@ -94,6 +106,9 @@ export abstract class OverlappedProactor implements Proactor {
   protected constructor(options: OverlappedOptions) {
     const settings = OverlappedProactor.settings(options);
     this.buffers = new BufferPool(settings.recvBufferSize);
+    this.#pools.set(settings.recvBufferSize, this.buffers);
+    this.#minReceive = settings.recvBufferSize;
+    this.#maxReceive = settings.maxRecvBufferSize;
     this.#zeroByteReads = settings.zeroByteReads;
     this.acceptsAhead = settings.acceptsAhead;
   }
@@ -109,11 +124,31 @@ export abstract class OverlappedProactor implements Proactor {
     if (!Number.isInteger(size) || size < 512 || size > 16 * 1024 * 1024) {
       throw new RangeError(`The "recvBufferSize" option must be an integer from 512 to 16777216, received ${String(size)}`);
     }
+    const max = options.maxRecvBufferSize ?? Math.max(size, 256 * 1024);
+    if (!Number.isInteger(max) || max < size || max > 16 * 1024 * 1024) {
+      throw new RangeError(`The "maxRecvBufferSize" option must be an integer from recvBufferSize (${size}) to 16777216, received ${String(max)}`);
+    }
     const ahead = options.acceptsAhead ?? 32;
     if (!Number.isInteger(ahead) || ahead < 1 || ahead > 1024) {
       throw new RangeError(`The "acceptsAhead" option must be an integer from 1 to 1024, received ${String(ahead)}`);
     }
-    return { recvBufferSize: size, acceptsAhead: ahead, zeroByteReads: options.zeroByteReads === true };
+    return { recvBufferSize: size, maxRecvBufferSize: max, acceptsAhead: ahead, zeroByteReads: options.zeroByteReads === true };
+  }
+
+  /** The pool of buffers of `size` bytes. */
+  #pool(size: number): BufferPool {
+    let pool = this.#pools.get(size);
+    if (!pool) {
+      pool = new BufferPool(size);
+      this.#pools.set(size, pool);
+    }
+    return pool;
+  }
+
+  /** Adapts the record's receive size to a receive of `n` bytes into `size`. */
+  #adapt(record: SocketRecord, size: number, n: number): void {
+    if (n === size && size < this.#maxReceive) record.receiveSize = Math.min(size * 2, this.#maxReceive);
+    else if (n < size / 4 && size > this.#minReceive) record.receiveSize = Math.max(size / 2, this.#minReceive);
   }
 
   // ---- what a notification model supplies ----
@@ -160,7 +195,7 @@ export abstract class OverlappedProactor implements Proactor {
   // ---- the Proactor contract ----
 
   associate(socket: SocketHandle, family: AddressFamily, _kind?: SocketKind): number {
-    const record = new SocketRecord(socket, family);
+    const record = new SocketRecord(socket, family, this.#minReceive);
     const rc = this.attach(record);
     if (rc < 0) return rc;
     this.#records.set(socket, record);
@@ -202,8 +237,8 @@ export abstract class OverlappedProactor implements Proactor {
 
   #issueRecv(op: OverlappedOperation): void {
     if (op.kind === 'recv') {
-      op.buffer = this.buffers.acquire();
-      writeWsabuf(this.#wsabufs, 0, op.buffer.address, this.buffers.size);
+      op.buffer = this.#pool(op.record!.receiveSize).acquire();
+      writeWsabuf(this.#wsabufs, 0, op.buffer.address, op.buffer.bytes.byteLength);
     } else {
       writeWsabuf(this.#wsabufs, 0, 0, 0);
     }
@@ -224,6 +259,7 @@ export abstract class OverlappedProactor implements Proactor {
   recvFrom(socket: SocketHandle, request: RecvFromRequest): void {
     const record = this.#record(socket);
     const op = this.#begin(record, 'recvfrom', request);
+    // Datagrams keep the base size: a datagram never fills a larger buffer better.
     op.buffer = this.buffers.acquire();
     writeWsabuf(this.#wsabufs, 0, op.buffer.address, this.buffers.size);
     op.slot.writeInt32LE(ADDRESS_AREA, OFFSET_ADDRESS_LENGTH);
@@ -272,17 +308,28 @@ export abstract class OverlappedProactor implements Proactor {
     // closed and drained (core guarantees it) nothing is live.
     if (this.operations.live === 0) {
       this.operations.destroy();
-      if (this.buffers.inUse === 0) this.buffers.destroy();
+      for (const pool of this.#pools.values()) if (pool.inUse === 0) pool.destroy();
     }
   }
 
   stats(): Record<string, number> {
+    let inUse = 0;
+    let allocated = 0;
+    for (const pool of this.#pools.values()) {
+      inUse += pool.inUse;
+      allocated += pool.allocated;
+    }
     return {
       liveOperations: this.operations.live,
-      buffersInUse: this.buffers.inUse,
-      buffersAllocated: this.buffers.allocated,
+      buffersInUse: inUse,
+      buffersAllocated: allocated,
       openSockets: this.#records.size,
     };
+  }
+
+  /** Returns a pooled buffer to the pool of its size. */
+  #release(buffer: PooledBuffer): void {
+    this.#pool(buffer.bytes.byteLength).release(buffer);
   }
 
   // ---- completion ----
@@ -334,17 +381,20 @@ export abstract class OverlappedProactor implements Proactor {
 
   /** A zero-byte receive finished: read what arrived. False when it must be re-posted. */
   #readAfterPoll(op: OverlappedOperation): boolean {
-    const buffer = this.buffers.acquire();
-    const n = this.api.recv(op.record!.socket, buffer.bytes, 0, this.buffers.size);
+    const record = op.record!;
+    const size = record.receiveSize;
+    const buffer = this.#pool(size).acquire();
+    const n = this.api.recv(record.socket, buffer.bytes, 0, size);
     if (n < 0 && this.api.isWouldBlock(-n)) {
-      this.buffers.release(buffer);
+      this.#release(buffer);
       this.released(op);
       op.reset();
       this.#issueRecv(op);
       return true;
     }
+    if (n > 0) this.#adapt(record, size, n);
     const data = n > 0 ? Buffer.from(buffer.bytes.subarray(0, n)) : EMPTY;
-    this.buffers.release(buffer);
+    this.#release(buffer);
     this.#finishWith(op, n < 0 ? -n : 0, data);
     return true;
   }
@@ -355,6 +405,7 @@ export abstract class OverlappedProactor implements Proactor {
     if (code === 0 && op.buffer && (op.kind === 'recv' || op.kind === 'recvfrom')) {
       const n = op.transferred;
       data = n > 0 ? Buffer.from(op.buffer.bytes.subarray(0, n)) : EMPTY;
+      if (op.kind === 'recv') this.#adapt(op.record!, op.buffer.bytes.byteLength, n);
       if (op.kind === 'recvfrom') {
         const length = op.slot.readInt32LE(OFFSET_ADDRESS_LENGTH);
         from = Buffer.from(op.slot.subarray(OFFSET_ADDRESS, OFFSET_ADDRESS + Math.min(length, ADDRESS_AREA)));
@@ -371,7 +422,7 @@ export abstract class OverlappedProactor implements Proactor {
     if (kind === 'accept') accepted = this.#finishAccept(op, record, code);
     else if (kind === 'connect' && code === 0) this.win.ws2.setsockopt(record.socket, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, EMPTY, 0);
     if (kind === 'accept' && code === 0 && accepted < 0) code = ERROR_OPERATION_ABORTED;
-    if (op.buffer) this.buffers.release(op.buffer);
+    if (op.buffer) this.#release(op.buffer);
     this.released(op);
     this.operations.release(op);
     record.inFlight--;
@@ -433,7 +484,7 @@ export abstract class OverlappedProactor implements Proactor {
     let record = this.#records.get(socket);
     if (!record) {
       // A socket core did not associate (should not happen): adopt it.
-      record = new SocketRecord(socket, 'ipv4');
+      record = new SocketRecord(socket, 'ipv4', this.#minReceive);
       this.attach(record);
       this.#records.set(socket, record);
     }
