@@ -16,6 +16,8 @@ describe('iocp backend', () => {
     expect(() => createLoop({ backend: 'iocp', batchSize: 0 })).toThrow(RangeError);
     expect(() => createLoop({ backend: 'iocp', acceptsAhead: 5000 })).toThrow(RangeError);
     expect(() => createLoop({ backend: 'iocp', recvBufferSize: 10 })).toThrow(RangeError);
+    expect(() => createLoop({ backend: 'iocp', recvBufferSize: 65536, maxRecvBufferSize: 4096 })).toThrow(/maxRecvBufferSize/);
+    expect(() => createLoop({ backend: 'iocp', spinMicroseconds: -1 })).toThrow(RangeError);
   });
 
   it('keeps the configured number of AcceptEx posted, and releases them all on close', async () => {
