@@ -44,11 +44,9 @@
  */
 import { Worker } from 'node:worker_threads';
 import { Readiness, type Reactor, type ReadinessListener, type SocketHandle, socketApi, type WindowWakeToken } from '@wsaloop/core/backend';
-import { user32, windows, WinsockConstants as C } from '@wsaloop/core/winsock';
+import { ALL_NETWORK_EVENTS, NetworkEventLedger, readinessOf, user32, windows, WinsockConstants as C } from '@wsaloop/core/winsock';
 import * as P from './protocol.js';
 
-/** Every network event of a stream or datagram socket; registered once per socket. */
-const ALL_EVENTS = C.FD_READ | C.FD_WRITE | C.FD_ACCEPT | C.FD_CONNECT | C.FD_CLOSE;
 const TWO_32 = 0x100000000;
 /** How long a registration may wait for the pump thread's window (a Worker starts slowly under Wine). */
 const STARTUP_TIMEOUT_MS = 30_000;
@@ -63,13 +61,6 @@ interface Registration {
   active: boolean;
   /** The connect outcome was reported from the socket's error state: a later FD_CONNECT is a duplicate. */
   connectReported: boolean;
-}
-
-/** Readiness the reactor learned outside the messages, reported by the next poll. */
-interface Synthetic {
-  readonly registration: Registration;
-  readonly events: number;
-  readonly errorCode: number;
 }
 
 /** What {@link AsyncSelectReactor.pumpInfo} reports about the pump thread and its window. */
@@ -107,8 +98,8 @@ export class AsyncSelectReactor implements Reactor {
   readonly #worker: Worker;
   readonly #stopped: Promise<void>;
   readonly #registrations = new Map<SocketHandle, Registration>();
-  readonly #hungUp = new Set<Registration>();
-  readonly #synthetic: Synthetic[] = [];
+  /** FD_CLOSE'd sockets and readiness learned outside the messages (see the module comment). */
+  readonly #ledger = new NetworkEventLedger<Registration>();
   #hwnd = 0;
   #nextMessage = P.FIRST_SOCKET_MESSAGE;
   #read = 0;
@@ -161,14 +152,14 @@ export class AsyncSelectReactor implements Reactor {
     const previous = this.#registrations.get(socket);
     if (previous) {
       previous.active = false;
-      this.#hungUp.delete(previous);
+      this.#ledger.forget(previous);
     }
     const registration: Registration = { socket, message: this.#allocateMessage(), listener, interest, active: true, connectReported: false };
     this.#registrations.set(socket, registration);
-    if (this.#ws2.WSAAsyncSelect(socket, hwnd, registration.message, ALL_EVENTS) !== 0) {
+    if (this.#ws2.WSAAsyncSelect(socket, hwnd, registration.message, ALL_NETWORK_EVENTS) !== 0) {
       // Reported as a socket error: the adapter then meets the error itself.
       const errorCode = this.#ws2.WSAGetLastError();
-      this.#synthetic.push({ registration, events: Readiness.READABLE | Readiness.WRITABLE | Readiness.ERROR, errorCode });
+      this.#ledger.defer(registration, Readiness.READABLE | Readiness.WRITABLE | Readiness.ERROR, errorCode);
       this.wake();
       return;
     }
@@ -177,7 +168,7 @@ export class AsyncSelectReactor implements Reactor {
       const errorCode = this.#api.pendingError(socket);
       if (errorCode > 0) {
         registration.connectReported = true;
-        this.#synthetic.push({ registration, events: Readiness.WRITABLE | Readiness.ERROR, errorCode });
+        this.#ledger.defer(registration, Readiness.WRITABLE | Readiness.ERROR, errorCode);
         this.wake();
       }
     }
@@ -194,7 +185,7 @@ export class AsyncSelectReactor implements Reactor {
     const registration = this.#registrations.get(socket);
     if (!registration) return;
     this.#registrations.delete(socket);
-    this.#hungUp.delete(registration);
+    this.#ledger.forget(registration);
     registration.active = false;
     this.#ws2.WSAAsyncSelect(socket, this.#hwnd, 0, 0);
   }
@@ -207,7 +198,7 @@ export class AsyncSelectReactor implements Reactor {
   poll(timeoutMs: number): number | Promise<number> {
     if (this.#closed) return 0;
     if (this.#failure) throw this.#failure;
-    const n = this.#reportSynthetic() + this.#reportHungUp() + this.#drain();
+    const n = this.#ledger.report() + this.#drain();
     if (n > 0 || timeoutMs === 0 || this.#wakePending) {
       this.#wakePending = false;
       return n;
@@ -248,8 +239,7 @@ export class AsyncSelectReactor implements Reactor {
       if (this.#hwnd) this.#ws2.WSAAsyncSelect(registration.socket, this.#hwnd, 0, 0);
     }
     this.#registrations.clear();
-    this.#hungUp.clear();
-    this.#synthetic.length = 0;
+    this.#ledger.clear();
     this.#stopPump();
     live.delete(this);
     if (this.#resolve) this.#settle();
@@ -358,34 +348,11 @@ export class AsyncSelectReactor implements Reactor {
     this.#wakePending = false;
     if (this.#closed) return resolve(0);
     try {
-      resolve(this.#reportHungUp() + this.#drain());
+      resolve(this.#ledger.report() + this.#drain());
     } catch (error) {
       reject(error);
     }
     this.#wakePending = false;
-  }
-
-  #reportSynthetic(): number {
-    if (this.#synthetic.length === 0) return 0;
-    let n = 0;
-    for (const { registration, events, errorCode } of this.#synthetic.splice(0)) {
-      if (!registration.active) continue;
-      n++;
-      registration.listener.onReadiness(events, errorCode);
-    }
-    return n;
-  }
-
-  /** Reports every hung-up socket that is still being read as readable; returns how many. */
-  #reportHungUp(): number {
-    if (this.#hungUp.size === 0) return 0;
-    let n = 0;
-    for (const registration of [...this.#hungUp]) {
-      if (!registration.active || !(registration.interest & Readiness.READABLE)) continue;
-      n++;
-      registration.listener.onReadiness(Readiness.READABLE, 0);
-    }
-    return n;
   }
 
   /**
@@ -432,26 +399,10 @@ export class AsyncSelectReactor implements Reactor {
    * with an error).
    */
   #dispatch(registration: Registration, event: number, error: number): number {
-    let readiness: number;
-    switch (event) {
-      case C.FD_READ:
-      case C.FD_ACCEPT:
-        readiness = Readiness.READABLE;
-        break;
-      case C.FD_CLOSE:
-        readiness = Readiness.READABLE;
-        this.#hungUp.add(registration);
-        break;
-      case C.FD_CONNECT:
-        if (registration.connectReported) return 0;
-        readiness = Readiness.WRITABLE;
-        break;
-      case C.FD_WRITE:
-        readiness = Readiness.WRITABLE;
-        break;
-      default:
-        return 0;
-    }
+    if (event === C.FD_CONNECT && registration.connectReported) return 0;
+    let readiness = readinessOf(event);
+    if (readiness === 0) return 0;
+    if (event === C.FD_CLOSE) this.#ledger.hungUp(registration);
     if (error) readiness |= Readiness.ERROR;
     registration.listener.onReadiness(readiness, error);
     return 1;

@@ -32,10 +32,10 @@
  * @module
  */
 import { Readiness, type Reactor, type ReadinessListener, type SocketHandle, type WakeToken } from '@wsaloop/core/backend';
-import { EventGroupWaiter, WinsockConstants as C, windows } from '@wsaloop/core/winsock';
+import { ALL_NETWORK_EVENTS, EventGroupWaiter, NetworkEventLedger, readinessOf, WinsockConstants as C, windows } from '@wsaloop/core/winsock';
 
-/** Every network event a stream or datagram socket can report; registered once per socket. */
-const ALL_EVENTS = C.FD_READ | C.FD_WRITE | C.FD_ACCEPT | C.FD_CONNECT | C.FD_CLOSE;
+/** What a socket whose registration or event read failed is reported as: the adapter's next attempts meet the error. */
+const FAILED = Readiness.READABLE | Readiness.WRITABLE | Readiness.ERROR;
 /** sizeof(WSANETWORKEVENTS): long lNetworkEvents, int iErrorCode[FD_MAX_EVENTS]. */
 const NETWORK_EVENTS_SIZE = 4 + 4 * C.FD_MAX_EVENTS;
 
@@ -47,12 +47,6 @@ interface Registration {
   interest: number;
   /** False once unregistered: reports still queued for it are dropped. */
   active: boolean;
-}
-
-/** A registration that failed natively, reported to its listener by the next poll. */
-interface Failure {
-  readonly registration: Registration;
-  readonly errorCode: number;
 }
 
 /**
@@ -79,9 +73,8 @@ export class EventSelectReactor implements Reactor {
   readonly #win = windows();
   readonly #waiter = new EventGroupWaiter<Registration>();
   readonly #registrations = new Map<SocketHandle, Registration>();
-  readonly #failures: Failure[] = [];
-  /** Registrations that reported FD_CLOSE (see the module comment). */
-  readonly #hungUp = new Set<Registration>();
+  /** FD_CLOSE'd sockets and failed registrations (see the module comment). */
+  readonly #ledger = new NetworkEventLedger<Registration>();
   readonly #networkEvents = Buffer.alloc(NETWORK_EVENTS_SIZE);
   readonly #decoded: Decoded = { connect: 0, connectError: 0, other: 0, otherError: 0, hungUp: false };
   /** Event objects created and not yet closed or handed to the waiter to close. */
@@ -113,7 +106,7 @@ export class EventSelectReactor implements Reactor {
     if (!event) {
       // WSA_INVALID_EVENT: report the failure as a socket error on the next poll.
       const registration: Registration = { socket, event: 0, listener, interest, active: true };
-      this.#failures.push({ registration, errorCode: ws2.WSAGetLastError() });
+      this.#ledger.defer(registration, FAILED, ws2.WSAGetLastError());
       this.#registrations.set(socket, registration);
       this.#wakeIfWaiting();
       return;
@@ -123,8 +116,8 @@ export class EventSelectReactor implements Reactor {
     this.#registrations.set(socket, registration);
     // Also makes the socket non-blocking (it already is) and, for a socket
     // accepted from a listener, replaces the registration it inherited.
-    if (ws2.WSAEventSelect(socket, event, ALL_EVENTS) !== 0) {
-      this.#failures.push({ registration, errorCode: ws2.WSAGetLastError() });
+    if (ws2.WSAEventSelect(socket, event, ALL_NETWORK_EVENTS) !== 0) {
+      this.#ledger.defer(registration, FAILED, ws2.WSAGetLastError());
     }
     this.#waiter.add(event, registration);
     this.#wakeIfWaiting();
@@ -144,7 +137,7 @@ export class EventSelectReactor implements Reactor {
     const registration = this.#registrations.get(socket);
     if (!registration) return;
     this.#registrations.delete(socket);
-    this.#hungUp.delete(registration);
+    this.#ledger.forget(registration);
     registration.active = false;
     if (!registration.event) return;
     this.#win.ws2.WSAEventSelect(socket, 0, 0);
@@ -159,7 +152,7 @@ export class EventSelectReactor implements Reactor {
    */
   poll(timeoutMs: number): number | Promise<number> {
     if (this.#closed) return 0;
-    let n = this.#reportFailures() + this.#reportHungUp();
+    let n = this.#ledger.report();
     // Look without blocking (every group scanned, no thread hop) when the
     // caller must not block, when there is already something to report, or
     // when the last poll found several sockets ready: under load a look is
@@ -201,8 +194,7 @@ export class EventSelectReactor implements Reactor {
       if (registration.event) this.#win.ws2.WSAEventSelect(registration.socket, 0, 0);
     }
     this.#registrations.clear();
-    this.#hungUp.clear();
-    this.#failures.length = 0;
+    this.#ledger.clear();
     this.#waiter.close();
     this.#liveEvents = 0;
   }
@@ -227,31 +219,6 @@ export class EventSelectReactor implements Reactor {
     if (this.#waiting) this.#waiter.wake();
   }
 
-  #reportFailures(): number {
-    if (this.#failures.length === 0) return 0;
-    const failures = this.#failures.splice(0);
-    let n = 0;
-    for (const { registration, errorCode } of failures) {
-      if (!registration.active) continue;
-      n++;
-      // The adapter then attempts its operations and meets the error itself.
-      registration.listener.onReadiness(Readiness.READABLE | Readiness.WRITABLE | Readiness.ERROR, errorCode);
-    }
-    return n;
-  }
-
-  /** Reports every hung-up socket that is still being read as readable; returns how many. */
-  #reportHungUp(): number {
-    if (this.#hungUp.size === 0) return 0;
-    let n = 0;
-    for (const registration of [...this.#hungUp]) {
-      if (!registration.active || !(registration.interest & Readiness.READABLE)) continue;
-      n++;
-      registration.listener.onReadiness(Readiness.READABLE, 0);
-    }
-    return n;
-  }
-
   /** Reads and resets the network events of each signalled socket and reports them; returns the sockets reported. */
   #dispatch(items: readonly Registration[]): number {
     const { ws2 } = this.#win;
@@ -266,12 +233,12 @@ export class EventSelectReactor implements Reactor {
         // Left signalled, the event would end every wait at once.
         ws2.WSAResetEvent(registration.event);
         dispatched++;
-        registration.listener.onReadiness(Readiness.READABLE | Readiness.WRITABLE | Readiness.ERROR, errorCode);
+        registration.listener.onReadiness(FAILED, errorCode);
         continue;
       }
       if (!decode(record, d)) continue; // signalled for a socket accepted from this one, or already consumed
       dispatched++;
-      if (d.hungUp) this.#hungUp.add(registration);
+      if (d.hungUp) this.#ledger.hungUp(registration);
       if (d.connect) {
         registration.listener.onReadiness(d.connect, d.connectError);
         if (!registration.active) continue;
@@ -299,9 +266,9 @@ function decode(record: Buffer, out: Decoded): boolean {
     out.connectError = code(C.FD_CONNECT_BIT);
     out.connect = Readiness.WRITABLE | (out.connectError ? Readiness.ERROR : 0);
   }
-  const take = (fd: number, bit: number, readiness: number): void => {
+  const take = (fd: number, bit: number): void => {
     if (!(events & fd)) return;
-    out.other |= readiness;
+    out.other |= readinessOf(fd);
     const error = code(bit);
     if (error) {
       out.other |= Readiness.ERROR;
@@ -309,9 +276,9 @@ function decode(record: Buffer, out: Decoded): boolean {
     }
   };
   // FD_CLOSE first: its error (a reset, an abort) is the one that matters.
-  take(C.FD_CLOSE, C.FD_CLOSE_BIT, Readiness.READABLE);
-  take(C.FD_READ, C.FD_READ_BIT, Readiness.READABLE);
-  take(C.FD_ACCEPT, C.FD_ACCEPT_BIT, Readiness.READABLE);
-  take(C.FD_WRITE, C.FD_WRITE_BIT, Readiness.WRITABLE);
+  take(C.FD_CLOSE, C.FD_CLOSE_BIT);
+  take(C.FD_READ, C.FD_READ_BIT);
+  take(C.FD_ACCEPT, C.FD_ACCEPT_BIT);
+  take(C.FD_WRITE, C.FD_WRITE_BIT);
   return out.connect !== 0 || out.other !== 0;
 }

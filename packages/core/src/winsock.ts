@@ -14,3 +14,4 @@ export { BufferPool, type PooledBuffer } from './sys/winsock/overlapped/receive-
 export { NativeBlock } from './sys/winsock/overlapped/native-block.js';
 export { extensionFunctions, type ExtensionFunctions, type AcceptExFunction, type ConnectExFunction } from './sys/winsock/overlapped/extensions.js';
 export { EventGroupWaiter, EVENTS_PER_GROUP } from './sys/winsock/event-groups/event-group-waiter.js';
+export { ALL_NETWORK_EVENTS, readinessOf, NetworkEventLedger, type NetworkEventRegistration } from './sys/winsock/network-events.js';
