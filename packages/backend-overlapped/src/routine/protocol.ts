@@ -101,3 +101,15 @@ export interface RoutineThreadData {
   /** Validated overlapped options. */
   options: { recvBufferSize: number; acceptsAhead: number; zeroByteReads: boolean };
 }
+
+/** The byte chunks of a batch in one transferable ArrayBuffer (null when there are none). */
+export function joinChunks(chunks: readonly Uint8Array[], bytes: number): ArrayBuffer | null {
+  if (bytes === 0) return null;
+  const all = new Uint8Array(bytes);
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return all.buffer;
+}

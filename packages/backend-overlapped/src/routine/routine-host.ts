@@ -264,16 +264,7 @@ class Outbox {
   /** Posts the batch (an empty one when only a wake-up is due). */
   flush(): void {
     if (this.empty) return;
-    let data: ArrayBuffer | null = null;
-    if (this.#bytes > 0) {
-      const all = new Uint8Array(this.#bytes);
-      let at = 0;
-      for (const chunk of this.#chunks) {
-        all.set(chunk, at);
-        at += chunk.byteLength;
-      }
-      data = all.buffer;
-    }
+    const data = P.joinChunks(this.#chunks, this.#bytes);
     const batch: P.Batch = { w: this.#words, d: data };
     const transfer = data ? [data] : [];
     if (this.#own.length > 0) {

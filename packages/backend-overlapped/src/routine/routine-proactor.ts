@@ -251,16 +251,7 @@ export class RoutineProactor implements Proactor {
   #flush(): void {
     this.#flushScheduled = false;
     if (this.#words.length === 0 || this.#closed) return;
-    let data: ArrayBuffer | null = null;
-    if (this.#bytes > 0) {
-      const all = new Uint8Array(this.#bytes);
-      let at = 0;
-      for (const chunk of this.#chunks) {
-        all.set(chunk, at);
-        at += chunk.byteLength;
-      }
-      data = all.buffer;
-    }
+    const data = P.joinChunks(this.#chunks, this.#bytes);
     const batch: P.Batch = { w: this.#words, d: data };
     this.#port.postMessage(batch, data ? [data] : []);
     this.#words = [];
