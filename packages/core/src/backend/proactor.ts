@@ -40,6 +40,8 @@ export interface RecvFromRequest {
 export interface Proactor extends BackendBase {
   /** Discriminates proactors from reactors. */
   readonly kind: 'proactor';
+  /** Accepts core keeps posted per listening socket (default 4 when absent). */
+  readonly acceptsAhead?: number;
   /** Prepares a socket core created (e.g. associates it with a completion port). Returns 0 or a negated error. */
   associate(socket: SocketHandle, family: AddressFamily, kind: SocketKind): number;
   /** Accepts one connection on the listening `socket`. */

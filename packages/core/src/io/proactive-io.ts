@@ -16,11 +16,6 @@ import type { IoService } from './io-service.js';
 /** Accepts kept posted on a listening socket when the proactor does not say. */
 const DEFAULT_ACCEPTS_AHEAD = 4;
 
-/** Proactor option read by core: how many accepts to keep posted per listener. */
-interface AcceptsAheadHint {
-  readonly acceptsAhead?: number;
-}
-
 /** The proactive operations layer of one loop. */
 export class ProactiveIo implements IoService {
   /** @internal */ readonly loop: Loop;
@@ -83,7 +78,7 @@ class ProactiveStream implements StreamChannel {
 
   startAccepting(onConnection: (status: number, socket: SocketHandle) => void): void {
     this.#onConnection = onConnection;
-    const ahead = (this.#io.proactor as Proactor & AcceptsAheadHint).acceptsAhead ?? DEFAULT_ACCEPTS_AHEAD;
+    const ahead = this.#io.proactor.acceptsAhead ?? DEFAULT_ACCEPTS_AHEAD;
     for (let i = 0; i < ahead; i++) this.#postAccept();
   }
 
