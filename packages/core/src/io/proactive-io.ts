@@ -108,7 +108,7 @@ class ProactiveStream implements StreamChannel {
         done(status);
         for (const [buffers, writeDone] of waiting) {
           if (status === 0 && !this.#closed) this.write(buffers, writeDone);
-          else writeDone(this.#closed ? ERROR_OPERATION_ABORTED : status);
+          else writeDone(this.#closed ? STATUS_CANCELED : status);
         }
         if (this.#shutdownDone && this.#sendsInFlight === 0 && !this.#closed) this.#shutdownNow();
       }),
@@ -201,15 +201,13 @@ class ProactiveStream implements StreamChannel {
     this.#io.proactor.closeSocket(
       this.#socket,
       this.#io.guard(() => {
-        shutdownDone?.(ERROR_OPERATION_ABORTED);
+        shutdownDone?.(STATUS_CANCELED);
         done();
       }),
     );
   }
 }
 
-/** Win32 ERROR_OPERATION_ABORTED: what a cancelled overlapped operation reports. */
-const ERROR_OPERATION_ABORTED = 995;
 const EMPTY = new Uint8Array(0);
 
 class ProactiveDatagram implements DatagramChannel {

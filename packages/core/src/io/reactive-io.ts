@@ -11,7 +11,7 @@
 import { Readiness, type Reactor, type ReadinessListener } from '../backend/reactor.js';
 import type { Loop } from '../loop/loop.js';
 import { socketApi } from '../sys/platform.js';
-import type { AddressFamily, SocketApi, SocketHandle } from '../sys/socket-api.js';
+import type { SocketApi, SocketHandle } from '../sys/socket-api.js';
 import { SOCKADDR_MAX } from '../sys/sockaddr.js';
 import { type DatagramChannel, type Done, STATUS_CANCELED, type StreamChannel } from './channel.js';
 import type { IoService } from './io-service.js';
@@ -240,11 +240,6 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
     }
     this.#writes.push(buffers, done);
     if (this.#writable && !this.#connectDone) this.#flush();
-  }
-
-  /** Bytes accepted by {@link write} and not yet handed to the socket. */
-  get queuedBytes(): number {
-    return this.#writes.bytes;
   }
 
   #flush(): void {

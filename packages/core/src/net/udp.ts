@@ -9,7 +9,7 @@ import { nativeError } from '../sys/platform.js';
 import { decodeSockaddr, parseIPv4, parseIPv6, type SocketAddress } from '../sys/sockaddr.js';
 import { checkCallback, checkIpHost, checkPort, toBuffers, type WriteData } from './arguments.js';
 import { completion, type OperationCallback, statusError } from './completion.js';
-import { type BindOptions, SocketHandleBase, type SocketHandleEvents } from './socket-handle.js';
+import { SocketHandleBase, type SocketHandleEvents } from './socket-handle.js';
 
 /** Events of a {@link Udp} handle. */
 export interface UdpEvents extends SocketHandleEvents {

@@ -48,14 +48,12 @@ export const IPV6_V6ONLY = 27;
 
 export const SD_SEND = 1;
 export const FIONBIO = 0x8004667e | 0;
-export const FIONREAD = 0x4004667f;
 
 /** WSAIoctl codes (mstcpip.h / mswsock.h). */
 export const SIO_KEEPALIVE_VALS = 0x98000004 | 0;
 export const SIO_UDP_CONNRESET = 0x9800000c | 0;
 export const SIO_TCP_INITIAL_RTO = 0x98000011 | 0;
 export const SIO_GET_EXTENSION_FUNCTION_POINTER = 0xc8000006 | 0;
-export const SIO_BASE_HANDLE = 0x48000022;
 
 /** TCP_INITIAL_RTO_PARAMETERS fields (mstcpip.h). */
 export const TCP_INITIAL_RTO_UNSPECIFIED_RTT = 0xffff;
@@ -92,7 +90,6 @@ export const ERROR_IO_PENDING = 997;
 export const ERROR_IO_INCOMPLETE = 996;
 export const ERROR_OPERATION_ABORTED = 995;
 export const ERROR_NOT_FOUND = 1168;
-export const WAIT_TIMEOUT_ERROR = 258;
 export const WSA_IO_PENDING = ERROR_IO_PENDING;
 export const WSA_IO_INCOMPLETE = ERROR_IO_INCOMPLETE;
 export const WSA_OPERATION_ABORTED = ERROR_OPERATION_ABORTED;
