@@ -62,9 +62,9 @@ export function ensurePrefix(env) {
  * Starts node.exe with `args` under Wine, output to `logFile` (node.exe
  * cannot write to a Linux pipe). Wine's processes are pinned to one CPU: on
  * these 2-core VMs a wineserver round trip across cores costs ~90 us against
- * ~17 us on one core.
+ * ~17 us on one core. WSALOOP_WINE_CPU picks another CPU (or a list).
  */
-export function spawnWindowsNode(nodeExe, args, { cwd, env, logFile, cpu = '0' }) {
+export function spawnWindowsNode(nodeExe, args, { cwd, env, logFile, cpu = process.env.WSALOOP_WINE_CPU ?? '0' }) {
   const pin = has('taskset') ? ['taskset', '-c', cpu] : [];
   const command = [...pin, 'wine', nodeExe, ...args];
   console.log(`\n$ ${command.join(' ')}   (output: ${logFile})`);
