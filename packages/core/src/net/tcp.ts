@@ -167,13 +167,17 @@ export class Tcp extends SocketHandleBase<TcpEvents> {
    * events; end of stream through `onRead(null, null)` and `end`; a read
    * error through `onRead(error)` and `error`. Reading stops by itself at end
    * of stream or on error.
+   *
+   * Without `onRead`, the callback given before is kept: `readStop()` then
+   * `readStart()` resumes reading into the same callback, the way a Node
+   * stream is paused and resumed. A new `onRead` replaces the old one.
    * @throws WsaloopError `EBADF` on a closed handle, `ENOTCONN` before connecting.
    */
   readStart(onRead?: ReadCallback): this {
     this._assertOpen('read_start');
     checkCallback(onRead);
     if (!this.#connected) throw stateError('ENOTCONN', 'read_start', 'socket is not connected');
-    this.#onRead = onRead;
+    if (onRead) this.#onRead = onRead;
     if (this.#reading) return this;
     this.#reading = true;
     this._setActive(true);
