@@ -4,13 +4,15 @@ import { defineConfig } from 'tsup';
 // `node` (Linux) or Wine's `node.exe`.
 const models = ['blocking', 'nonblocking', 'select', 'asyncselect', 'eventselect', 'overlapped', 'iocp'];
 const builds: Array<{ folder: string; entry: Record<string, string> }> = [
-  { folder: 'echo-server', entry: { 'echo-server': 'echo-server/echo-server.ts' } },
+  // echo-connection is the module each loop of `--threads N` loads by URL.
+  { folder: 'echo-server', entry: { 'echo-server': 'echo-server/echo-server.ts', 'echo-connection': 'shared/echo-connection.ts' } },
   { folder: 'echo-client', entry: { 'echo-client': 'echo-client/echo-client.ts' } },
   {
     folder: 'models',
     entry: Object.fromEntries([
       ...models.map((m) => [`${m}-server`, `models/${m}-server.ts`]),
       ['blocking-thread', 'models/blocking-thread.ts'],
+      ['echo-connection', 'shared/echo-connection.ts'],
     ]),
   },
 ];
