@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { bench: 'src/bench.ts', server: 'src/server.ts', load: 'src/load.ts' },
+  // echo-loop is loaded by URL on each loop of a `--threads N` server.
+  entry: { bench: 'src/bench.ts', server: 'src/server.ts', load: 'src/load.ts', 'echo-loop': 'src/echo-loop.ts' },
   format: ['esm'],
   target: 'node20',
   platform: 'node',
