@@ -4,7 +4,7 @@
  * close with every loop busy leaks nothing.
  */
 import { connect, type Socket } from 'node:net';
-import { ServerPool } from '@wsaloop/core';
+import { processResources, ServerPool } from '@wsaloop/core';
 import { describe, expect, it } from 'vitest';
 import { type Conformance, pattern, SLOW } from './context.js';
 
@@ -101,6 +101,7 @@ export function poolTests(ctx: Conformance): void {
     }, 60_000 * SLOW);
 
     it('closes with every loop busy and leaks nothing', async () => {
+      const handlesBefore = processResources().handles;
       const pool = await ServerPool.start({ host: '127.0.0.1', port: 0, threads: 4, module, loop });
       const chunk = pattern(16 * 1024, 5);
       const clients: Socket[] = [];
@@ -126,6 +127,11 @@ export function poolTests(ctx: Conformance): void {
       }
       await Promise.all(closed);
       expect(pool.stats().live).toEqual([0, 0, 0, 0]);
+      // 100 server sockets, 4 loops' backends and 5 threads are gone again
+      // (a few handles of Node's own may come and go).
+      const handlesAfter = processResources().handles;
+      console.log(`[${ctx.label}] process handles before the pool ${handlesBefore}, after closing it ${handlesAfter}`);
+      expect(handlesAfter - handlesBefore).toBeLessThan(20);
     }, 60_000 * SLOW);
   });
 }

@@ -35,4 +35,5 @@ export type { WriteData } from './net/arguments.js';
 export type { OperationCallback } from './net/completion.js';
 export { WsaloopError, type WsaloopErrorInfo } from './errors.js';
 export type { SocketAddress } from './sys/sockaddr.js';
+export { processResources, type ProcessResources } from './sys/process-resources.js';
 export { BackendUnsupportedError } from './backend/backend.js';
