@@ -5,6 +5,7 @@
  */
 import { createServer, type Socket } from 'node:net';
 import { createLoop, type Tcp } from '@wsaloop/core';
+import { processStats } from './process-stats.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -12,13 +13,24 @@ const impl = args.get('impl') ?? 'node';
 const host = args.get('host') ?? '127.0.0.1';
 const options: Record<string, unknown> = {};
 const parse = (v: string): unknown => (/^\d+$/.test(v) ? Number(v) : v === 'true' ? true : v === 'false' ? false : v);
-for (const [k, v] of args) if (!['impl', 'host', 'exit-after'].includes(k)) options[k] = parse(v);
+for (const [k, v] of args) if (!['impl', 'host', 'exit-after', 'control'].includes(k)) options[k] = parse(v);
 // For profiling (e.g. --cpu-prof): leave on our own after this many ms.
 const exitAfter = Number(args.get('exit-after') ?? 0);
 if (exitAfter > 0) setTimeout(() => process.exit(0), exitAfter).unref();
 
 function onStop(stop: () => void): void {
   process.on('SIGTERM', stop);
+}
+
+// For the memory scenario (--control 1): a node:net port that answers each
+// connection with one JSON line of this process's figures (process-stats.ts).
+if (args.get('control')) {
+  const control = createServer((s) => {
+    s.on('error', () => {});
+    void processStats().then((stats) => s.end(`${JSON.stringify(stats)}\n`));
+  });
+  control.unref();
+  control.listen(0, host, () => console.log(`control on ${host}:${(control.address() as { port: number }).port}`));
 }
 
 if (impl === 'node') {
