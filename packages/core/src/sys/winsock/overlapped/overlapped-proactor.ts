@@ -35,7 +35,12 @@ import { BufferPool, type PooledBuffer } from './receive-buffers.js';
 
 /** Options every overlapped backend accepts. */
 export interface OverlappedOptions {
-  /** Size of a connection's first receives, and the least it goes down to (default 64 KiB). */
+  /**
+   * Size of a connection's first receives, and the least it goes down to
+   * (default 1 KiB). Every idle connection keeps a receive of this size
+   * posted, so it is what an idle connection costs; a busy one grows past it
+   * (see `maxRecvBufferSize`) within a few receives.
+   */
   recvBufferSize?: number;
   /**
    * Most a connection's receive size grows to while its receives keep filling
@@ -72,6 +77,16 @@ let routineType: koffi.IKoffiCType | null = null;
 
 /** Sends up to this size are copied into a pooled buffer; larger ones go out zero-copy. */
 const SMALL_SEND = 4096;
+/**
+ * A connection's first receive size by default. An idle connection
+ * holds a pending receive of this size (libuv posts zero-byte reads instead;
+ * the `zeroByteReads` option does that, at one more system call per
+ * receive). Larger receives pay for themselves only while data keeps coming,
+ * and the receive size grows to them within a few receives.
+ */
+const DEFAULT_RECEIVE = 1024;
+/** Datagrams are received whole: room for the largest UDP payload, whatever the stream receive size. */
+const DATAGRAM_BUFFER = 64 * 1024;
 /** Most WSABUFs in one call. */
 const MAX_GATHER = 64;
 /** NTSTATUS of a cancelled operation. */
@@ -88,8 +103,10 @@ export abstract class OverlappedProactor implements Proactor {
   protected readonly win: WindowsLibraries = windows();
   protected readonly api: SocketApi = socketApi();
   protected readonly operations = new OperationPool();
-  /** Pool of `recvBufferSize` buffers (small sends are copied into these too). */
-  protected readonly buffers: BufferPool;
+  /** Pool of the buffers small sends are copied into. */
+  readonly #sendBuffers: BufferPool;
+  /** Pool of datagram receive buffers. */
+  readonly #datagramBuffers: BufferPool;
   /** Pools by size, from `recvBufferSize` doubling up to `maxRecvBufferSize`. */
   readonly #pools = new Map<number, BufferPool>();
   readonly #minReceive: number;
@@ -105,8 +122,8 @@ export abstract class OverlappedProactor implements Proactor {
 
   protected constructor(options: OverlappedOptions) {
     const settings = OverlappedProactor.settings(options);
-    this.buffers = new BufferPool(settings.recvBufferSize);
-    this.#pools.set(settings.recvBufferSize, this.buffers);
+    this.#sendBuffers = this.#pool(SMALL_SEND);
+    this.#datagramBuffers = this.#pool(DATAGRAM_BUFFER);
     this.#minReceive = settings.recvBufferSize;
     this.#maxReceive = settings.maxRecvBufferSize;
     this.#zeroByteReads = settings.zeroByteReads;
@@ -120,7 +137,7 @@ export abstract class OverlappedProactor implements Proactor {
    * @throws RangeError for an out-of-range value.
    */
   static settings(options: OverlappedOptions): Required<OverlappedOptions> {
-    const size = options.recvBufferSize ?? 64 * 1024;
+    const size = options.recvBufferSize ?? DEFAULT_RECEIVE;
     if (!Number.isInteger(size) || size < 512 || size > 16 * 1024 * 1024) {
       throw new RangeError(`The "recvBufferSize" option must be an integer from 512 to 16777216, received ${String(size)}`);
     }
@@ -259,9 +276,9 @@ export abstract class OverlappedProactor implements Proactor {
   recvFrom(socket: SocketHandle, request: RecvFromRequest): void {
     const record = this.#record(socket);
     const op = this.#begin(record, 'recvfrom', request);
-    // Datagrams keep the base size: a datagram never fills a larger buffer better.
-    op.buffer = this.buffers.acquire();
-    writeWsabuf(this.#wsabufs, 0, op.buffer.address, this.buffers.size);
+    // Datagrams get a fixed size that holds any of them (a larger buffer never fills better).
+    op.buffer = this.#datagramBuffers.acquire();
+    writeWsabuf(this.#wsabufs, 0, op.buffer.address, this.#datagramBuffers.size);
     op.slot.writeInt32LE(ADDRESS_AREA, OFFSET_ADDRESS_LENGTH);
     const routine = this.arm(op);
     const rc = this.win.ws2Overlapped.WSARecvFrom(
@@ -536,9 +553,9 @@ export abstract class OverlappedProactor implements Proactor {
   #prepareSend(op: OverlappedOperation, buffers: readonly Uint8Array[]): number {
     let total = 0;
     for (const b of buffers) total += b.byteLength;
-    if (total <= SMALL_SEND || (buffers.length > MAX_GATHER && total <= this.buffers.size)) {
+    if (total <= SMALL_SEND) {
       // Small sends: one copy into pooled native memory beats pinning the caller's bytes.
-      const buffer = this.buffers.acquire();
+      const buffer = this.#sendBuffers.acquire();
       let at = 0;
       for (const b of buffers) {
         buffer.bytes.set(b, at);
