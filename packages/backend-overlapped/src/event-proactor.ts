@@ -1,9 +1,10 @@
 /**
  * Overlapped I/O notified by event objects (the course notes' first style).
  *
- * Operations share event objects: up to {@link OPERATIONS_PER_EVENT} in
- * flight put the same manual-reset event in their OVERLAPPED's hEvent. The
- * events are waited on with WSAWaitForMultipleEvents by core's
+ * Operations share event objects (core's {@link SharedEvents}): the first 63
+ * in flight get one each, then up to {@link OPERATIONS_PER_EVENT} put the
+ * same manual-reset event in their OVERLAPPED's hEvent. The events are
+ * waited on with WSAWaitForMultipleEvents by core's
  * {@link EventGroupWaiter} (63 per group plus the group's control event, one
  * wait thread per group), so 10,000 idle connections need 157 events and 3
  * wait threads, where an event per operation needed 10,000 events and 159
@@ -24,24 +25,15 @@
  * @module
  */
 import type { EventWakeToken } from '@wsaloop/core/backend';
-import { EventGroupWaiter, OFFSET_EVENT, type OverlappedOperation, OverlappedProactor, type OverlappedOptions, windows, WinsockConstants } from '@wsaloop/core/winsock';
+import { OFFSET_EVENT, type OverlappedOperation, OverlappedProactor, type OverlappedOptions, type SharedEvent, SharedEvents, windows, WinsockConstants } from '@wsaloop/core/winsock';
 
 const TWO_32 = 0x100000000;
 /**
- * Operations in flight per event object. A signal costs a scan of them
- * (memory reads only), so this can be large; it cuts event objects and wait
- * threads by as much.
+ * Operations in flight per event object, once 63 events exist. A signal
+ * costs a look at each of them (memory reads only), so this can be large; it
+ * divides the wait threads by as much.
  */
 export const OPERATIONS_PER_EVENT = 64;
-
-/** A shared event object and the operations in flight on it. */
-interface SharedEvent {
-  readonly event: number;
-  /** Operations started on this event whose completion has not been seen. */
-  readonly operations: OverlappedOperation[];
-  /** Operations armed with this event and not yet released (in flight or about to be). */
-  armed: number;
-}
 
 /** The event-notified overlapped proactor. */
 export class EventOverlappedProactor extends OverlappedProactor {
@@ -49,12 +41,7 @@ export class EventOverlappedProactor extends OverlappedProactor {
   /** Wakes a wait by setting the first group's control event. */
   readonly wakeToken: EventWakeToken;
   readonly #ws2 = windows().ws2;
-  readonly #waiter = new EventGroupWaiter<SharedEvent>();
-  readonly #events: SharedEvent[] = [];
-  /** Events with room for another operation. */
-  readonly #withRoom = new Set<SharedEvent>();
-  /** Events an operation was started on since their last scan (see the module comment). */
-  readonly #started = new Set<SharedEvent>();
+  readonly #events = new SharedEvents<OverlappedOperation>({ perEvent: OPERATIONS_PER_EVENT });
   readonly #transferred = new Uint32Array(1);
   readonly #flags = new Uint32Array(1);
   #waiting = false;
@@ -66,7 +53,7 @@ export class EventOverlappedProactor extends OverlappedProactor {
    */
   constructor(options: OverlappedOptions = {}) {
     super(options);
-    this.wakeToken = this.#waiter.wakeToken;
+    this.wakeToken = this.#events.wakeToken;
   }
 
   protected attach(): number {
@@ -74,28 +61,14 @@ export class EventOverlappedProactor extends OverlappedProactor {
   }
 
   protected arm(op: OverlappedOperation): number {
-    const shared = this.#eventWithRoom();
-    shared.armed++;
-    if (shared.armed === OPERATIONS_PER_EVENT) this.#withRoom.delete(shared);
+    const shared = this.#events.take();
     op.notification = shared;
     op.slot.writeUInt32LE(shared.event % TWO_32, OFFSET_EVENT);
     op.slot.writeUInt32LE(Math.floor(shared.event / TWO_32), OFFSET_EVENT + 4);
     // What the system stores while the operation runs; written now as well,
-    // so a scan can never mistake a just-started operation for a finished one.
+    // so a look can never mistake a just-started operation for a finished one.
     op.slot.writeUInt32LE(WinsockConstants.STATUS_PENDING, 0);
-    this.#started.add(shared);
     return 0;
-  }
-
-  #eventWithRoom(): SharedEvent {
-    for (const shared of this.#withRoom) return shared;
-    const event = this.#ws2.WSACreateEvent();
-    if (!event) throw new Error(`WSACreateEvent failed with WSA error ${this.#ws2.WSAGetLastError()}`);
-    const shared: SharedEvent = { event, operations: [], armed: 0 };
-    this.#events.push(shared);
-    this.#withRoom.add(shared);
-    this.#waiter.add(event, shared);
-    return shared;
   }
 
   /**
@@ -107,26 +80,20 @@ export class EventOverlappedProactor extends OverlappedProactor {
   }
 
   protected pending(op: OverlappedOperation): void {
-    (op.notification as SharedEvent).operations.push(op);
-    // Starting it may have reset an event a wait in progress relies on: let it re-scan.
-    if (this.#waiting) this.#waiter.wake();
+    this.#events.add(op.notification as SharedEvent<OverlappedOperation>, op);
+    // Starting it may have reset an event a wait in progress relies on: let it look again.
+    if (this.#waiting) this.#events.wake();
   }
 
   protected released(op: OverlappedOperation): void {
-    const shared = op.notification as SharedEvent | null;
+    const shared = op.notification as SharedEvent<OverlappedOperation> | null;
     if (shared === null) return; // failed before it was armed
     op.notification = null;
-    const ops = shared.operations;
-    const i = ops.indexOf(op);
-    if (i >= 0) {
-      ops[i] = ops[ops.length - 1]!;
-      ops.pop();
-    }
-    if (shared.armed-- === OPERATIONS_PER_EVENT) this.#withRoom.add(shared);
+    this.#events.leave(shared, op);
   }
 
   protected readyQueued(): void {
-    if (this.#waiting) this.#waiter.wake();
+    if (this.#waiting) this.#events.wake();
   }
 
   /**
@@ -137,9 +104,9 @@ export class EventOverlappedProactor extends OverlappedProactor {
   poll(timeoutMs: number): number | Promise<number> {
     if (this.#closed) return 0;
     let n = this.deliverReady();
-    n += this.#report(this.#waiter.check());
+    n += this.#report(this.#events.check());
     if (n > 0 || timeoutMs === 0 || this.hasReady) return n;
-    const result = this.#waiter.wait(timeoutMs, false);
+    const result = this.#events.wait(timeoutMs, false);
     if (Array.isArray(result)) return this.#report(result);
     this.#waiting = true;
     return result.then((signalled) => {
@@ -149,53 +116,38 @@ export class EventOverlappedProactor extends OverlappedProactor {
   }
 
   /**
-   * Resets each signalled or just-reused event, then reports its finished
-   * operations. The result is asked of WSAGetOverlappedResult, as the
-   * overlapped model prescribes: a failure's WSA error is kept for the
-   * report, which reads the byte count from the same OVERLAPPED.
+   * Resets each signalled or just-reused event, then reports its operations
+   * whose OVERLAPPED no longer says STATUS_PENDING. The result is asked of
+   * WSAGetOverlappedResult, as the overlapped model prescribes: a failure's
+   * WSA error is kept for the report, which reads the byte count from the
+   * same OVERLAPPED.
    */
-  #report(signalled: SharedEvent[]): number {
-    for (const shared of signalled) this.#started.add(shared);
-    if (this.#started.size === 0) return 0;
-    const finished: OverlappedOperation[] = [];
-    for (const shared of this.#started) {
-      this.#ws2.WSAResetEvent(shared.event);
-      const ops = shared.operations;
-      for (let i = 0; i < ops.length; ) {
-        const op = ops[i]!;
-        if (op.status === WinsockConstants.STATUS_PENDING) {
-          i++;
-          continue;
-        }
-        ops[i] = ops[ops.length - 1]!;
-        ops.pop();
-        finished.push(op);
-      }
+  #report(signalled: SharedEvent<OverlappedOperation>[]): number {
+    const finished = new Set<OverlappedOperation>();
+    for (const shared of signalled) {
+      this.#events.reset(shared);
+      for (const op of shared.members) if (op.status !== WinsockConstants.STATUS_PENDING) finished.add(op);
     }
-    this.#started.clear();
     for (const op of finished) {
       const record = op.record!;
       // A closed socket has no result to ask for: its operations were cancelled.
       if (record.open && !this.#ws2.WSAGetOverlappedResult(record.socket, op.address, this.#transferred, 0, this.#flags)) {
         op.syncError = this.#ws2.WSAGetLastError();
       }
-      this.complete(op);
+      this.complete(op); // releases it: it leaves its event
     }
-    return finished.length;
+    return finished.size;
   }
 
   /** Makes a wait in progress, or the next poll, return. */
   wake(): void {
-    this.#waiter.wake();
+    this.#events.wake();
   }
 
   protected closeNotifier(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#waiter.close(); // closes the events too
-    this.#events.length = 0;
-    this.#withRoom.clear();
-    this.#started.clear();
+    this.#events.close();
   }
 
   /**
@@ -205,18 +157,12 @@ export class EventOverlappedProactor extends OverlappedProactor {
    * overlapped machinery's own.
    */
   override stats(): Record<string, number> {
-    let live = 0;
-    let watched = 0;
-    for (const shared of this.#events) {
-      if (shared.armed > 0) live++;
-      watched += shared.operations.length;
-    }
     return {
       ...super.stats(),
-      liveEvents: live,
-      watchedOperations: watched,
-      eventsAllocated: this.#events.length,
-      waitGroupsAllocated: this.#waiter.groups,
+      liveEvents: this.#events.liveEvents,
+      watchedOperations: this.#events.members,
+      eventsAllocated: this.#events.eventsAllocated,
+      waitGroupsAllocated: this.#events.groups,
     };
   }
 }
