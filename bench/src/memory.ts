@@ -93,16 +93,18 @@ async function startServer(platform: string, impl: string, wine: WineTools | nul
     child.stdout!.on('data', (d) => (out += d));
     read = () => out;
   }
-  const port = await waitFor('server start', () => Number(/listening on [^\s]+:(\d+)/.exec(read())?.[1] ?? NaN) || undefined, child, read);
-  const control = await waitFor('control port', () => Number(/control on [^\s]+:(\d+)/.exec(read())?.[1] ?? NaN) || undefined, child, read);
-  return {
-    port,
-    control,
-    stop: async () => {
-      child.kill('SIGKILL');
-      await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
-    },
+  const stop = async (): Promise<void> => {
+    child.kill('SIGKILL');
+    await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
   };
+  try {
+    const port = await waitFor('server start', () => Number(/listening on [^\s]+:(\d+)/.exec(read())?.[1] ?? NaN) || undefined, child, read);
+    const control = await waitFor('control port', () => Number(/control on [^\s]+:(\d+)/.exec(read())?.[1] ?? NaN) || undefined, child, read);
+    return { port, control, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
 
 /** The server's figures, read through its control port. */
@@ -152,8 +154,9 @@ const rows: Row[] = [];
 for (const platform of platforms) {
   for (const clients of clientCounts) {
     for (const impl of ['node', ...backends(platform)]) {
-      const server = await startServer(platform, impl, wine);
+      let server: Server | null = null;
       try {
+        server = await startServer(platform, impl, wine);
         await sleep(settleMs);
         const before = await readStats(server.control);
         const load = await startClients(server.port, clients);
@@ -169,7 +172,7 @@ for (const platform of platforms) {
       } catch (error) {
         console.error(`${platform} ${impl} ${clients}: failed: ${(error as Error).message}`);
       } finally {
-        await server.stop();
+        await server?.stop();
       }
     }
   }
