@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { bench: 'src/bench.ts', server: 'src/server.ts', load: 'src/load.ts', memory: 'src/memory.ts', 'idle-clients': 'src/idle-clients.ts' },
+  entry: { bench: 'src/bench.ts', server: 'src/server.ts', load: 'src/load.ts', memory: 'src/memory.ts', 'idle-clients': 'src/idle-clients.ts', 'heap-diff': 'src/heap-diff.ts' },
   format: ['esm'],
   target: 'node20',
   platform: 'node',

@@ -7,12 +7,14 @@
  * stay idle (idle-clients.ts), then reads the figures again.
  *
  *   node bench/dist/memory.js [--platform native|wine|both] [--backends iocp,eventselect]
- *                             [--clients 2000,10000] [--settle 2000]
+ *                             [--clients 2000,10000] [--settle 2000] [--snapshots <dir>]
  *
  * Prints kB of resident memory per idle connection (the growth divided by N;
  * a full GC runs before each reading), the V8 heap's share of it, and the
  * handle and thread counts before and after, beside node:net on the same
- * node binary in the same run.
+ * node binary in the same run. With --snapshots, the server also writes a V8
+ * heap snapshot at each reading (<impl>-1 before, <impl>-2 after) into <dir>
+ * (a Windows path for node.exe), for `node bench/dist/heap-diff.js`.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -77,7 +79,8 @@ interface Server {
 }
 
 async function startServer(platform: string, impl: string, wine: WineTools | null): Promise<Server> {
-  const serverArgs = ['--expose-gc', join(root, 'bench/dist/server.js'), ...implArgs(impl), '--control', '1'];
+  const snapshots = args.get('snapshots');
+  const serverArgs = ['--expose-gc', join(root, 'bench/dist/server.js'), ...implArgs(impl), '--control', '1', ...(snapshots ? ['--snapshots', snapshots] : [])];
   let child: ChildProcess;
   let read: () => string;
   if (platform === 'wine') {
@@ -93,9 +96,15 @@ async function startServer(platform: string, impl: string, wine: WineTools | nul
     child.stdout!.on('data', (d) => (out += d));
     read = () => out;
   }
+  const exited = (): boolean => child.exitCode !== null || child.signalCode !== null;
+  // Gently first: under Wine, a process killed with 10,000 sockets open can
+  // leave the wineserver busy (or gone) for the next one.
   const stop = async (): Promise<void> => {
-    child.kill('SIGKILL');
-    await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
+    child.kill('SIGTERM');
+    for (let i = 0; i < 200 && !exited(); i++) await sleep(100);
+    if (!exited()) child.kill('SIGKILL');
+    await new Promise((r) => (exited() ? r(null) : child.once('exit', r)));
+    if (platform === 'wine') spawnSync('wineserver', ['-w'], { env: wine!.wineEnv(wine!.ensureWindowsNode()), timeout: 120_000 });
   };
   try {
     const port = await waitFor('server start', () => Number(/listening on [^\s]+:(\d+)/.exec(read())?.[1] ?? NaN) || undefined, child, read);

@@ -4,6 +4,8 @@
  * Prints `listening on <host>:<port>`; the harness kills it when done.
  */
 import { createServer, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { createLoop, type Tcp } from '@wsaloop/core';
 import { processStats } from './process-stats.js';
 
@@ -13,7 +15,7 @@ const impl = args.get('impl') ?? 'node';
 const host = args.get('host') ?? '127.0.0.1';
 const options: Record<string, unknown> = {};
 const parse = (v: string): unknown => (/^\d+$/.test(v) ? Number(v) : v === 'true' ? true : v === 'false' ? false : v);
-for (const [k, v] of args) if (!['impl', 'host', 'exit-after', 'control'].includes(k)) options[k] = parse(v);
+for (const [k, v] of args) if (!['impl', 'host', 'exit-after', 'control', 'snapshots'].includes(k)) options[k] = parse(v);
 // For profiling (e.g. --cpu-prof): leave on our own after this many ms.
 const exitAfter = Number(args.get('exit-after') ?? 0);
 if (exitAfter > 0) setTimeout(() => process.exit(0), exitAfter).unref();
@@ -24,10 +26,16 @@ function onStop(stop: () => void): void {
 
 // For the memory scenario (--control 1): a node:net port that answers each
 // connection with one JSON line of this process's figures (process-stats.ts).
+// With --snapshots <dir>, each answer also writes a V8 heap snapshot there.
 if (args.get('control')) {
+  const snapshots = args.get('snapshots');
+  let taken = 0;
   const control = createServer((s) => {
     s.on('error', () => {});
-    void processStats().then((stats) => s.end(`${JSON.stringify(stats)}\n`));
+    void processStats().then((stats) => {
+      const snapshot = snapshots ? writeHeapSnapshot(join(snapshots, `${impl.replace(/[^a-z0-9]+/gi, '_')}-${++taken}.heapsnapshot`)) : undefined;
+      s.end(`${JSON.stringify({ ...stats, snapshot })}\n`);
+    });
   });
   control.unref();
   control.listen(0, host, () => console.log(`control on ${host}:${(control.address() as { port: number }).port}`));
