@@ -50,10 +50,14 @@ export interface OverlappedOptions {
    */
   maxRecvBufferSize?: number;
   /**
-   * Post zero-byte receives and take a buffer only once data is there (then
-   * read it with a non-blocking recv): no buffer is held by idle connections.
+   * When to post zero-byte receives, which take a buffer only once data is
+   * there (then read it with a non-blocking recv): an idle connection holds
+   * no buffer, a receive costs one more system call. `true`: always;
+   * `false`: never; a number: while more than that many sockets are open
+   * (default 256, as libuv's `uv_active_tcp_streams_threshold` once did: few
+   * connections read fastest into posted buffers, many are mostly idle).
    */
-  zeroByteReads?: boolean;
+  zeroByteReads?: boolean | number;
   /** Accepts kept posted per listening socket (default 32). */
   acceptsAhead?: number;
 }
@@ -79,12 +83,13 @@ let routineType: koffi.IKoffiCType | null = null;
 const SMALL_SEND = 4096;
 /**
  * A connection's first receive size by default. An idle connection
- * holds a pending receive of this size (libuv posts zero-byte reads instead;
- * the `zeroByteReads` option does that, at one more system call per
- * receive). Larger receives pay for themselves only while data keeps coming,
+ * holds a pending receive of this size, unless it reads with zero-byte
+ * receives (`zeroByteReads`: by default once many sockets are open). Larger receives pay for themselves only while data keeps coming,
  * and the receive size grows to them within a few receives.
  */
 const DEFAULT_RECEIVE = 1024;
+/** Open sockets past which receives are zero-byte ones by default (see `zeroByteReads`). */
+const DEFAULT_ZERO_BYTE_READS_ABOVE = 256;
 /** Datagrams are received whole: room for the largest UDP payload, whatever the stream receive size. */
 const DATAGRAM_BUFFER = 64 * 1024;
 /** Most WSABUFs in one call. */
@@ -111,7 +116,8 @@ export abstract class OverlappedProactor implements Proactor {
   readonly #pools = new Map<number, BufferPool>();
   readonly #minReceive: number;
   readonly #maxReceive: number;
-  readonly #zeroByteReads: boolean;
+  /** Receives are zero-byte ones while more sockets than this are open. */
+  readonly #zeroByteReadsAbove: number;
   readonly #records = new Map<SocketHandle, SocketRecord>();
   #ready: OverlappedOperation[] = [];
   #readyCallbacks: Array<() => void> = [];
@@ -126,7 +132,8 @@ export abstract class OverlappedProactor implements Proactor {
     this.#datagramBuffers = this.#pool(DATAGRAM_BUFFER);
     this.#minReceive = settings.recvBufferSize;
     this.#maxReceive = settings.maxRecvBufferSize;
-    this.#zeroByteReads = settings.zeroByteReads;
+    const zero = settings.zeroByteReads;
+    this.#zeroByteReadsAbove = zero === true ? -1 : zero === false ? Infinity : zero;
     this.acceptsAhead = settings.acceptsAhead;
   }
 
@@ -149,7 +156,14 @@ export abstract class OverlappedProactor implements Proactor {
     if (!Number.isInteger(ahead) || ahead < 1 || ahead > 1024) {
       throw new RangeError(`The "acceptsAhead" option must be an integer from 1 to 1024, received ${String(ahead)}`);
     }
-    return { recvBufferSize: size, maxRecvBufferSize: max, acceptsAhead: ahead, zeroByteReads: options.zeroByteReads === true };
+    const zero: unknown = options.zeroByteReads ?? DEFAULT_ZERO_BYTE_READS_ABOVE;
+    if (typeof zero !== 'boolean' && typeof zero !== 'number') {
+      throw new TypeError(`The "zeroByteReads" option must be a boolean or a number, received ${zero === null ? 'null' : typeof zero}`);
+    }
+    if (typeof zero === 'number' && (!Number.isInteger(zero) || zero < 0)) {
+      throw new RangeError(`The "zeroByteReads" option must be a boolean or an integer >= 0, received ${String(zero)}`);
+    }
+    return { recvBufferSize: size, maxRecvBufferSize: max, acceptsAhead: ahead, zeroByteReads: zero };
   }
 
   /** The pool of buffers of `size` bytes. */
@@ -248,7 +262,7 @@ export abstract class OverlappedProactor implements Proactor {
 
   recv(socket: SocketHandle, request: RecvRequest): void {
     const record = this.#record(socket);
-    const op = this.#begin(record, this.#zeroByteReads ? 'poll-recv' : 'recv', request);
+    const op = this.#begin(record, this.#records.size > this.#zeroByteReadsAbove ? 'poll-recv' : 'recv', request);
     this.#issueRecv(op);
   }
 
