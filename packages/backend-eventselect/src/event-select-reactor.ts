@@ -1,10 +1,15 @@
 /**
- * The WSAEventSelect reactor: one event object per socket, associated with
- * the socket's network events by `WSAEventSelect`, waited on by the shared
- * {@link EventGroupWaiter} (groups of 63 events, one wait thread each, so the
- * 64-handle limit of `WSAWaitForMultipleEvents` does not apply), and read
- * back and reset with `WSAEnumNetworkEvents`, whose per-event error codes
- * (`iErrorCode`) are passed to the listener.
+ * The WSAEventSelect reactor: an event object per socket for the first 63,
+ * then shared by up to {@link SOCKETS_PER_EVENT} sockets (core's
+ * SharedEvents: a wait thread is a whole V8 isolate, so 10,000 sockets on
+ * 10,000 events in 159 groups cost ~2 GB under Wine), associated with the
+ * socket's network events by `WSAEventSelect`, waited on in groups of 63
+ * events, one wait thread each (so the 64-handle limit of
+ * `WSAWaitForMultipleEvents` does not apply), and read back with
+ * `WSAEnumNetworkEvents`, whose per-event error codes (`iErrorCode`) are
+ * passed to the listener. A shared event is reset before its sockets are
+ * read (each with a NULL event, so reading one does not reset the event for
+ * the others), and read again after a socket joined it.
  *
  * Every socket is registered once for all its network events. Winsock then
  * records each event once and again only after the matching call re-enabled
