@@ -2,7 +2,15 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig({
   // echo-loop is loaded by URL on each loop of a `--threads N` server.
-  entry: { bench: 'src/bench.ts', server: 'src/server.ts', load: 'src/load.ts', 'echo-loop': 'src/echo-loop.ts' },
+  entry: {
+    bench: 'src/bench.ts',
+    server: 'src/server.ts',
+    load: 'src/load.ts',
+    'echo-loop': 'src/echo-loop.ts',
+    memory: 'src/memory.ts',
+    'idle-clients': 'src/idle-clients.ts',
+    'heap-diff': 'src/heap-diff.ts',
+  },
   format: ['esm'],
   target: 'node20',
   platform: 'node',

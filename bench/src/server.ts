@@ -5,7 +5,9 @@
  * Prints `listening on <host>:<port>`; the harness kills it when done.
  */
 import { createServer, type Socket } from 'node:net';
-import { createLoop, ServerPool, type Tcp } from '@wsaloop/core';
+import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
+import { createLoop, processResources, ServerPool, type Tcp } from '@wsaloop/core';
 import { echo } from './echo-loop.js';
 
 const args = new Map<string, string>();
@@ -14,7 +16,7 @@ const impl = args.get('impl') ?? 'node';
 const host = args.get('host') ?? '127.0.0.1';
 const options: Record<string, unknown> = {};
 const parse = (v: string): unknown => (/^\d+$/.test(v) ? Number(v) : v === 'true' ? true : v === 'false' ? false : v);
-for (const [k, v] of args) if (!['impl', 'host', 'exit-after', 'threads'].includes(k)) options[k] = parse(v);
+for (const [k, v] of args) if (!['impl', 'host', 'exit-after', 'threads', 'control', 'snapshots'].includes(k)) options[k] = parse(v);
 const threads = Number(args.get('threads') ?? 1);
 // For profiling (e.g. --cpu-prof): leave on our own after this many ms.
 const exitAfter = Number(args.get('exit-after') ?? 0);
@@ -22,6 +24,22 @@ if (exitAfter > 0) setTimeout(() => process.exit(0), exitAfter).unref();
 
 function onStop(stop: () => void): void {
   process.on('SIGTERM', stop);
+}
+
+// For the memory scenario (--control 1): a node:net port that answers each
+// connection with one JSON line of this process's figures (processResources).
+// With --snapshots <dir>, each answer also writes a V8 heap snapshot there.
+if (args.get('control')) {
+  const snapshots = args.get('snapshots');
+  let taken = 0;
+  const control = createServer((s) => {
+    s.on('error', () => {});
+    const stats = processResources();
+    const snapshot = snapshots ? writeHeapSnapshot(join(snapshots, `${impl.replace(/[^a-z0-9]+/gi, '_')}-${++taken}.heapsnapshot`)) : undefined;
+    s.end(`${JSON.stringify({ ...stats, snapshot })}\n`);
+  });
+  control.unref();
+  control.listen(0, host, () => console.log(`control on ${host}:${(control.address() as { port: number }).port}`));
 }
 
 if (impl === 'node') {

@@ -1,10 +1,15 @@
 /**
- * The WSAEventSelect reactor: one event object per socket, associated with
- * the socket's network events by `WSAEventSelect`, waited on by the shared
- * {@link EventGroupWaiter} (groups of 63 events, one wait thread each, so the
- * 64-handle limit of `WSAWaitForMultipleEvents` does not apply), and read
- * back and reset with `WSAEnumNetworkEvents`, whose per-event error codes
- * (`iErrorCode`) are passed to the listener.
+ * The WSAEventSelect reactor: an event object per socket for the first 63,
+ * then shared by up to {@link SOCKETS_PER_EVENT} sockets (core's
+ * SharedEvents: a wait thread is a whole V8 isolate, so 10,000 sockets on
+ * 10,000 events in 159 groups cost ~2 GB under Wine), associated with the
+ * socket's network events by `WSAEventSelect`, waited on in groups of 63
+ * events, one wait thread each (so the 64-handle limit of
+ * `WSAWaitForMultipleEvents` does not apply), and read back with
+ * `WSAEnumNetworkEvents`, whose per-event error codes (`iErrorCode`) are
+ * passed to the listener. A shared event is reset before its sockets are
+ * read (each with a NULL event, so reading one does not reset the event for
+ * the others), and read again after a socket joined it.
  *
  * Every socket is registered once for all its network events. Winsock then
  * records each event once and again only after the matching call re-enabled
@@ -32,17 +37,24 @@
  * @module
  */
 import { Readiness, type Reactor, type ReadinessListener, type SocketHandle, type WakeToken } from '@wsaloop/core/backend';
-import { ALL_NETWORK_EVENTS, EventGroupWaiter, NetworkEventLedger, readinessOf, WinsockConstants as C, windows } from '@wsaloop/core/winsock';
+import { ALL_NETWORK_EVENTS, NetworkEventLedger, readinessOf, type SharedEvent, SharedEvents, WinsockConstants as C, windows } from '@wsaloop/core/winsock';
 
 /** What a socket whose registration or event read failed is reported as: the adapter's next attempts meet the error. */
 const FAILED = Readiness.READABLE | Readiness.WRITABLE | Readiness.ERROR;
 /** sizeof(WSANETWORKEVENTS): long lNetworkEvents, int iErrorCode[FD_MAX_EVENTS]. */
 const NETWORK_EVENTS_SIZE = 4 + 4 * C.FD_MAX_EVENTS;
+/**
+ * Sockets per event object once 63 events exist (one wait thread's worth).
+ * A signal then costs a WSAEnumNetworkEvents per socket of the event, so
+ * this trades a busy server's scans against wait threads (each a V8
+ * isolate, several MB): at 64, 4032 sockets share one thread.
+ */
+export const SOCKETS_PER_EVENT = 64;
 
 interface Registration {
   readonly socket: SocketHandle;
-  /** The socket's event object (WSACreateEvent: manual reset). */
-  readonly event: number;
+  /** The event object the socket signals (shared, see {@link SOCKETS_PER_EVENT}); null when none could be created. */
+  readonly shared: SharedEvent<Registration> | null;
   listener: ReadinessListener;
   interest: number;
   /** False once unregistered: reports still queued for it are dropped. */
@@ -71,21 +83,19 @@ export class EventSelectReactor implements Reactor {
   /** Always `eventselect`. */
   readonly name = 'eventselect';
   readonly #win = windows();
-  readonly #waiter = new EventGroupWaiter<Registration>();
+  readonly #events = new SharedEvents<Registration>({ perEvent: SOCKETS_PER_EVENT });
   readonly #registrations = new Map<SocketHandle, Registration>();
   /** FD_CLOSE'd sockets and failed registrations (see the module comment). */
   readonly #ledger = new NetworkEventLedger<Registration>();
   readonly #networkEvents = Buffer.alloc(NETWORK_EVENTS_SIZE);
   readonly #decoded: Decoded = { connect: 0, connectError: 0, other: 0, otherError: 0, hungUp: false };
-  /** Event objects created and not yet closed or handed to the waiter to close. */
-  #liveEvents = 0;
   #waiting = false;
   #foundWork = false;
   #closed = false;
 
   /** Wakes the loop through the first wait group's control event (`SetEvent`). */
   get wakeToken(): WakeToken {
-    return this.#waiter.wakeToken;
+    return this.#events.wakeToken;
   }
 
   /**
@@ -102,24 +112,25 @@ export class EventSelectReactor implements Reactor {
       return;
     }
     const { ws2 } = this.#win;
-    const event = ws2.WSACreateEvent();
-    if (!event) {
+    let shared: SharedEvent<Registration>;
+    try {
+      shared = this.#events.take(); // marked to be looked at before the next wait
+    } catch {
       // WSA_INVALID_EVENT: report the failure as a socket error on the next poll.
-      const registration: Registration = { socket, event: 0, listener, interest, active: true };
+      const registration: Registration = { socket, shared: null, listener, interest, active: true };
       this.#ledger.defer(registration, FAILED, ws2.WSAGetLastError());
       this.#registrations.set(socket, registration);
       this.#wakeIfWaiting();
       return;
     }
-    this.#liveEvents++;
-    const registration: Registration = { socket, event, listener, interest, active: true };
+    const registration: Registration = { socket, shared, listener, interest, active: true };
     this.#registrations.set(socket, registration);
+    this.#events.add(shared, registration);
     // Also makes the socket non-blocking (it already is) and, for a socket
     // accepted from a listener, replaces the registration it inherited.
-    if (ws2.WSAEventSelect(socket, event, ALL_NETWORK_EVENTS) !== 0) {
+    if (ws2.WSAEventSelect(socket, shared.event, ALL_NETWORK_EVENTS) !== 0) {
       this.#ledger.defer(registration, FAILED, ws2.WSAGetLastError());
     }
-    this.#waiter.add(event, registration);
     this.#wakeIfWaiting();
   }
 
@@ -131,7 +142,7 @@ export class EventSelectReactor implements Reactor {
 
   /**
    * Cancels the socket's association (`WSAEventSelect(s, NULL, 0)`) and
-   * closes its event object once no wait thread waits on it any more.
+   * gives its place on its event object back (events are kept for reuse).
    */
   unregister(socket: SocketHandle): void {
     const registration = this.#registrations.get(socket);
@@ -139,10 +150,9 @@ export class EventSelectReactor implements Reactor {
     this.#registrations.delete(socket);
     this.#ledger.forget(registration);
     registration.active = false;
-    if (!registration.event) return;
+    if (!registration.shared) return;
     this.#win.ws2.WSAEventSelect(socket, 0, 0);
-    this.#waiter.release(registration.event);
-    this.#liveEvents--;
+    this.#events.leave(registration.shared, registration);
   }
 
   /**
@@ -159,13 +169,13 @@ export class EventSelectReactor implements Reactor {
     // likely to find more. A loop that always has other work (it polls with
     // timeout 0 only) never arms the wait threads: only a look serves it.
     if (timeoutMs === 0 || n > 0 || this.#foundWork) {
-      n += this.#dispatch(this.#waiter.check());
+      n += this.#dispatch(this.#events.check());
       if (n > 0 || timeoutMs === 0) {
         this.#foundWork = n > 1;
         return n;
       }
     }
-    const result = this.#waiter.wait(timeoutMs, false);
+    const result = this.#events.wait(timeoutMs, false);
     if (Array.isArray(result)) {
       n = this.#dispatch(result);
       this.#foundWork = n > 1;
@@ -182,56 +192,74 @@ export class EventSelectReactor implements Reactor {
 
   /** Ends a wait in progress, or makes the next poll return at once. From another thread, use {@link wakeToken}. */
   wake(): void {
-    if (!this.#closed) this.#waiter.wake();
+    if (!this.#closed) this.#events.wake();
   }
 
-  /** Stops the wait threads and closes every event object still open. */
+  /** Stops the wait threads and closes every event object. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     for (const registration of this.#registrations.values()) {
       registration.active = false;
-      if (registration.event) this.#win.ws2.WSAEventSelect(registration.socket, 0, 0);
+      if (registration.shared) this.#win.ws2.WSAEventSelect(registration.socket, 0, 0);
     }
     this.#registrations.clear();
     this.#ledger.clear();
-    this.#waiter.close();
-    this.#liveEvents = 0;
+    this.#events.close();
   }
 
   /**
    * `registeredSockets`: sockets registered; `eventObjects`: event objects
-   * owned by registrations (closed, or handed to the waiter to close, on
-   * unregister); `waitGroupsAllocated`: wait groups (and threads) created,
-   * which are kept for reuse.
+   * some registered socket signals; `eventsAllocated`, `waitGroupsAllocated`:
+   * event objects and wait groups (and threads) created, kept for reuse.
    */
   stats(): Record<string, number> {
     return {
       registeredSockets: this.#registrations.size,
-      eventObjects: this.#liveEvents,
-      waitGroupsAllocated: this.#waiter.groups,
+      eventObjects: this.#events.liveEvents,
+      eventsAllocated: this.#events.eventsAllocated,
+      waitGroupsAllocated: this.#events.groups,
     };
   }
 
   #wakeIfWaiting(): void {
     // A socket added to a group whose thread is already waiting is only
     // waited on once that group re-arms: end the wait in flight.
-    if (this.#waiting) this.#waiter.wake();
+    if (this.#waiting) this.#events.wake();
   }
 
-  /** Reads and resets the network events of each signalled socket and reports them; returns the sockets reported. */
-  #dispatch(items: readonly Registration[]): number {
+  /**
+   * Reads and resets the network events of every socket of each signalled (or
+   * just joined) event and reports them; returns the sockets reported. An
+   * event of one socket is reset by WSAEnumNetworkEvents itself, atomically
+   * with the read; a shared one is reset first, then each of its sockets is
+   * read without touching it (a socket recording an event after the reset
+   * sets it again).
+   */
+  #dispatch(signalled: readonly SharedEvent<Registration>[]): number {
     const { ws2 } = this.#win;
     const record = this.#networkEvents;
     const d = this.#decoded;
+    // Listeners may unregister sockets (and so reorder members) while we report: take them first.
+    const items: Registration[] = [];
+    const resets: number[] = [];
+    for (const shared of signalled) {
+      const alone = shared.members.length === 1;
+      if (!alone) this.#events.reset(shared);
+      for (const registration of shared.members) {
+        items.push(registration);
+        resets.push(alone ? shared.event : 0);
+      }
+    }
     let dispatched = 0;
-    for (const registration of items) {
+    for (let i = 0; i < items.length; i++) {
+      const registration = items[i]!;
       // A listener run earlier in this batch may have closed this socket.
       if (!registration.active) continue;
-      if (ws2.WSAEnumNetworkEvents(registration.socket, registration.event, record) !== 0) {
+      if (ws2.WSAEnumNetworkEvents(registration.socket, resets[i]!, record) !== 0) {
         const errorCode = ws2.WSAGetLastError();
         // Left signalled, the event would end every wait at once.
-        ws2.WSAResetEvent(registration.event);
+        if (resets[i]) ws2.WSAResetEvent(resets[i]!);
         dispatched++;
         registration.listener.onReadiness(FAILED, errorCode);
         continue;

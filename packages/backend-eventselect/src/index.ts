@@ -1,9 +1,11 @@
 /**
- * `@wsaloop/backend-eventselect`: a Reactor over WSAEventSelect. Each socket
- * gets an event object of its own; the events are waited on in groups of 63
- * by parallel wait threads (so any number of sockets, not 64), every socket
- * of a group that fired is checked (no starvation of high indexes), and
- * `WSAEnumNetworkEvents` reads the events with their error codes.
+ * `@wsaloop/backend-eventselect`: a Reactor over WSAEventSelect. The first 63
+ * sockets get an event object of their own, later ones share them (up to 64
+ * sockets to an event); the events are waited on in groups of 63 by parallel
+ * wait threads (so any number of sockets, not 64, and 4032 to a thread),
+ * every socket of a group or event that fired is checked (no starvation of
+ * high indexes), and `WSAEnumNetworkEvents` reads the events with their
+ * error codes.
  *
  * ```ts
  * const loop = createLoop({ backend: 'eventselect' });

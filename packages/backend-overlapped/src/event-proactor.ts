@@ -1,71 +1,47 @@
 /**
  * Overlapped I/O notified by event objects (the course notes' first style).
  *
- * Each operation in flight gets an event object of its own (from a pool:
- * WSACreateEvent once, WSAResetEvent before each reuse) in its OVERLAPPED's
- * hEvent. The events are waited on with WSAWaitForMultipleEvents by core's
- * {@link EventGroupWaiter}: 63 per group plus the group's control event,
- * each group on a wait thread of its own, so any number of operations can be
- * in flight and Node's thread never blocks. A group that fired is scanned
- * completely: every signalled operation is reported, not only the lowest
- * index. Results are read from the OVERLAPPED by core's
- * {@link OverlappedProactor} (WSAGetOverlappedResult for a failure's WSA error).
+ * Operations share event objects (core's {@link SharedEvents}): the first 63
+ * in flight get one each, then up to {@link OPERATIONS_PER_EVENT} put the
+ * same manual-reset event in their OVERLAPPED's hEvent. The events are
+ * waited on with WSAWaitForMultipleEvents by core's
+ * {@link EventGroupWaiter} (63 per group plus the group's control event, one
+ * wait thread per group), so 10,000 idle connections need 157 events and 3
+ * wait threads, where an event per operation needed 10,000 events and 159
+ * threads (each a V8 isolate). When an event is signalled, the loop resets
+ * it and then reads the Internal member of each of its operations' OVERLAPPED
+ * (no system call): every one that is no longer STATUS_PENDING finished and
+ * is reported, so no operation can hide behind another one's signal.
+ *
+ * Resetting first is what makes sharing sound: an operation finishing after
+ * the reset sets the event again for the next wait. Starting an operation
+ * may also reset its event (NtDeviceIoControlFile clears the event it is
+ * given), which could swallow the signal of an operation that finished just
+ * before: so an event an operation was started on is re-scanned before the
+ * next wait.
+ *
+ * Results are read from the OVERLAPPED by core's {@link OverlappedProactor}
+ * (WSAGetOverlappedResult for a failure's WSA error).
  * @module
  */
 import type { EventWakeToken } from '@wsaloop/core/backend';
-import { EventGroupWaiter, OFFSET_EVENT, type OverlappedOperation, OverlappedProactor, type OverlappedOptions, windows } from '@wsaloop/core/winsock';
+import { OFFSET_EVENT, type OverlappedOperation, OverlappedProactor, type OverlappedOptions, type SharedEvent, SharedEvents, windows, WinsockConstants } from '@wsaloop/core/winsock';
 
 const TWO_32 = 0x100000000;
-
-/** Manual-reset event objects, created on demand and reset before reuse. */
-class EventPool {
-  readonly #ws2 = windows().ws2;
-  readonly #free: number[] = [];
-  #created = 0;
-  #inUse = 0;
-
-  /** An unsignalled event. */
-  acquire(): number {
-    let event = this.#free.pop();
-    if (event === undefined) {
-      event = this.#ws2.WSACreateEvent();
-      if (!event) throw new Error(`WSACreateEvent failed with WSA error ${this.#ws2.WSAGetLastError()}`);
-      this.#created++;
-    }
-    this.#inUse++;
-    return event;
-  }
-
-  /** Takes an event back once nothing can signal it any more. */
-  release(event: number): void {
-    this.#ws2.WSAResetEvent(event);
-    this.#inUse--;
-    this.#free.push(event);
-  }
-
-  get inUse(): number {
-    return this.#inUse;
-  }
-
-  get created(): number {
-    return this.#created;
-  }
-
-  /** Closes the pooled events (call once none is in use). */
-  close(): void {
-    for (const event of this.#free) this.#ws2.WSACloseEvent(event);
-    this.#created -= this.#free.length;
-    this.#free.length = 0;
-  }
-}
+/**
+ * Operations in flight per event object, once 63 events exist. A signal
+ * costs a look at each of them (memory reads only), so this can be large; it
+ * divides the wait threads by as much.
+ */
+export const OPERATIONS_PER_EVENT = 64;
 
 /** The event-notified overlapped proactor. */
 export class EventOverlappedProactor extends OverlappedProactor {
   readonly name = 'overlapped';
   /** Wakes a wait by setting the first group's control event. */
   readonly wakeToken: EventWakeToken;
-  readonly #waiter = new EventGroupWaiter<OverlappedOperation>();
-  readonly #events = new EventPool();
+  readonly #ws2 = windows().ws2;
+  readonly #events = new SharedEvents<OverlappedOperation>({ perEvent: OPERATIONS_PER_EVENT });
   readonly #transferred = new Uint32Array(1);
   readonly #flags = new Uint32Array(1);
   #waiting = false;
@@ -77,18 +53,21 @@ export class EventOverlappedProactor extends OverlappedProactor {
    */
   constructor(options: OverlappedOptions = {}) {
     super(options);
-    this.wakeToken = this.#waiter.wakeToken;
+    this.wakeToken = this.#events.wakeToken;
   }
 
   protected attach(): number {
-    return 0; // nothing to associate: each operation brings its own event
+    return 0; // nothing to associate: each operation names its event
   }
 
   protected arm(op: OverlappedOperation): number {
-    const event = this.#events.acquire();
-    op.notification = event;
-    op.slot.writeUInt32LE(event % TWO_32, OFFSET_EVENT);
-    op.slot.writeUInt32LE(Math.floor(event / TWO_32), OFFSET_EVENT + 4);
+    const shared = this.#events.take();
+    op.notification = shared;
+    op.slot.writeUInt32LE(shared.event % TWO_32, OFFSET_EVENT);
+    op.slot.writeUInt32LE(Math.floor(shared.event / TWO_32), OFFSET_EVENT + 4);
+    // What the system stores while the operation runs; written now as well,
+    // so a look can never mistake a just-started operation for a finished one.
+    op.slot.writeUInt32LE(WinsockConstants.STATUS_PENDING, 0);
     return 0;
   }
 
@@ -101,87 +80,89 @@ export class EventOverlappedProactor extends OverlappedProactor {
   }
 
   protected pending(op: OverlappedOperation): void {
-    this.#waiter.add(op.notification as number, op);
-    // A wait in progress does not watch the new event yet: let it re-arm.
-    if (this.#waiting) this.#waiter.wake();
+    this.#events.add(op.notification as SharedEvent<OverlappedOperation>, op);
+    // Starting it may have reset an event a wait in progress relies on: let it look again.
+    if (this.#waiting) this.#events.wake();
   }
 
   protected released(op: OverlappedOperation): void {
-    const event = op.notification as number | null;
-    if (event === null) return; // failed before it was armed
+    const shared = op.notification as SharedEvent<OverlappedOperation> | null;
+    if (shared === null) return; // failed before it was armed
     op.notification = null;
-    this.#waiter.remove(event);
-    this.#events.release(event);
+    this.#events.leave(shared, op);
   }
 
   protected readyQueued(): void {
-    if (this.#waiting) this.#waiter.wake();
+    if (this.#waiting) this.#events.wake();
   }
 
   /**
-   * Reports what finished at once and every operation whose event is
-   * signalled, without a thread hop; when there is none and `timeoutMs`
-   * allows, waits on the groups' threads (a Promise).
+   * Reports what finished at once and every operation found finished on a
+   * signalled (or just reused) event, without a thread hop; when there is
+   * none and `timeoutMs` allows, waits on the groups' threads (a Promise).
    */
   poll(timeoutMs: number): number | Promise<number> {
     if (this.#closed) return 0;
-    // Finished at once, then everything signalled now: no thread hop.
     let n = this.deliverReady();
-    n += this.#report(this.#waiter.check());
+    n += this.#report(this.#events.check());
     if (n > 0 || timeoutMs === 0 || this.hasReady) return n;
-    const result = this.#waiter.wait(timeoutMs, false);
+    const result = this.#events.wait(timeoutMs, false);
     if (Array.isArray(result)) return this.#report(result);
     this.#waiting = true;
-    return result.then((ops) => {
+    return result.then((signalled) => {
       this.#waiting = false;
-      return this.#report(ops) + this.deliverReady();
+      return this.#report(signalled) + this.deliverReady();
     });
   }
 
   /**
-   * Reports operations whose event is signalled. The result is asked of
+   * Resets each signalled or just-reused event, then reports its operations
+   * whose OVERLAPPED no longer says STATUS_PENDING. The result is asked of
    * WSAGetOverlappedResult, as the overlapped model prescribes: a failure's
    * WSA error is kept for the report, which reads the byte count from the
-   * same OVERLAPPED (InternalHigh, what WSAGetOverlappedResult returns).
+   * same OVERLAPPED.
    */
-  #report(ops: OverlappedOperation[]): number {
-    const ws2 = this.win.ws2;
-    for (const op of ops) {
+  #report(signalled: SharedEvent<OverlappedOperation>[]): number {
+    const finished = new Set<OverlappedOperation>();
+    for (const shared of signalled) {
+      this.#events.reset(shared);
+      for (const op of shared.members) if (op.status !== WinsockConstants.STATUS_PENDING) finished.add(op);
+    }
+    for (const op of finished) {
       const record = op.record!;
       // A closed socket has no result to ask for: its operations were cancelled.
-      if (record.open && !ws2.WSAGetOverlappedResult(record.socket, op.address, this.#transferred, 0, this.#flags)) {
-        op.syncError = ws2.WSAGetLastError();
+      if (record.open && !this.#ws2.WSAGetOverlappedResult(record.socket, op.address, this.#transferred, 0, this.#flags)) {
+        op.syncError = this.#ws2.WSAGetLastError();
       }
-      this.complete(op);
+      this.complete(op); // releases it: it leaves its event
     }
-    return ops.length;
+    return finished.size;
   }
 
   /** Makes a wait in progress, or the next poll, return. */
   wake(): void {
-    this.#waiter.wake();
+    this.#events.wake();
   }
 
   protected closeNotifier(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#waiter.close();
     this.#events.close();
   }
 
   /**
-   * Live counts: `liveEvents` (event objects held by operations),
-   * `watchedEvents` (of them, those waited on), and the pool and group
-   * capacities (`eventsAllocated`, `waitGroupsAllocated`), besides the
+   * Live counts: `liveEvents` (event objects some operation is armed with),
+   * `watchedOperations` (operations in flight waited on through them), and
+   * the capacities (`eventsAllocated`, `waitGroupsAllocated`), besides the
    * overlapped machinery's own.
    */
   override stats(): Record<string, number> {
     return {
       ...super.stats(),
-      liveEvents: this.#events.inUse,
-      watchedEvents: this.#waiter.size,
-      eventsAllocated: this.#events.created,
-      waitGroupsAllocated: this.#waiter.groups,
+      liveEvents: this.#events.liveEvents,
+      watchedOperations: this.#events.members,
+      eventsAllocated: this.#events.eventsAllocated,
+      waitGroupsAllocated: this.#events.groups,
     };
   }
 }

@@ -4,10 +4,10 @@
  * WSA_FLAG_OVERLAPPED), with both notification styles of Winsock's overlapped
  * model, chosen by the `notify` option without changing application code:
  *
- * - `'event'` (default): every operation's WSAOVERLAPPED carries an event
- *   object of its own (pooled, reset before reuse); events are waited on with
+ * - `'event'` (default): up to 64 operations in flight share an event object
+ *   in their WSAOVERLAPPED; events are waited on with
  *   WSAWaitForMultipleEvents in groups of 63 (plus a control event), one
- *   wait thread per group, so more than 64 operations can be in flight.
+ *   wait thread per group, so any number of operations can be in flight.
  * - `'routine'`: operations are started with a completion routine on a thread
  *   of the backend's own, which waits alertably and runs them; completions
  *   reach the loop in order, and Node's thread never blocks.

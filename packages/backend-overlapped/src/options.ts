@@ -6,8 +6,9 @@ import type { OverlappedOptions } from '@wsaloop/core/winsock';
 
 /**
  * How the overlapped backend learns that an operation finished:
- * - `'event'`: each operation's OVERLAPPED carries an event object; the
- *   events are waited on with WSAWaitForMultipleEvents, 63 per wait thread.
+ * - `'event'`: each operation's OVERLAPPED carries an event object, shared
+ *   by up to 64 operations; the events are waited on with
+ *   WSAWaitForMultipleEvents, 63 per wait thread.
  * - `'routine'`: operations are started with a completion routine, on a
  *   thread of the backend's own that waits alertably and runs them.
  */

@@ -14,4 +14,5 @@ export { BufferPool, type PooledBuffer } from './sys/winsock/overlapped/receive-
 export { NativeBlock } from './sys/winsock/overlapped/native-block.js';
 export { extensionFunctions, type ExtensionFunctions, type AcceptExFunction, type ConnectExFunction } from './sys/winsock/overlapped/extensions.js';
 export { EventGroupWaiter, EVENTS_PER_GROUP } from './sys/winsock/event-groups/event-group-waiter.js';
+export { SharedEvents, type SharedEvent, type SharedEventOptions } from './sys/winsock/event-groups/shared-events.js';
 export { ALL_NETWORK_EVENTS, readinessOf, NetworkEventLedger, type NetworkEventRegistration } from './sys/winsock/network-events.js';

@@ -16,6 +16,8 @@ describe('iocp backend', () => {
     expect(() => createLoop({ backend: 'iocp', batchSize: 0 })).toThrow(RangeError);
     expect(() => createLoop({ backend: 'iocp', acceptsAhead: 5000 })).toThrow(RangeError);
     expect(() => createLoop({ backend: 'iocp', recvBufferSize: 10 })).toThrow(RangeError);
+    expect(() => createLoop({ backend: 'iocp', zeroByteReads: -1 })).toThrow(RangeError);
+    expect(() => createLoop({ backend: 'iocp', zeroByteReads: 'yes' })).toThrow(TypeError);
     expect(() => createLoop({ backend: 'iocp', recvBufferSize: 65536, maxRecvBufferSize: 4096 })).toThrow(/maxRecvBufferSize/);
     expect(() => createLoop({ backend: 'iocp', spinMicroseconds: -1 })).toThrow(RangeError);
   });
@@ -75,8 +77,13 @@ describe('iocp backend', () => {
     expect(loop.stats()).toMatchObject({ liveOperations: 0, buffersInUse: 0 });
   });
 
-  for (const zeroByteReads of [false, true]) {
-    it(`idle readers ${zeroByteReads ? 'hold no buffer with zero-byte reads' : 'each hold a posted buffer'}`, async () => {
+  // 101 sockets are open (50 pairs and the listener) once the readers start.
+  for (const zeroByteReads of [false, true, 20, 200]) {
+    const what =
+      zeroByteReads === true || zeroByteReads === 20
+        ? `hold no buffer with zero-byte reads (zeroByteReads: ${zeroByteReads})`
+        : `each hold a posted buffer (zeroByteReads: ${zeroByteReads})`;
+    it(`idle readers ${what}`, async () => {
       const idle = 50;
       const loop = createLoop({ backend: 'iocp', zeroByteReads, acceptsAhead: 4 });
       const conns: Tcp[] = [];
@@ -109,7 +116,7 @@ describe('iocp backend', () => {
       }
       await drain(loop);
       expect(echoed).toBe(4);
-      if (zeroByteReads) expect(held).toBe(0);
+      if (zeroByteReads === true || zeroByteReads === 20) expect(held).toBe(0);
       else expect(held).toBeGreaterThanOrEqual(idle);
       expect(loop.stats()).toMatchObject({ liveOperations: 0, buffersInUse: 0 });
     });

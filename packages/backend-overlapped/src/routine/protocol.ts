@@ -99,7 +99,7 @@ export interface RoutineThreadData {
   control: SharedArrayBuffer;
   stats: SharedArrayBuffer;
   /** Validated overlapped options. */
-  options: { recvBufferSize: number; acceptsAhead: number; zeroByteReads: boolean };
+  options: { recvBufferSize: number; acceptsAhead: number; zeroByteReads: boolean | number };
 }
 
 /** The byte chunks of a batch in one transferable ArrayBuffer (null when there are none). */

@@ -6,7 +6,7 @@
  * closing through the proactor so cancellations are reported first.
  * @module
  */
-import type { Proactor } from '../backend/proactor.js';
+import type { Proactor, RecvRequest } from '../backend/proactor.js';
 import type { Loop } from '../loop/loop.js';
 import type { AddressFamily, SocketHandle } from '../sys/socket-api.js';
 import { socketApi } from '../sys/platform.js';
@@ -62,8 +62,10 @@ class ProactiveStream implements StreamChannel {
   #onRead: ((status: number, data: Uint8Array) => void) | null = null;
   #reading = false;
   #recvPosted = false;
-  /** Results that completed while reading was stopped, delivered at the next readStart. */
-  #held: Array<[number, Uint8Array]> = [];
+  /** Results that completed while reading was stopped, delivered at the next readStart (made when first needed). */
+  #held: Array<[number, Uint8Array]> | null = null;
+  /** The request of this stream's receives: one per stream, not one per receive (a connection mostly waits in one). */
+  #recvRequest: RecvRequest | null = null;
   #sendsInFlight = 0;
   #shutdownDone: Done | null = null;
   #onConnection: ((status: number, socket: SocketHandle) => void) | null = null;
@@ -119,7 +121,7 @@ class ProactiveStream implements StreamChannel {
     this.#onRead = onRead;
     if (this.#reading) return;
     this.#reading = true;
-    if (this.#held.length > 0) {
+    if (this.#held && this.#held.length > 0) {
       this.#io.loop._defer(() => this.#deliverHeld());
       return;
     }
@@ -131,7 +133,7 @@ class ProactiveStream implements StreamChannel {
   }
 
   #deliverHeld(): void {
-    while (this.#held.length > 0 && this.#reading && !this.#closed) {
+    while (this.#held && this.#held.length > 0 && this.#reading && !this.#closed) {
       const [status, data] = this.#held.shift()!;
       this.#deliver(status, data);
     }
@@ -141,18 +143,19 @@ class ProactiveStream implements StreamChannel {
   #postRecv(): void {
     if (this.#recvPosted || this.#closed) return;
     this.#recvPosted = true;
-    this.#io.proactor.recv(this.#socket, {
-      complete: this.#io.guard((status: number, data: Uint8Array | null) => {
-        this.#recvPosted = false;
-        if (this.#closed) return;
-        const bytes = data ?? EMPTY;
-        if (!this.#reading) {
-          this.#held.push([status, bytes]);
-          return;
-        }
-        if (this.#deliver(status, bytes) && this.#reading) this.#postRecv();
-      }),
-    });
+    this.#recvRequest ??= { complete: this.#io.guard((status: number, data: Uint8Array | null) => this.#received(status, data)) };
+    this.#io.proactor.recv(this.#socket, this.#recvRequest);
+  }
+
+  #received(status: number, data: Uint8Array | null): void {
+    this.#recvPosted = false;
+    if (this.#closed) return;
+    const bytes = data ?? EMPTY;
+    if (!this.#reading) {
+      (this.#held ??= []).push([status, bytes]);
+      return;
+    }
+    if (this.#deliver(status, bytes) && this.#reading) this.#postRecv();
   }
 
   /** Hands one result to the reader; false when reading is over (EOF or error). */

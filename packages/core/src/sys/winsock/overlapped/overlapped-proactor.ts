@@ -35,7 +35,12 @@ import { BufferPool, type PooledBuffer } from './receive-buffers.js';
 
 /** Options every overlapped backend accepts. */
 export interface OverlappedOptions {
-  /** Size of a connection's first receives, and the least it goes down to (default 64 KiB). */
+  /**
+   * Size of a connection's first receives, and the least it goes down to
+   * (default 1 KiB). Every idle connection keeps a receive of this size
+   * posted, so it is what an idle connection costs; a busy one grows past it
+   * (see `maxRecvBufferSize`) within a few receives.
+   */
   recvBufferSize?: number;
   /**
    * Most a connection's receive size grows to while its receives keep filling
@@ -45,10 +50,14 @@ export interface OverlappedOptions {
    */
   maxRecvBufferSize?: number;
   /**
-   * Post zero-byte receives and take a buffer only once data is there (then
-   * read it with a non-blocking recv): no buffer is held by idle connections.
+   * When to post zero-byte receives, which take a buffer only once data is
+   * there (then read it with a non-blocking recv): an idle connection holds
+   * no buffer, a receive costs one more system call. `true`: always;
+   * `false`: never; a number: while more than that many sockets are open
+   * (default 256, as libuv's `uv_active_tcp_streams_threshold` once did: few
+   * connections read fastest into posted buffers, many are mostly idle).
    */
-  zeroByteReads?: boolean;
+  zeroByteReads?: boolean | number;
   /** Accepts kept posted per listening socket (default 32). */
   acceptsAhead?: number;
 }
@@ -72,6 +81,17 @@ let routineType: koffi.IKoffiCType | null = null;
 
 /** Sends up to this size are copied into a pooled buffer; larger ones go out zero-copy. */
 const SMALL_SEND = 4096;
+/**
+ * A connection's first receive size by default. An idle connection
+ * holds a pending receive of this size, unless it reads with zero-byte
+ * receives (`zeroByteReads`: by default once many sockets are open). Larger receives pay for themselves only while data keeps coming,
+ * and the receive size grows to them within a few receives.
+ */
+const DEFAULT_RECEIVE = 1024;
+/** Open sockets past which receives are zero-byte ones by default (see `zeroByteReads`). */
+const DEFAULT_ZERO_BYTE_READS_ABOVE = 256;
+/** Datagrams are received whole: room for the largest UDP payload, whatever the stream receive size. */
+const DATAGRAM_BUFFER = 64 * 1024;
 /** Most WSABUFs in one call. */
 const MAX_GATHER = 64;
 /** NTSTATUS of a cancelled operation. */
@@ -88,13 +108,16 @@ export abstract class OverlappedProactor implements Proactor {
   protected readonly win: WindowsLibraries = windows();
   protected readonly api: SocketApi = socketApi();
   protected readonly operations = new OperationPool();
-  /** Pool of `recvBufferSize` buffers (small sends are copied into these too). */
-  protected readonly buffers: BufferPool;
+  /** Pool of the buffers small sends are copied into. */
+  readonly #sendBuffers: BufferPool;
+  /** Pool of datagram receive buffers. */
+  readonly #datagramBuffers: BufferPool;
   /** Pools by size, from `recvBufferSize` doubling up to `maxRecvBufferSize`. */
   readonly #pools = new Map<number, BufferPool>();
   readonly #minReceive: number;
   readonly #maxReceive: number;
-  readonly #zeroByteReads: boolean;
+  /** Receives are zero-byte ones while more sockets than this are open. */
+  readonly #zeroByteReadsAbove: number;
   readonly #records = new Map<SocketHandle, SocketRecord>();
   #ready: OverlappedOperation[] = [];
   #readyCallbacks: Array<() => void> = [];
@@ -105,11 +128,12 @@ export abstract class OverlappedProactor implements Proactor {
 
   protected constructor(options: OverlappedOptions) {
     const settings = OverlappedProactor.settings(options);
-    this.buffers = new BufferPool(settings.recvBufferSize);
-    this.#pools.set(settings.recvBufferSize, this.buffers);
+    this.#sendBuffers = this.#pool(SMALL_SEND);
+    this.#datagramBuffers = this.#pool(DATAGRAM_BUFFER);
     this.#minReceive = settings.recvBufferSize;
     this.#maxReceive = settings.maxRecvBufferSize;
-    this.#zeroByteReads = settings.zeroByteReads;
+    const zero = settings.zeroByteReads;
+    this.#zeroByteReadsAbove = zero === true ? -1 : zero === false ? Infinity : zero;
     this.acceptsAhead = settings.acceptsAhead;
   }
 
@@ -120,7 +144,7 @@ export abstract class OverlappedProactor implements Proactor {
    * @throws RangeError for an out-of-range value.
    */
   static settings(options: OverlappedOptions): Required<OverlappedOptions> {
-    const size = options.recvBufferSize ?? 64 * 1024;
+    const size = options.recvBufferSize ?? DEFAULT_RECEIVE;
     if (!Number.isInteger(size) || size < 512 || size > 16 * 1024 * 1024) {
       throw new RangeError(`The "recvBufferSize" option must be an integer from 512 to 16777216, received ${String(size)}`);
     }
@@ -132,7 +156,14 @@ export abstract class OverlappedProactor implements Proactor {
     if (!Number.isInteger(ahead) || ahead < 1 || ahead > 1024) {
       throw new RangeError(`The "acceptsAhead" option must be an integer from 1 to 1024, received ${String(ahead)}`);
     }
-    return { recvBufferSize: size, maxRecvBufferSize: max, acceptsAhead: ahead, zeroByteReads: options.zeroByteReads === true };
+    const zero: unknown = options.zeroByteReads ?? DEFAULT_ZERO_BYTE_READS_ABOVE;
+    if (typeof zero !== 'boolean' && typeof zero !== 'number') {
+      throw new TypeError(`The "zeroByteReads" option must be a boolean or a number, received ${zero === null ? 'null' : typeof zero}`);
+    }
+    if (typeof zero === 'number' && (!Number.isInteger(zero) || zero < 0)) {
+      throw new RangeError(`The "zeroByteReads" option must be a boolean or an integer >= 0, received ${String(zero)}`);
+    }
+    return { recvBufferSize: size, maxRecvBufferSize: max, acceptsAhead: ahead, zeroByteReads: zero };
   }
 
   /** The pool of buffers of `size` bytes. */
@@ -231,7 +262,7 @@ export abstract class OverlappedProactor implements Proactor {
 
   recv(socket: SocketHandle, request: RecvRequest): void {
     const record = this.#record(socket);
-    const op = this.#begin(record, this.#zeroByteReads ? 'poll-recv' : 'recv', request);
+    const op = this.#begin(record, this.#records.size > this.#zeroByteReadsAbove ? 'poll-recv' : 'recv', request);
     this.#issueRecv(op);
   }
 
@@ -259,9 +290,9 @@ export abstract class OverlappedProactor implements Proactor {
   recvFrom(socket: SocketHandle, request: RecvFromRequest): void {
     const record = this.#record(socket);
     const op = this.#begin(record, 'recvfrom', request);
-    // Datagrams keep the base size: a datagram never fills a larger buffer better.
-    op.buffer = this.buffers.acquire();
-    writeWsabuf(this.#wsabufs, 0, op.buffer.address, this.buffers.size);
+    // Datagrams get a fixed size that holds any of them (a larger buffer never fills better).
+    op.buffer = this.#datagramBuffers.acquire();
+    writeWsabuf(this.#wsabufs, 0, op.buffer.address, this.#datagramBuffers.size);
     op.slot.writeInt32LE(ADDRESS_AREA, OFFSET_ADDRESS_LENGTH);
     const routine = this.arm(op);
     const rc = this.win.ws2Overlapped.WSARecvFrom(
@@ -536,9 +567,9 @@ export abstract class OverlappedProactor implements Proactor {
   #prepareSend(op: OverlappedOperation, buffers: readonly Uint8Array[]): number {
     let total = 0;
     for (const b of buffers) total += b.byteLength;
-    if (total <= SMALL_SEND || (buffers.length > MAX_GATHER && total <= this.buffers.size)) {
+    if (total <= SMALL_SEND) {
       // Small sends: one copy into pooled native memory beats pinning the caller's bytes.
-      const buffer = this.buffers.acquire();
+      const buffer = this.#sendBuffers.acquire();
       let at = 0;
       for (const b of buffers) {
         buffer.bytes.set(b, at);

@@ -1,0 +1,40 @@
+/**
+ * Idle clients for the memory scenario (node:net, its own process): opens
+ * `--clients` connections, a `--batch` at a time; each sends one 64-byte
+ * message and waits for its echo. Then prints `ready <n>` and keeps every
+ * connection open, silent, until it is killed or its stdin ends.
+ */
+import { connect } from 'node:net';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+const port = Number(args.get('port'));
+const host = args.get('host') ?? '127.0.0.1';
+const clients = Number(args.get('clients') ?? 2000);
+const batch = Number(args.get('batch') ?? 100);
+const message = Buffer.alloc(64, 0x61);
+const open = new Set<ReturnType<typeof connect>>();
+
+/** One client: connect, send 64 bytes, resolve once they came back. */
+const oneClient = (): Promise<void> =>
+  new Promise((resolve, reject) => {
+    let echoed = 0;
+    const s = connect(port, host, () => s.write(message));
+    s.setNoDelay(true);
+    s.on('data', (d) => {
+      echoed += d.length;
+      if (echoed >= message.length) resolve();
+    });
+    s.once('error', reject);
+    s.once('close', () => reject(new Error(`connection closed after ${echoed} bytes`)));
+    open.add(s);
+  });
+
+for (let done = 0; done < clients; ) {
+  const n = Math.min(batch, clients - done);
+  await Promise.all(Array.from({ length: n }, oneClient));
+  done += n;
+}
+console.log(`ready ${open.size}`);
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
