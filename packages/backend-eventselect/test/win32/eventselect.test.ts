@@ -4,45 +4,12 @@
  * every signalled socket of a group served (no starvation); iErrorCode
  * surfaced; accepted sockets, which inherit the listener's event, handled.
  */
-import { createLoop, type Loop, type Tcp } from '@wsaloop/core';
+import { createLoop, type Loop, processResources, type Tcp } from '@wsaloop/core';
 import { encodeSockaddr, Readiness, type Reactor, SOCKADDR_MAX, socketApi } from '@wsaloop/core/backend';
-import { windows } from '@wsaloop/core/winsock';
 import { describe, expect, it } from 'vitest';
 import { createBackend } from '../../src/index.js';
 
 const SLOW = 4;
-
-const STATUS_INFO_LENGTH_MISMATCH = 0xc0000004;
-const SYSTEM_HANDLE_INFORMATION = 16;
-/** sizeof(SYSTEM_HANDLE_ENTRY) on x64: owner pid, type, flags, handle value, object pointer, access mask. */
-const HANDLE_ENTRY_SIZE = 24;
-
-/**
- * Open handles (kernel objects: sockets, events, threads...) of this process,
- * counted in the system's handle table (NtQuerySystemInformation,
- * SystemHandleInformation). GetProcessHandleCount would be simpler, but Wine 8
- * answers it with 0.
- */
-function processHandles(): number {
-  const { ntdll } = windows();
-  const needed = new Uint32Array(1);
-  let info = Buffer.alloc(1 << 20);
-  for (;;) {
-    const status = ntdll.NtQuerySystemInformation(SYSTEM_HANDLE_INFORMATION, info, info.byteLength, needed);
-    if (status === STATUS_INFO_LENGTH_MISMATCH) {
-      info = Buffer.alloc(Math.max(info.byteLength * 2, needed[0]! + 65536));
-      continue;
-    }
-    expect(status).toBe(0);
-    break;
-  }
-  let mine = 0;
-  for (let i = 0, count = info.readUInt32LE(0); i < count; i++) {
-    if (info.readUInt32LE(8 + i * HANDLE_ENTRY_SIZE) === process.pid) mine++;
-  }
-  expect(mine).toBeGreaterThan(0);
-  return mine;
-}
 
 async function drain(loop: Loop): Promise<void> {
   await loop.run();
@@ -109,11 +76,11 @@ describe('eventselect backend', () => {
     cycle(0, 50, () => {
       loop.timer().start((t) => {
         t.close();
-        counts.push(processHandles());
+        counts.push(processResources().handles);
         cycle(0, 1000, () => {
           loop.timer().start((t2) => {
             t2.close();
-            counts.push(processHandles());
+            counts.push(processResources().handles);
             server.close();
           }, 200);
         });
@@ -127,7 +94,7 @@ describe('eventselect backend', () => {
     expect(after - before).toBeLessThan(20);
     // The loop's own handles are all gone once it is closed (its wait threads'
     // handles go when the threads end, asynchronously: not counted here).
-    expect(processHandles()).toBeLessThan(before);
+    expect(processResources().handles).toBeLessThan(before);
   }, 300_000);
 
   it('waits on far more than 63 sockets, sharing 63 events on one wait thread, and serves all of them', async () => {
