@@ -108,6 +108,24 @@ export function loopTests(ctx: Conformance): void {
       loop.close();
     });
 
+    it('work started from outside while run() yields to Node keeps run() going', async () => {
+      const loop = ctx.makeLoop();
+      let ran = false;
+      loop.timer().start((first) => {
+        // Runs in Node's macrotask the loop yields to after its last iteration.
+        setImmediate(() => loop.timer().start((late) => ((ran = true), late.close()), 0));
+        first.close();
+      }, 0);
+      // Make the first iteration due to yield a macrotask to Node.
+      const spinUntil = performance.now() + 5;
+      while (performance.now() < spinUntil) {
+        // burn time
+      }
+      expect(await loop.run()).toBe(false);
+      expect(ran).toBe(true);
+      loop.close();
+    });
+
     it('keeps the cached time per iteration and updateTime() refreshes it', async () => {
       const loop = ctx.makeLoop();
       const t0 = loop.now();

@@ -118,6 +118,9 @@ export class Loop {
         alive = this.alive;
         if (mode !== 'default') break;
         await this.#yield(blocked);
+        // Node code that ran during the yield (a timer, a stream's nextTick)
+        // may have started work on this loop: look again before leaving.
+        alive = this.alive;
       }
       this.#stopRequested = false;
       return alive;
