@@ -126,6 +126,21 @@ export function loopTests(ctx: Conformance): void {
       loop.close();
     });
 
+    it('unref() from outside a blocked loop lets run() return', async () => {
+      const loop = ctx.makeLoop();
+      const server = loop.tcp().bind('127.0.0.1', 0).listen(16);
+      const run = loop.run();
+      // Let the loop block in poll with nothing but the listener to wait for.
+      await new Promise((resolve) => setTimeout(resolve, 50 * SLOW));
+      expect(loop.running).toBe(true);
+      server.unref();
+      const result = await Promise.race([run, new Promise((resolve) => setTimeout(() => resolve('still blocked'), 5000 * SLOW))]);
+      expect(result).toBe(false);
+      server.close();
+      await loop.run();
+      loop.close();
+    });
+
     it('keeps the cached time per iteration and updateTime() refreshes it', async () => {
       const loop = ctx.makeLoop();
       const t0 = loop.now();
