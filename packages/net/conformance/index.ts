@@ -9,7 +9,9 @@
  */
 import { describe } from 'vitest';
 import { type NetConformanceOptions, netConformanceContext } from './context.js';
+import { httpTests } from './http-tests.js';
 import { socketTests } from './socket-tests.js';
+import { tlsWsTests } from './tls-ws-tests.js';
 
 export type { NetConformanceOptions } from './context.js';
 
@@ -18,5 +20,7 @@ export function runNetConformance(options: NetConformanceOptions): void {
   const ctx = netConformanceContext(options);
   describe(`net conformance [${ctx.label}]`, () => {
     socketTests(ctx);
+    httpTests(ctx);
+    tlsWsTests(ctx);
   });
 }

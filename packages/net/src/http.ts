@@ -45,13 +45,13 @@ export function serve(app: ConnectionServer | http.RequestListener, options: Ser
   if (listeners.has(target)) {
     throw Object.assign(new Error('This server is already served by @wsaloop/net'), { code: 'ERR_SERVER_ALREADY_LISTEN' });
   }
-  const isTls = target instanceof tls.Server;
   const { port, host, backlog, ipv6Only, ...serverOptions } = options;
   const listener = createServer({
     noDelay: true, // node:http and https servers disable Nagle by default
     ...serverOptions,
-    // As node:http's own net.Server: the HTTP layer decides when to end. TLS ends for itself.
-    allowHalfOpen: !isTls,
+    // The layer above decides when to end: node:http (as its own net.Server
+    // does), or tls, which must flush its records before the FIN goes out.
+    allowHalfOpen: true,
   });
   listener.on('connection', (socket: Socket) => target.emit('connection', socket));
   // 'listening' also starts node:http's request/headers timeout checks.
