@@ -156,12 +156,15 @@ export function socketTests(ctx: NetConformance): void {
           socket.write('x', () => socket.resetAndDestroy());
         }).listen(0, '127.0.0.1');
         const port = await listening(server);
-        const client = connect({ loop, port, host: '127.0.0.1' });
+        const client = connect({ loop, port, host: '127.0.0.1', allowHalfOpen: true });
         const closed = nextEvent<[boolean]>(client, 'close');
         client.resume();
         const outcome = await new Promise<string>((resolve) => {
           client.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
-          client.on('end', () => resolve('end'));
+          // Windows and Linux fail the read. Wine's recv reports a reset peer
+          // as end of stream, and only the next send fails (see core's
+          // conformance): accept that, never a reset that goes unreported.
+          client.on('end', () => client.write('after reset', (e) => e && resolve((e as NodeJS.ErrnoException).code ?? 'error')));
         });
         expect(outcome).toBe('ECONNRESET');
         await closed;
