@@ -8,7 +8,7 @@ import { root, setup } from './lib/setup.mjs';
 setup();
 
 const server = spawn(process.execPath, [join(root, 'examples/echo-server/dist/echo-server.js'), '--host', '127.0.0.1', '--port', '0'], {
-  stdio: ['pipe', 'pipe', 'inherit'],
+  stdio: ['ignore', 'pipe', 'inherit'], // a service: no stdin
 });
 let output = '';
 const port = await new Promise((resolve, reject) => {
@@ -32,8 +32,8 @@ const client = spawnSync(process.execPath, [join(root, 'examples/echo-client/dis
 process.stdout.write(`[client] ${client.stdout}`);
 if (client.stderr) process.stderr.write(`[client] ${client.stderr}`);
 
-// End of stdin asks the server to stop.
-server.stdin.end();
+// A service stops on a signal, as a service manager would stop it.
+server.kill('SIGTERM');
 const serverCode = await new Promise((resolve) => server.on('exit', resolve));
 console.log(`\n[demo] client exited with ${client.status}, server exited with ${serverCode}`);
 process.exit(client.status === 0 && serverCode === 0 ? 0 : 1);

@@ -9,16 +9,22 @@
  */
 import { createLoop, defaultBackendName } from '@wsaloop/core';
 import { backendOptions, intArg, parseArgs } from '../shared/cli.js';
+import { startupStep } from '../shared/service.js';
 
-const args = parseArgs(process.argv.slice(2));
-const backend = args.values.get('backend') ?? defaultBackendName();
-const host = args.values.get('host') ?? '127.0.0.1';
-const port = intArg(args, 'port', 7000);
-const connections = intArg(args, 'connections', 4);
-const messages = intArg(args, 'messages', 100);
-const size = intArg(args, 'size', 64);
-
-const loop = createLoop({ backend, ...backendOptions(args, ['backend', 'host', 'port', 'connections', 'messages', 'size']) });
+const { backend, host, port, connections, messages, size, loop } = startupStep('start', () => {
+  const args = parseArgs(process.argv.slice(2));
+  const backend = args.values.get('backend') ?? defaultBackendName();
+  const loop = createLoop({ backend, ...backendOptions(args, ['backend', 'host', 'port', 'connections', 'messages', 'size']) });
+  return {
+    backend,
+    host: args.values.get('host') ?? '127.0.0.1',
+    port: intArg(args, 'port', 7000),
+    connections: intArg(args, 'connections', 4),
+    messages: intArg(args, 'messages', 100),
+    size: intArg(args, 'size', 64),
+    loop,
+  };
+});
 let verified = 0;
 let failures = 0;
 const started = performance.now();

@@ -10,18 +10,20 @@
 import { Worker } from 'node:worker_threads';
 import { encodeSockaddr, SOCKADDR_MAX, socketApi } from '@wsaloop/core/backend';
 import { intArg, parseArgs } from '../shared/cli.js';
-import { onStop } from '../shared/serve-echo.js';
+import { failStartup, onStopSignal, startupStep } from '../shared/service.js';
 
-const args = parseArgs(process.argv.slice(2));
-const host = args.values.get('host') ?? '127.0.0.1';
-const port = intArg(args, 'port', 7000);
+const { host, port } = startupStep('start', () => {
+  const args = parseArgs(process.argv.slice(2));
+  return { host: args.values.get('host') ?? '127.0.0.1', port: intArg(args, 'port', 7000) };
+});
 
 // Set by the main thread to ask the blocking thread to leave at its next return.
 const stopFlag = new Int32Array(new SharedArrayBuffer(4));
 const thread = new Worker(new URL('./blocking-thread.js', import.meta.url), { workerData: { host, port, stopFlag: stopFlag.buffer } });
 const blockedOn: Record<string, number> = {};
 let listeningPort = 0;
-thread.on('message', (message: { line?: string; role?: string; socket?: number; port?: number }) => {
+thread.on('message', (message: { line?: string; role?: string; socket?: number; port?: number; startupError?: string }) => {
+  if (message.startupError) failStartup(`listen on ${host}:${port}`, { code: message.startupError });
   if (message.line) console.log(message.line);
   if (message.role) blockedOn[message.role] = message.socket!;
   if (message.port) listeningPort = message.port;
@@ -30,13 +32,13 @@ thread.on('error', (error) => {
   console.error(`blocking thread failed: ${error.message}`);
   process.exit(1);
 });
-thread.on('exit', () => process.exit(0));
+thread.on('exit', (code) => process.exit(code));
 
 // The thread is blocked in a system call and cannot see a message: end the
 // call from here. On Windows, closing a socket fails a blocking call on it
 // with WSAEINTR. Elsewhere, a connection of our own ends a blocked accept,
 // and half-closing the client ends the session (the peer closes in turn).
-onStop((why) => {
+onStopSignal((why) => {
   console.log(`stopping (${why})`);
   Atomics.store(stopFlag, 0, 1);
   const api = socketApi();

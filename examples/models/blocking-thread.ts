@@ -11,21 +11,23 @@ const api = socketApi();
 const { host, port, stopFlag } = workerData as { host: string; port: number; stopFlag: SharedArrayBuffer };
 const stopping = (): boolean => Atomics.load(new Int32Array(stopFlag), 0) === 1;
 const family = host.includes(':') ? 'ipv6' : 'ipv4';
-const fail = (what: string, rc: number): never => {
-  throw new Error(`${what} failed: ${api.errorCode(-rc)}`);
+/** Reports a startup failure (the main thread prints it in one line), then ends the thread. */
+const fail = (rc: number): never => {
+  parentPort!.postMessage({ startupError: api.errorCode(-rc) });
+  process.exit(1);
 };
 const say = (line: string): void => parentPort!.postMessage({ line });
 const blockingOn = (role: 'listener' | 'client', socket: number): void => parentPort!.postMessage({ role, socket });
 
 const listener = api.open(family, 'stream');
-if (listener < 0) fail('socket', listener);
+if (listener < 0) fail(listener);
 api.setBlocking(listener, true);
 const address = Buffer.alloc(SOCKADDR_MAX);
 const length = encodeSockaddr(api, family, host, port, address);
 let rc = api.bind(listener, address, length);
-if (rc < 0) fail('bind', rc);
+if (rc < 0) fail(rc);
 rc = api.listen(listener, 16);
-if (rc < 0) fail('listen', rc);
+if (rc < 0) fail(rc);
 api.localAddress(listener, address);
 blockingOn('listener', listener);
 const boundPort = decodeSockaddr(api, address)!.port;

@@ -10,27 +10,30 @@
  */
 import { decodeSockaddr, encodeSockaddr, SOCKADDR_MAX, socketApi } from '@wsaloop/core/backend';
 import { intArg, parseArgs } from '../shared/cli.js';
-import { onStop } from '../shared/serve-echo.js';
+import { failStartup, onStopSignal, startupStep } from '../shared/service.js';
 
 const api = socketApi();
-const args = parseArgs(process.argv.slice(2));
-const host = args.values.get('host') ?? '127.0.0.1';
-const port = intArg(args, 'port', 7000);
-const tickMs = intArg(args, 'tick', 5);
+const { host, port, tickMs } = startupStep('start', () => {
+  const args = parseArgs(process.argv.slice(2));
+  return { host: args.values.get('host') ?? '127.0.0.1', port: intArg(args, 'port', 7000), tickMs: intArg(args, 'tick', 5) };
+});
 const family = host.includes(':') ? 'ipv6' : 'ipv4';
 
 interface Client {
   socket: number;
   pending: Buffer[];
+  /** The peer finished sending: close once `pending` is sent. */
+  ended: boolean;
 }
 
+const cannotListen = (rc: number): never => failStartup(`listen on ${host}:${port}`, { code: api.errorCode(-rc) });
 const listener = api.open(family, 'stream'); // wsaloop sockets are non-blocking already
+if (listener < 0) cannotListen(listener);
 const address = Buffer.alloc(SOCKADDR_MAX);
-const length = encodeSockaddr(api, family, host, port, address);
-if (listener < 0 || api.bind(listener, address, length) < 0 || api.listen(listener, 128) < 0) {
-  console.error('cannot listen');
-  process.exit(1);
-}
+const length = startupStep(`listen on ${host}:${port}`, () => encodeSockaddr(api, family, host, port, address));
+let rc = api.bind(listener, address, length);
+if (rc >= 0) rc = api.listen(listener, 128);
+if (rc < 0) cannotListen(rc);
 api.localAddress(listener, address);
 console.log(`listening on ${host}:${decodeSockaddr(api, address)!.port}`);
 
@@ -47,41 +50,50 @@ function tick(): void {
       if (api.isWouldBlock(-s)) wouldBlock++;
       break;
     }
-    clients.add({ socket: s, pending: [] });
+    clients.add({ socket: s, pending: [], ended: false });
   }
   for (const client of clients) {
-    // Flush what could not be sent earlier, then read what arrived.
-    while (client.pending.length > 0) {
-      calls++;
-      const head = client.pending[0]!;
-      const n = api.send(client.socket, head, 0, head.length);
-      if (n < 0) {
-        if (api.isWouldBlock(-n)) wouldBlock++;
-        break;
-      }
-      if (n < head.length) client.pending[0] = head.subarray(n);
-      else client.pending.shift();
-    }
-    for (;;) {
-      calls++;
-      const n = api.recv(client.socket, buffer, 0, buffer.length);
-      if (n > 0) {
-        client.pending.push(Buffer.from(buffer.subarray(0, n)));
-        continue;
-      }
-      if (n < 0 && api.isWouldBlock(-n)) {
-        wouldBlock++;
-        break;
-      }
-      api.close(client.socket); // end of stream or error
+    if (!readAll(client) || !sendPending(client) || (client.ended && client.pending.length === 0)) {
+      api.close(client.socket); // done, or the connection failed
       clients.delete(client);
-      break;
     }
   }
 }
 
+/** Reads what arrived into `pending`; false if the connection failed. */
+function readAll(client: Client): boolean {
+  while (!client.ended) {
+    calls++;
+    const n = api.recv(client.socket, buffer, 0, buffer.length);
+    if (n > 0) client.pending.push(Buffer.from(buffer.subarray(0, n)));
+    else if (n === 0) client.ended = true;
+    else if (api.isWouldBlock(-n)) {
+      wouldBlock++;
+      break;
+    } else return false;
+  }
+  return true;
+}
+
+/** Sends what it can of `pending`; false if the connection failed. */
+function sendPending(client: Client): boolean {
+  while (client.pending.length > 0) {
+    calls++;
+    const head = client.pending[0]!;
+    const n = api.send(client.socket, head, 0, head.length);
+    if (n < 0) {
+      if (!api.isWouldBlock(-n)) return false;
+      wouldBlock++;
+      break;
+    }
+    if (n < head.length) client.pending[0] = head.subarray(n);
+    else client.pending.shift();
+  }
+  return true;
+}
+
 const timer = setInterval(tick, tickMs);
-onStop((why) => {
+onStopSignal((why) => {
   clearInterval(timer);
   for (const c of clients) api.close(c.socket);
   api.close(listener);

@@ -6,14 +6,6 @@
  *
  * The server code is the same for every backend: see ../shared/serve-echo.ts.
  */
-import { backendOptions, intArg, parseArgs } from '../shared/cli.js';
-import { serveEcho } from '../shared/serve-echo.js';
+import { runEchoServer } from '../shared/serve-echo.js';
 
-const args = parseArgs(process.argv.slice(2));
-await serveEcho({
-  backend: 'select',
-  host: args.values.get('host') ?? '127.0.0.1',
-  port: intArg(args, 'port', 7000),
-  backendOptions: backendOptions(args, ['host', 'port']),
-});
-process.exit(0);
+await runEchoServer('select');

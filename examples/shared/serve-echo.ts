@@ -1,9 +1,12 @@
 /**
  * The echo server every loop-based example runs: the same code whatever the
  * backend. Prints `listening on <host>:<port>`, echoes until each peer
- * closes, and stops on SIGINT, SIGTERM or end of stdin.
+ * closes, and stops on a stop signal (see ./service.ts). A startup failure is
+ * one line: `cannot listen on 127.0.0.1:7000: address already in use (EADDRINUSE)`.
  */
-import { createLoop, type Tcp } from '@wsaloop/core';
+import { createLoop, defaultBackendName, type Tcp, type WsaloopError } from '@wsaloop/core';
+import { backendOptions, intArg, parseArgs } from './cli.js';
+import { onStopSignal, startupStep } from './service.js';
 
 export interface EchoServerOptions {
   backend: string;
@@ -14,13 +17,12 @@ export interface EchoServerOptions {
 }
 
 export async function serveEcho({ backend, host, port, backendOptions = {} }: EchoServerOptions): Promise<void> {
-  const loop = createLoop({ backend, ...backendOptions });
+  const loop = startupStep(`start the ${backend} backend`, () => createLoop({ backend, ...backendOptions }));
   const clients = new Set<Tcp>();
   let connections = 0;
   let bytes = 0;
 
-  const server = loop.tcp().bind(host, port);
-  server.listen(1024, (err, client) => {
+  const echo = (err: WsaloopError | null, client?: Tcp): void => {
     if (err || !client) {
       console.error(`accept failed: ${err?.code}`);
       return;
@@ -38,7 +40,8 @@ export async function serveEcho({ backend, host, port, backendOptions = {} }: Ec
       clients.delete(client);
       client.shutdown(() => client.close());
     });
-  });
+  };
+  const server = startupStep(`listen on ${host}:${port}`, () => loop.tcp().bind(host, port).listen(1024, echo));
   console.log(`listening on ${host}:${server.address().port}`);
   console.log(`backend: ${backend}`);
 
@@ -51,24 +54,28 @@ export async function serveEcho({ backend, host, port, backendOptions = {} }: Ec
     server.close();
     for (const c of clients) if (!c.isClosing()) c.close();
   };
-  onStop(stop);
+  onStopSignal(stop);
   await loop.run();
   loop.close();
 }
 
-/** Calls `stop` on SIGINT, SIGTERM or end of stdin. */
-export function onStop(stop: (why: string) => void): void {
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  let stdin: NodeJS.ReadStream;
-  try {
-    stdin = process.stdin;
-  } catch (error) {
-    // Wine's node.exe cannot open a Linux pipe as stdin (EBADF); signals still work.
-    console.error(`stdin unavailable (${(error as NodeJS.ErrnoException).code}): stop with SIGINT or SIGTERM`);
-    return;
-  }
-  stdin.on('end', () => stop('end of stdin'));
-  stdin.on('error', () => {});
-  stdin.resume();
+/**
+ * The whole echo-server program: reads `--host`, `--port` (and `--backend`
+ * unless `backend` is fixed, as in the model servers) from the command line,
+ * passes every other flag to the backend, serves until a stop signal, then
+ * exits.
+ */
+export async function runEchoServer(backend?: string): Promise<never> {
+  const options = startupStep('start', () => {
+    const args = parseArgs(process.argv.slice(2));
+    const own = backend ? ['host', 'port'] : ['backend', 'host', 'port'];
+    return {
+      backend: backend ?? args.values.get('backend') ?? defaultBackendName(),
+      host: args.values.get('host') ?? '127.0.0.1',
+      port: intArg(args, 'port', 7000),
+      backendOptions: backendOptions(args, own),
+    };
+  });
+  await serveEcho(options);
+  process.exit(0);
 }

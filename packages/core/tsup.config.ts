@@ -8,6 +8,8 @@ export default defineConfig({
     posix: 'src/posix.ts',
     // Wait threads of the event-group waiter: loaded with new Worker(url).
     'event-wait-thread': 'src/sys/winsock/event-groups/wait-thread.ts',
+    // The accept thread of AcceptThread, likewise.
+    'accept-thread-worker': 'src/net/accept-thread-worker.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -42,7 +42,7 @@
  *   includes reading, until the adapter has read the end of stream.
  * @module
  */
-import { Worker } from 'node:worker_threads';
+import { threadId, Worker } from 'node:worker_threads';
 import { Readiness, type Reactor, type ReadinessListener, type SocketHandle, socketApi, type WindowWakeToken } from '@wsaloop/core/backend';
 import { ALL_NETWORK_EVENTS, NetworkEventLedger, readinessOf, user32, windows, WinsockConstants as C } from '@wsaloop/core/winsock';
 import * as P from './protocol.js';
@@ -113,7 +113,8 @@ export class AsyncSelectReactor implements Reactor {
   #closed = false;
 
   constructor() {
-    this.#className = `wsaloop-asyncselect-${process.pid}-${++instances}`;
+    // Window classes are process-wide: loops on other Worker threads count their own instances.
+    this.#className = `wsaloop-asyncselect-${process.pid}-${threadId}-${++instances}`;
     const workerData: P.PumpData = { shared: this.#shared, className: this.#className };
     this.#worker = new Worker(new URL('./pump-thread.js', import.meta.url), { workerData });
     this.#worker.unref();

@@ -11,6 +11,7 @@
  */
 import { describe } from 'vitest';
 import { argumentTests } from './argument-tests.js';
+import { handoffTests } from './handoff-tests.js';
 import { lifecycleTests } from './lifecycle-tests.js';
 import { type ConformanceOptions, conformanceContext } from './context.js';
 import { loopTests } from './loop-tests.js';
@@ -29,5 +30,6 @@ export function runConformance(options: ConformanceOptions): void {
     udpTests(ctx);
     lifecycleTests(ctx);
     argumentTests(ctx);
+    handoffTests(ctx);
   });
 }

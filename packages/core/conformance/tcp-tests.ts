@@ -263,6 +263,41 @@ export function tcpTests(ctx: Conformance): void {
       expect(events.indexOf('big:ECANCELED')).toBeLessThan(events.indexOf('close'));
     }, 60_000 * SLOW);
 
+    it('readStart() without a callback resumes into the callback given before', async () => {
+      const seen: string[] = [];
+      await withLoop(ctx, (loop) => {
+        const server = loop.tcp().bind('127.0.0.1', 0);
+        server.listen(8, (err, conn) => {
+          server.close();
+          const onRead = (e: WsaloopError | null, data: Buffer | null): void => {
+            expect(e).toBeNull();
+            if (!data) return void conn!.close();
+            seen.push(data.toString());
+            if (seen.length === 1) {
+              conn!.readStop();
+              // Resume later, the way a paused Node stream is resumed: no argument.
+              loop.timer().start((t) => {
+                t.close();
+                conn!.readStart();
+              }, 50);
+            }
+          };
+          conn!.readStart(onRead);
+        });
+        const client = loop.tcp();
+        client.connect('127.0.0.1', server.address().port, () => {
+          client.write('first', () => {
+            loop.timer().start((t) => {
+              t.close();
+              client.write('second', () => client.shutdown(() => client.close()));
+            }, 20);
+          });
+        });
+      });
+      expect(seen.join('')).toBe('firstsecond');
+      expect(seen[0]).toBe('first');
+    });
+
     it('backpressure: a slow reader bounds the writer and loses nothing', async () => {
       const total = 16 * 1024 * 1024;
       const chunk = 64 * 1024;

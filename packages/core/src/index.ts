@@ -20,6 +20,7 @@ export { Idle, Prepare, Check, PhaseHandle, type Phase, type PhaseCallback } fro
 export { Async, sendAsync, type AsyncCallback, type RemoteAsync } from './loop/async-handle.js';
 export { Tcp, type TcpEvents, type ReadCallback, type ConnectionCallback } from './net/tcp.js';
 export { Udp, type UdpEvents, type MessageCallback } from './net/udp.js';
+export { AcceptThread, releaseConnection, type AcceptThreadOptions, type AcceptThreadEvents, type HandedSocket } from './net/accept-thread.js';
 export { SocketHandleBase, type BindOptions, type SocketHandleEvents } from './net/socket-handle.js';
 export type { WriteData } from './net/arguments.js';
 export type { OperationCallback } from './net/completion.js';

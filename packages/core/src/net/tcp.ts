@@ -9,7 +9,7 @@ import { stateError, type WsaloopError } from '../errors.js';
 import type { StreamChannel } from '../io/channel.js';
 import type { Loop } from '../loop/loop.js';
 import { nativeError } from '../sys/platform.js';
-import { familyOf, type SocketAddress } from '../sys/sockaddr.js';
+import { decodeSockaddr, familyOf, SOCKADDR_MAX, type SocketAddress } from '../sys/sockaddr.js';
 import type { AddressFamily, SocketHandle } from '../sys/socket-api.js';
 import { checkCallback, checkHostName, checkPort, toBuffers, type WriteData } from './arguments.js';
 import { completion, type OperationCallback, statusError } from './completion.js';
@@ -65,6 +65,40 @@ export class Tcp extends SocketHandleBase<TcpEvents> {
     tcp.#connected = true;
     tcp.#channel = loop._io.stream(socket, family);
     return tcp;
+  }
+
+  /**
+   * Adopts a connected stream socket that was accepted elsewhere in this
+   * process, typically by an {@link AcceptThread} or by a loop on another
+   * thread, which must no longer use it. The socket is switched to
+   * non-blocking mode and tied to this loop's backend; data that arrived
+   * before is not lost. Like libuv's `uv_tcp_open`.
+   *
+   * The socket must not be registered with another loop's backend: a socket
+   * can belong to one completion port only, and Windows 10 under Wine cannot
+   * move it. Sockets from an {@link AcceptThread} never are.
+   * @throws TypeError for a value that is not a socket handle; WsaloopError
+   *   `EISCONN` if this handle already has a socket, `ENOTCONN` if the socket
+   *   is not connected, or the native error (e.g. `ENOTSOCK`).
+   */
+  open(socket: number): this {
+    this._assertOpen('open');
+    if (typeof socket !== 'number' || !Number.isSafeInteger(socket) || socket < 0) {
+      throw new TypeError(`The "socket" argument must be a socket handle (a non-negative integer), received ${String(socket)}`);
+    }
+    if (this.socket >= 0) throw stateError('EISCONN', 'open', 'handle already has a socket');
+    const address = Buffer.alloc(SOCKADDR_MAX);
+    let rc = this.api.peerAddress(socket, address);
+    if (rc < 0) throw nativeError(rc, 'open');
+    const family: AddressFamily = decodeSockaddr(this.api, address)?.family === 'IPv6' ? 'ipv6' : 'ipv4';
+    rc = this.api.setBlocking(socket, false);
+    if (rc >= 0) rc = this.loop._io.prepare(socket, family, 'stream');
+    if (rc < 0) throw nativeError(rc, 'open');
+    this.socket = socket;
+    this.family = family;
+    this.#connected = true;
+    this.#channel = this.loop._io.stream(socket, family);
+    return this;
   }
 
   #stream(): StreamChannel {
@@ -167,13 +201,17 @@ export class Tcp extends SocketHandleBase<TcpEvents> {
    * events; end of stream through `onRead(null, null)` and `end`; a read
    * error through `onRead(error)` and `error`. Reading stops by itself at end
    * of stream or on error.
+   *
+   * Without `onRead`, the callback given before is kept: `readStop()` then
+   * `readStart()` resumes reading into the same callback, the way a Node
+   * stream is paused and resumed. A new `onRead` replaces the old one.
    * @throws WsaloopError `EBADF` on a closed handle, `ENOTCONN` before connecting.
    */
   readStart(onRead?: ReadCallback): this {
     this._assertOpen('read_start');
     checkCallback(onRead);
     if (!this.#connected) throw stateError('ENOTCONN', 'read_start', 'socket is not connected');
-    this.#onRead = onRead;
+    if (onRead) this.#onRead = onRead;
     if (this.#reading) return this;
     this.#reading = true;
     this._setActive(true);

@@ -1,0 +1,118 @@
+/**
+ * Socket hand-off between loops: an AcceptThread accepts, loops on other
+ * threads adopt with `Tcp.open`. Nothing is lost on the way, connections are
+ * spread over the loops, and nothing leaks once they close.
+ */
+import { createHash } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { AcceptThread, type HandedSocket, releaseConnection } from '@wsaloop/core';
+import { describe, expect, it } from 'vitest';
+import { type Conformance, pattern, SLOW, withLoop } from './context.js';
+
+const digest = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+/** Connects with node:net, sends `payload`, half-closes, and resolves with everything echoed. */
+function echoThrough(port: number, payload: Buffer, onConnect?: (socket: Socket) => void): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect(port, '127.0.0.1', () => {
+      onConnect?.(socket);
+      socket.end(payload);
+    });
+    socket.on('data', (d) => chunks.push(d));
+    socket.on('end', () => resolve(Buffer.concat(chunks)));
+    socket.on('error', reject);
+  });
+}
+
+function nextSocket(port: MessagePort): Promise<number> {
+  return new Promise((resolve) => port.once('message', (m: HandedSocket) => resolve(m.socket)));
+}
+
+export function handoffTests(ctx: Conformance): void {
+  describe('socket hand-off', () => {
+    it('adopts a socket accepted on another thread; data that arrived first is not lost', async () => {
+      const { port1, port2 } = new MessageChannel();
+      const acceptor = await AcceptThread.start({ host: '127.0.0.1', port: 0, targets: [port1] });
+      const payload = pattern(256 * 1024, 11);
+      try {
+        const handed = nextSocket(port2);
+        const echoed = echoThrough(acceptor.address.port, payload);
+        const socket = await handed;
+        // Let the whole payload and the FIN arrive before the socket is adopted.
+        await new Promise((r) => setTimeout(r, 200));
+        expect(new Int32Array(acceptor.loads)[0]).toBe(1);
+        await withLoop(ctx, (loop) => {
+          const conn = loop.tcp().open(socket);
+          expect(conn.remoteAddress().address).toBe('127.0.0.1');
+          conn.readStart((e, data) => {
+            expect(e).toBeNull();
+            if (data) return void conn.write(data, () => {});
+            conn.shutdown(() => conn.close(() => releaseConnection(acceptor.loads, 0)));
+          });
+        });
+        expect(digest(await echoed)).toBe(digest(payload));
+        expect(new Int32Array(acceptor.loads)[0]).toBe(0);
+      } finally {
+        port2.close();
+        await acceptor.close();
+      }
+    });
+
+    it('rejects what it cannot adopt', async () => {
+      await withLoop(ctx, (loop) => {
+        const tcp = loop.tcp();
+        expect(() => tcp.open(-1)).toThrow(TypeError);
+        expect(() => tcp.open(1.5)).toThrow(TypeError);
+        // A socket that is not connected.
+        const listener = loop.tcp().bind('127.0.0.1', 0);
+        expect(() => tcp.open(listener.fd)).toThrow(expect.objectContaining({ code: 'ENOTCONN' }));
+        listener.close();
+        tcp.close();
+      });
+    });
+
+    it('deals 400 connections over 4 loops on Worker threads, least loaded first; leaks nothing', async () => {
+      const loops = 4;
+      const connections = 400;
+      const channels = Array.from({ length: loops }, () => new MessageChannel());
+      const acceptor = await AcceptThread.start({ host: '127.0.0.1', port: 0, targets: channels.map((c) => c.port1) });
+      const workers = channels.map(
+        (c, index) =>
+          new Worker(new URL('./handoff-worker.mjs', import.meta.url), {
+            workerData: { backend: ctx.backend, options: ctx.options, port: c.port2, loads: acceptor.loads, index },
+            transferList: [c.port2],
+          }),
+      );
+      const reports = workers.map(
+        (w) =>
+          new Promise<{ served: number; baseline: Record<string, number>; after: Record<string, number> }>((resolve, reject) => {
+            w.once('message', (m) => (m.error ? reject(new Error(m.error)) : resolve(m)));
+            w.once('error', reject);
+          }),
+      );
+      try {
+        const payloads = Array.from({ length: connections }, (_, i) => pattern(64 + (i % 7) * 100, i + 1));
+        // In waves, so the loops hold connections at the same time.
+        for (let wave = 0; wave < connections; wave += 100) {
+          const batch = payloads.slice(wave, wave + 100);
+          const echoed = await Promise.all(batch.map((p) => echoThrough(acceptor.address.port, p)));
+          echoed.forEach((e, i) => expect(e.equals(batch[i]!)).toBe(true));
+        }
+        for (const w of workers) w.postMessage('stop');
+        const results = await Promise.all(reports);
+        const spread = results.map((r) => r.served);
+        console.log(`[${ctx.label}] hand-off spread over ${loops} loops: ${spread.join(' / ')}`);
+        expect(spread.reduce((a, b) => a + b, 0)).toBe(connections);
+        // Least loaded, round-robin among equals: every loop gets a fair share.
+        for (const served of spread) expect(served).toBeGreaterThanOrEqual(connections / loops / 2);
+        for (const r of results) expect(r.after).toEqual(r.baseline);
+        expect([...new Int32Array(acceptor.loads)]).toEqual([0, 0, 0, 0]);
+      } finally {
+        await acceptor.close();
+        await Promise.all(workers.map((w) => w.terminate()));
+      }
+    }, 60_000 * SLOW);
+  });
+}

@@ -1,0 +1,101 @@
+/**
+ * The accept thread of {@link AcceptThread}: listens, then blocks in
+ * `accept()` and posts each new socket to the least loaded target. It never
+ * runs Node's event loop while accepting, so it reads control messages
+ * (replacement targets) synchronously after each accept.
+ */
+import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { socketApi } from '../sys/platform.js';
+import { decodeSockaddr, encodeSockaddr, familyOf, SOCKADDR_MAX } from '../sys/sockaddr.js';
+import { type AcceptThreadReport, RETIRED } from './accept-thread.js';
+
+/** Errors of one incoming connection, not of the listener: accept the next one. */
+const TRANSIENT = new Set(['ECONNABORTED', 'ECONNRESET', 'EPROTO', 'EINTR', 'EAGAIN', 'EWOULDBLOCK']);
+/** Out of sockets or memory: wait a little for connections to close instead of spinning. */
+const EXHAUSTED = new Set(['EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM']);
+
+const { host, port, backlog, targets, loads, stop, control } = workerData as {
+  host: string;
+  port: number;
+  backlog: number;
+  targets: MessagePort[];
+  loads: SharedArrayBuffer;
+  stop: SharedArrayBuffer;
+  control: MessagePort;
+};
+const api = socketApi();
+const load = new Int32Array(loads);
+const stopping = new Int32Array(stop);
+const report = (message: AcceptThreadReport): void => parentPort!.postMessage(message);
+const fail = (rc: number): void => {
+  const code = api.errorCode(-rc);
+  report({ type: 'error', code, errno: -rc, message: `accept thread: ${code} (${api.errorMessage(-rc)})` });
+};
+
+function listen(): number {
+  const family = familyOf(host)!;
+  const socket = api.open(family, 'stream');
+  if (socket < 0) return socket;
+  if (family === 'ipv6') api.setOption(socket, 'ipv6Only', 0, family);
+  const address = Buffer.alloc(SOCKADDR_MAX);
+  let rc = api.bind(socket, address, encodeSockaddr(api, family, host, port, address));
+  if (rc >= 0) rc = api.listen(socket, backlog);
+  if (rc >= 0) rc = api.setBlocking(socket, true);
+  if (rc >= 0) rc = api.localAddress(socket, address);
+  if (rc < 0) {
+    api.close(socket);
+    return rc;
+  }
+  report({ type: 'listening', address: decodeSockaddr(api, address)! });
+  return socket;
+}
+
+/** The target with the fewest live connections; among equals, the next after `last`. */
+function pick(last: number): number {
+  let best = -1;
+  for (let i = 1; i <= targets.length; i++) {
+    const t = (last + i) % targets.length;
+    if (best < 0 || Atomics.load(load, t) < Atomics.load(load, best)) best = t;
+  }
+  return best;
+}
+
+const listener = listen();
+if (listener < 0) {
+  fail(listener);
+} else {
+  let last = targets.length - 1;
+  while (Atomics.load(stopping, 0) === 0) {
+    const socket = api.accept(listener);
+    for (let m = receiveMessageOnPort(control); m; m = receiveMessageOnPort(control)) {
+      const { target, port: replacement } = m.message as { target: number; port: MessagePort };
+      targets[target]?.close();
+      targets[target] = replacement;
+      Atomics.store(load, target, 0);
+    }
+    if (Atomics.load(stopping, 0) !== 0) {
+      if (socket >= 0) api.close(socket);
+      break;
+    }
+    if (socket < 0) {
+      const code = api.errorCode(-socket);
+      if (TRANSIENT.has(code)) continue;
+      if (EXHAUSTED.has(code)) {
+        Atomics.wait(stopping, 0, 0, 50);
+        continue;
+      }
+      fail(socket);
+      break;
+    }
+    last = pick(last);
+    if (Atomics.load(load, last) >= RETIRED) {
+      api.close(socket); // every loop is gone: nobody can serve it
+      continue;
+    }
+    Atomics.add(load, last, 1);
+    targets[last]!.postMessage({ socket });
+  }
+  api.close(listener);
+}
+for (const target of targets) target.close();
+control.close();

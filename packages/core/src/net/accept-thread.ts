@@ -1,0 +1,175 @@
+/**
+ * An acceptor on a thread of its own that deals new connections out to loops
+ * on other threads: the shape of the course notes' completion-port server
+ * (one thread accepts, a pool serves), usable with every backend.
+ * @module
+ */
+import { EventEmitter } from 'eventemitter3';
+import { MessageChannel, type MessagePort, type TransferListItem, Worker } from 'node:worker_threads';
+import { WsaloopError } from '../errors.js';
+import { socketApi } from '../sys/platform.js';
+import { encodeSockaddr, SOCKADDR_MAX, type SocketAddress } from '../sys/sockaddr.js';
+import { checkIpHost, checkPort } from './arguments.js';
+
+/** Options of {@link AcceptThread.start}. */
+export interface AcceptThreadOptions {
+  /** IP literal to listen on (`0.0.0.0`, `::` for dual-stack, `127.0.0.1`, ...). */
+  host: string;
+  /** Port; 0 picks a free one. */
+  port: number;
+  /** Listen backlog (default 511). */
+  backlog?: number;
+  /**
+   * One message port per receiving loop. Each new connection is posted to
+   * one of them as a {@link HandedSocket}.
+   */
+  targets: readonly MessagePort[];
+}
+
+/** What a receiving loop gets for each connection: adopt it with `loop.tcp().open(socket)`. */
+export interface HandedSocket {
+  /** The connected socket (SOCKET or fd: valid in every thread of the process). */
+  socket: number;
+}
+
+/** Events of an {@link AcceptThread}. */
+export interface AcceptThreadEvents {
+  /** Accepting failed for good (not a single connection's failure); the thread has stopped. */
+  error: [error: WsaloopError];
+  /** The thread has stopped and the listening socket is closed. */
+  close: [];
+}
+
+/** Load of a target that must get no more connections (its loop is gone). */
+export const RETIRED = 0x40000000;
+
+/** Acceptors still running: woken at process exit, which joins every Worker thread. */
+const running = new Set<AcceptThread>();
+let exitHookInstalled = false;
+
+/** Messages from the accept thread. */
+export type AcceptThreadReport =
+  | { type: 'listening'; address: SocketAddress }
+  | { type: 'error'; code: string; errno: number; message: string };
+
+/**
+ * Accepts connections with blocking `accept()` on a Worker thread of its
+ * own and hands each one to the target loop with the fewest live
+ * connections (round-robin among equals). The socket crosses threads as a
+ * number and is never registered with any backend before the receiving loop
+ * adopts it with {@link Tcp.open}, so every backend can take it, including a
+ * completion port (a socket belongs to one port for life).
+ *
+ * Each receiving loop reports a connection's end by decrementing its slot of
+ * {@link AcceptThread.loads} (see {@link releaseConnection}).
+ */
+export class AcceptThread extends EventEmitter<AcceptThreadEvents> {
+  /** The address the thread listens on. */
+  readonly address: SocketAddress;
+  /** Live connections per target (Int32 slots), shared with the receiving loops. */
+  readonly loads: SharedArrayBuffer;
+  readonly #worker: Worker;
+  readonly #control: MessagePort;
+  readonly #stopFlag: Int32Array;
+  #closed: Promise<void>;
+
+  private constructor(worker: Worker, control: MessagePort, address: SocketAddress, loads: SharedArrayBuffer, stopFlag: Int32Array) {
+    super();
+    this.#worker = worker;
+    this.#control = control;
+    this.address = address;
+    this.loads = loads;
+    this.#stopFlag = stopFlag;
+    this.#closed = new Promise((resolve) => worker.once('exit', () => resolve()));
+    worker.on('message', (report: AcceptThreadReport) => {
+      if (report.type === 'error') this.emit('error', reportError(report));
+    });
+    void this.#closed.then(() => this.emit('close'));
+  }
+
+  /**
+   * Binds, listens and starts accepting.
+   * @returns The running acceptor, once it listens.
+   * @throws TypeError / RangeError for bad options; WsaloopError (e.g. `EADDRINUSE`) if it cannot listen.
+   */
+  static async start(options: AcceptThreadOptions): Promise<AcceptThread> {
+    const { host, port, backlog = 511, targets } = options;
+    checkIpHost(host);
+    checkPort(port);
+    if (!Number.isInteger(backlog) || backlog < 0) throw new RangeError(`The "backlog" option must be a non-negative integer, received ${String(backlog)}`);
+    if (!Array.isArray(targets) || targets.length === 0) throw new TypeError('The "targets" option must be a non-empty array of MessagePorts');
+    const loads = new SharedArrayBuffer(4 * targets.length);
+    const stopFlag = new Int32Array(new SharedArrayBuffer(4));
+    const { port1: control, port2: controlRemote } = new MessageChannel();
+    const worker = new Worker(new URL('./accept-thread-worker.js', import.meta.url), {
+      workerData: { host, port, backlog, targets, loads, stop: stopFlag.buffer, control: controlRemote },
+      transferList: [...targets, controlRemote] as TransferListItem[],
+    });
+    const first = await new Promise<AcceptThreadReport>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`accept thread exited (${code}) before listening`)));
+    });
+    worker.removeAllListeners();
+    if (first.type === 'error') {
+      await worker.terminate();
+      throw reportError(first);
+    }
+    const thread = new AcceptThread(worker, control, first.address, loads, stopFlag);
+    AcceptThread.#track(thread);
+    return thread;
+  }
+
+  /** Deals no more connections to `target` (its loop is gone). */
+  retire(target: number): void {
+    Atomics.store(new Int32Array(this.loads), target, RETIRED);
+  }
+
+  /** Sends `target`'s future connections to `port` (a replacement loop), starting from no load. */
+  replace(target: number, port: MessagePort): void {
+    this.#control.postMessage({ target, port }, [port]);
+  }
+
+  /** Stops accepting and closes the listening socket; resolves once the thread has exited. */
+  close(): Promise<void> {
+    this.#stop();
+    this.#control.close();
+    return this.#closed;
+  }
+
+  /** Asks the thread to stop and makes its blocked accept() return. Synchronous: it also runs at process exit. */
+  #stop(): void {
+    running.delete(this);
+    if (Atomics.exchange(this.#stopFlag, 0, 1) !== 0) return;
+    // A connection of our own ends the blocking accept() on every platform
+    // (closing the listener would on Windows, but not on Linux).
+    const api = socketApi();
+    const family = this.address.family === 'IPv6' ? 'ipv6' : 'ipv4';
+    const wildcard = this.address.address === '0.0.0.0' || this.address.address === '::';
+    const host = wildcard ? (family === 'ipv6' ? '::1' : '127.0.0.1') : this.address.address;
+    const poke = api.open(family, 'stream');
+    if (poke < 0) return;
+    const to = Buffer.alloc(SOCKADDR_MAX);
+    api.setBlocking(poke, true);
+    api.connect(poke, to, encodeSockaddr(api, family, host, this.address.port, to));
+    api.close(poke);
+  }
+
+  static #track(thread: AcceptThread): void {
+    running.add(thread);
+    if (exitHookInstalled) return;
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const t of [...running]) t.#stop();
+    });
+  }
+}
+
+/** Tells the acceptor that a connection handed to `target` has ended. */
+export function releaseConnection(loads: SharedArrayBuffer, target: number): void {
+  Atomics.sub(new Int32Array(loads), target, 1);
+}
+
+function reportError(report: Extract<AcceptThreadReport, { type: 'error' }>): WsaloopError {
+  return new WsaloopError(report.message, { code: report.code, errno: report.errno, syscall: 'accept' });
+}
