@@ -6,6 +6,7 @@ const models = ['blocking', 'nonblocking', 'select', 'asyncselect', 'eventselect
 const builds: Array<{ folder: string; entry: Record<string, string> }> = [
   { folder: 'echo-server', entry: { 'echo-server': 'echo-server/echo-server.ts' } },
   { folder: 'echo-client', entry: { 'echo-client': 'echo-client/echo-client.ts' } },
+  { folder: 'http-server', entry: { 'http-server': 'http-server/http-server.ts' } },
   {
     folder: 'models',
     entry: Object.fromEntries([
@@ -24,6 +25,6 @@ export default defineConfig(
     platform: 'node',
     clean: true,
     sourcemap: true,
-    external: [/^@wsaloop\//],
+    external: [/^@wsaloop\//, 'ws'],
   })),
 );
