@@ -77,6 +77,8 @@ export class Socket extends Duplex {
   #bytesDone = 0;
   #timeoutMs = 0;
   #timer: NodeJS.Timeout | null = null;
+  /** The delay #timer was made with (it outlives setTimeout(0) to be reused). */
+  #timerMs = 0;
   #onConnect: Array<() => void> = [];
   #noDelay: boolean | undefined;
   #keepAlive: { enable: boolean; delay: number } | undefined;
@@ -114,7 +116,7 @@ export class Socket extends Duplex {
   readonly #onRead = (error: WsaloopError | null, data: Buffer | null): void => {
     if (data) {
       this.#bytesRead += data.byteLength;
-      this.#timer?.refresh();
+      if (this.#timeoutMs) this.#timer?.refresh();
       if (!this.push(data)) this.#tcp?.readStop();
       return;
     }
@@ -147,7 +149,7 @@ export class Socket extends Duplex {
     tcp.write(buffers, (error) => {
       if (error) return callback(error);
       this.#bytesDone += bytes;
-      this.#timer?.refresh();
+      if (this.#timeoutMs) this.#timer?.refresh();
       callback();
     });
     keepLoopRunning(this.loop);
@@ -324,17 +326,26 @@ export class Socket extends Duplex {
     if (typeof ms !== 'number' || !(ms >= 0) || !Number.isFinite(ms)) {
       throw new RangeError(`The "msecs" argument must be a non-negative finite number, received ${String(ms)}`);
     }
-    this.#clearTimer();
-    this.#timeoutMs = ms;
     if (ms === 0) {
+      // node:http turns the keep-alive timeout off and on for every request:
+      // keep the timer object and let it fire unheeded instead of re-creating it.
+      this.#timeoutMs = 0;
       if (callback) this.removeListener('timeout', callback);
       return this;
     }
     if (callback) this.once('timeout', callback);
-    if (!this.destroyed) {
-      this.#timer = setTimeout(() => this.emit('timeout'), ms);
+    if (this.destroyed) return this;
+    if (this.#timer && this.#timerMs === ms) {
+      this.#timer.refresh();
+    } else {
+      this.#clearTimer();
+      this.#timer = setTimeout(() => {
+        if (this.#timeoutMs === ms && !this.destroyed) this.emit('timeout');
+      }, ms);
       this.#timer.unref();
+      this.#timerMs = ms;
     }
+    this.#timeoutMs = ms;
     return this;
   }
 
@@ -346,6 +357,7 @@ export class Socket extends Duplex {
   #clearTimer(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+    this.#timerMs = 0;
   }
 
   /** Lets the socket keep the loop (and so the process) alive; the default. */
