@@ -235,7 +235,10 @@ export class Server extends EventEmitter {
   /** Lets the server keep the loop (and so the process) alive; the default. */
   ref(): this {
     this.#referenced = true;
-    if (this.#tcp && !this.#tcp.isClosing()) this.#tcp.ref();
+    if (this.#tcp && !this.#tcp.isClosing()) {
+      this.#tcp.ref();
+      keepLoopRunning(this.loop); // an unreferenced server may have let the run end
+    }
     return this;
   }
 

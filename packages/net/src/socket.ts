@@ -363,7 +363,10 @@ export class Socket extends Duplex {
   /** Lets the socket keep the loop (and so the process) alive; the default. */
   ref(): this {
     this.#referenced = true;
-    if (this.#tcp && !this.#tcp.isClosing()) this.#tcp.ref();
+    if (this.#tcp && !this.#tcp.isClosing()) {
+      this.#tcp.ref();
+      keepLoopRunning(this.loop); // an unreferenced socket may have let the run end
+    }
     return this;
   }
 
