@@ -51,6 +51,13 @@ function notRunning(): Error {
  * A TCP server, compatible with `net.Server`. Events: `'listening'`,
  * `'connection'` (socket), `'error'`, `'close'`, `'drop'` (a connection
  * refused by {@link Server.maxConnections}).
+ *
+ * @remarks
+ * Differences from node:net (the package README lists them all): a `loop`
+ * option picks the backend; `listen()` binds `0.0.0.0` when no host is given
+ * (node:net: `::`), takes no path, handle or `exclusive`; `'drop'` carries no
+ * address details. Listening starts the loop if nobody runs it; a failure of
+ * that run is emitted here as `'error'`.
  */
 export class Server extends EventEmitter {
   /** The loop that drives this server. */

@@ -58,8 +58,15 @@ type WriteChunks = Array<{ chunk: Buffer }>;
 
 /**
  * A TCP connection as a `stream.Duplex`, compatible with `net.Socket` where
- * servers and libraries rely on it. See the package README for every
- * difference from node:net.
+ * servers and libraries rely on it.
+ *
+ * @remarks
+ * Differences from node:net (the package README lists them all): a `loop`
+ * option picks the backend (else {@link defaultLoop}); TCP over IPv4/IPv6
+ * only (no pipes, `fd` or `handle`); `localhost` means 127.0.0.1; there is
+ * no `_handle`, so node:http and tls use their JS-stream paths;
+ * `setKeepAlive(true, 0)` means a 60 s delay; an unreferenced socket is
+ * polled only while the loop runs for something else.
  */
 export class Socket extends Duplex {
   /** The loop that drives this socket. */
