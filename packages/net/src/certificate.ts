@@ -91,7 +91,7 @@ export function selfSignedCertificate(options: SelfSignedOptions = {}): SelfSign
   const ecdsaWithSha256 = sequence(oid('1.2.840.10045.4.3.2'));
   const name = sequence(set(sequence(oid('2.5.4.3'), tlv(0x0c, Buffer.from(commonName, 'utf8')))));
   const serial = randomBytes(8);
-  serial[0]! &= 0x7f; // a positive INTEGER
+  serial[0] = (serial[0]! & 0x7f) | 0x40; // positive, and minimal DER (no leading zero byte)
   const now = Date.now();
   const validity = sequence(utcTime(new Date(now - 86_400_000)), utcTime(new Date(now + days * 86_400_000)));
   const sanEntries = altNames.map((n) => (isIP(n) ? tlv(0x87, ipBytes(n)) : tlv(0x82, Buffer.from(n, 'ascii'))));
