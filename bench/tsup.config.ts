@@ -1,7 +1,15 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { bench: 'src/bench.ts', server: 'src/server.ts', load: 'src/load.ts', 'http-bench': 'src/http-bench.ts', 'http-server': 'src/http-server.ts' },
+  // echo-loop is loaded by URL on each loop of a `--threads N` server.
+  entry: {
+    bench: 'src/bench.ts',
+    server: 'src/server.ts',
+    load: 'src/load.ts',
+    'echo-loop': 'src/echo-loop.ts',
+    'http-bench': 'src/http-bench.ts',
+    'http-server': 'src/http-server.ts',
+  },
   format: ['esm'],
   target: 'node20',
   platform: 'node',

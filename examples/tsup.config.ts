@@ -4,7 +4,8 @@ import { defineConfig } from 'tsup';
 // `node` (Linux) or Wine's `node.exe`.
 const models = ['blocking', 'nonblocking', 'select', 'asyncselect', 'eventselect', 'overlapped', 'iocp'];
 const builds: Array<{ folder: string; entry: Record<string, string> }> = [
-  { folder: 'echo-server', entry: { 'echo-server': 'echo-server/echo-server.ts' } },
+  // echo-connection is the module each loop of `--threads N` loads by URL.
+  { folder: 'echo-server', entry: { 'echo-server': 'echo-server/echo-server.ts', 'echo-connection': 'shared/echo-connection.ts' } },
   { folder: 'echo-client', entry: { 'echo-client': 'echo-client/echo-client.ts' } },
   { folder: 'http-server', entry: { 'http-server': 'http-server/http-server.ts' } },
   {
@@ -12,6 +13,7 @@ const builds: Array<{ folder: string; entry: Record<string, string> }> = [
     entry: Object.fromEntries([
       ...models.map((m) => [`${m}-server`, `models/${m}-server.ts`]),
       ['blocking-thread', 'models/blocking-thread.ts'],
+      ['echo-connection', 'shared/echo-connection.ts'],
     ]),
   },
 ];

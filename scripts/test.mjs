@@ -9,6 +9,11 @@ import { ensurePrefix, ensureWindowsNode, ensureWine, runWindowsNode, wineEnv } 
 
 const only = process.argv[2]; // optional: 'linux' or 'windows'
 
+// The server-pool tests run 4 loops that each wait on a thread of libuv's
+// pool (select, iocp): the default 4 threads would leave none for anything
+// else. Node reads this once at start, so it is set for the test processes.
+process.env.UV_THREADPOOL_SIZE ??= '16';
+
 setup();
 pnpm(['-r', 'run', 'typecheck']);
 pnpm(['exec', 'typedoc', '--emit', 'none', '--treatWarningsAsErrors']);

@@ -10,7 +10,7 @@
  * Prints round trips/s, MB/s and p50/p99 latency side by side, with each
  * result's ratio to node:net on the same platform.
  *
- *   node bench/dist/bench.js [--platform native|wine|both] [--backends select,iocp]
+ *   node bench/dist/bench.js [--platform native|wine|both] [--backends select,iocp,iocp:threads=4]
  *                            [--duration 3000] [--warmup 1000] [--scenarios 1,2,3] [--rounds 3]
  *
  * Each round runs every server once, in turn, so slow drifts of a shared
@@ -30,6 +30,9 @@ interface WineTools {
 }
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+// Servers with `threads=N` run N loops; on select and iocp each waiting loop
+// holds a libuv pool thread (see README), and Node reads the size at start.
+process.env.UV_THREADPOOL_SIZE ??= '16';
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const duration = args.get('duration') ?? '3000';

@@ -1,10 +1,12 @@
 /**
  * The benchmarked echo server: `--impl node` is node:net (libuv); any other
- * `--impl` is the name of a wsaloop backend running the same echo code.
+ * `--impl` is the name of a wsaloop backend running the same echo code,
+ * on one loop or, with `--threads N`, on N loops on Worker threads.
  * Prints `listening on <host>:<port>`; the harness kills it when done.
  */
 import { createServer, type Socket } from 'node:net';
-import { createLoop, type Tcp } from '@wsaloop/core';
+import { createLoop, ServerPool, type Tcp } from '@wsaloop/core';
+import { echo } from './echo-loop.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -12,7 +14,8 @@ const impl = args.get('impl') ?? 'node';
 const host = args.get('host') ?? '127.0.0.1';
 const options: Record<string, unknown> = {};
 const parse = (v: string): unknown => (/^\d+$/.test(v) ? Number(v) : v === 'true' ? true : v === 'false' ? false : v);
-for (const [k, v] of args) if (!['impl', 'host', 'exit-after'].includes(k)) options[k] = parse(v);
+for (const [k, v] of args) if (!['impl', 'host', 'exit-after', 'threads'].includes(k)) options[k] = parse(v);
+const threads = Number(args.get('threads') ?? 1);
 // For profiling (e.g. --cpu-prof): leave on our own after this many ms.
 const exitAfter = Number(args.get('exit-after') ?? 0);
 if (exitAfter > 0) setTimeout(() => process.exit(0), exitAfter).unref();
@@ -36,6 +39,10 @@ if (impl === 'node') {
     server.close();
     for (const s of sockets) s.destroy();
   });
+} else if (threads > 1) {
+  const pool = await ServerPool.start({ host, port: 0, threads, module: new URL('./echo-loop.js', import.meta.url), loop: { backend: impl, ...options } });
+  console.log(`listening on ${host}:${pool.address.port}`);
+  onStop(() => void pool.close().then(() => process.exit(0)));
 } else {
   const loop = createLoop({ backend: impl, ...options });
   const clients = new Set<Tcp>();
@@ -43,12 +50,8 @@ if (impl === 'node') {
   server.listen(1024, (err, client) => {
     if (!client) return;
     clients.add(client);
-    client.setNoDelay(true);
-    client.readStart((e, data) => {
-      if (data) return void client.write(data, () => {});
-      clients.delete(client);
-      client.shutdown(() => client.close());
-    });
+    client.once('close', () => clients.delete(client));
+    echo(client);
   });
   console.log(`listening on ${host}:${server.address().port}`);
   onStop(() => {

@@ -34,8 +34,6 @@ const length = startupStep(`listen on ${host}:${port}`, () => encodeSockaddr(api
 let rc = api.bind(listener, address, length);
 if (rc >= 0) rc = api.listen(listener, 128);
 if (rc < 0) cannotListen(rc);
-api.localAddress(listener, address);
-console.log(`listening on ${host}:${decodeSockaddr(api, address)!.port}`);
 
 const clients = new Set<Client>();
 const buffer = Buffer.alloc(16 * 1024);
@@ -91,8 +89,8 @@ function sendPending(client: Client): boolean {
   }
   return true;
 }
-
 const timer = setInterval(tick, tickMs);
+// Ready for a stop signal before saying it listens: a service manager may signal at once.
 onStopSignal((why) => {
   clearInterval(timer);
   for (const c of clients) api.close(c.socket);
@@ -100,3 +98,6 @@ onStopSignal((why) => {
   console.log(`stopping (${why}): ${calls} calls, ${wouldBlock} of them would have blocked`);
   process.exit(0);
 });
+
+api.localAddress(listener, address);
+console.log(`listening on ${host}:${decodeSockaddr(api, address)!.port}`);

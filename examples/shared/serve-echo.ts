@@ -1,12 +1,14 @@
 /**
  * The echo server every loop-based example runs: the same code whatever the
- * backend. Prints `listening on <host>:<port>`, echoes until each peer
- * closes, and stops on a stop signal (see ./service.ts). A startup failure is
- * one line: `cannot listen on 127.0.0.1:7000: address already in use (EADDRINUSE)`.
+ * backend. Prints `listening on <host>:<port>` (with `(N loops)` when spread
+ * over N loops on Worker threads), echoes until each peer closes, and stops
+ * on a stop signal (see ./service.ts). A startup failure is one line:
+ * `cannot listen on 127.0.0.1:7000: address already in use (EADDRINUSE)`.
  */
-import { createLoop, defaultBackendName, type Tcp, type WsaloopError } from '@wsaloop/core';
+import { createLoop, defaultBackendName, ServerPool, type Tcp } from '@wsaloop/core';
 import { backendOptions, intArg, parseArgs } from './cli.js';
-import { onStopSignal, startupStep } from './service.js';
+import { echoConnection } from './echo-connection.js';
+import { onStopSignal, startupStep, startupStepAsync } from './service.js';
 
 export interface EchoServerOptions {
   backend: string;
@@ -14,65 +16,75 @@ export interface EchoServerOptions {
   port: number;
   /** Backend-specific options (e.g. `notify` for overlapped). */
   backendOptions?: Record<string, unknown>;
+  /** Loops, each on a Worker thread of its own (default 1: this thread). */
+  threads?: number;
 }
 
-export async function serveEcho({ backend, host, port, backendOptions = {} }: EchoServerOptions): Promise<void> {
+export async function serveEcho(options: EchoServerOptions): Promise<void> {
+  if ((options.threads ?? 1) > 1) return serveEchoOnPool(options);
+  const { backend, host, port, backendOptions = {} } = options;
   const loop = startupStep(`start the ${backend} backend`, () => createLoop({ backend, ...backendOptions }));
   const clients = new Set<Tcp>();
+  const counter = { bytes: 0 };
   let connections = 0;
-  let bytes = 0;
-
-  const echo = (err: WsaloopError | null, client?: Tcp): void => {
-    if (err || !client) {
-      console.error(`accept failed: ${err?.code}`);
-      return;
-    }
-    connections++;
-    clients.add(client);
-    client.setNoDelay(true);
-    client.readStart((error, data) => {
-      if (data) {
-        bytes += data.length;
-        client.write(data, () => {});
-        return;
-      }
-      if (error && error.code !== 'ECONNRESET') console.error(`read failed: ${error.code}`);
-      clients.delete(client);
-      client.shutdown(() => client.close());
-    });
-  };
-  const server = startupStep(`listen on ${host}:${port}`, () => loop.tcp().bind(host, port).listen(1024, echo));
-  console.log(`listening on ${host}:${server.address().port}`);
-  console.log(`backend: ${backend}`);
-
-  let stopping = false;
-  const stop = (why: string): void => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`stopping (${why}): ${connections} connections, ${bytes} bytes echoed`);
+  const server = startupStep(`listen on ${host}:${port}`, () =>
+    loop
+      .tcp()
+      .bind(host, port)
+      .listen(1024, (err, client) => {
+        if (err || !client) return void console.error(`accept failed: ${err?.code}`);
+        connections++;
+        clients.add(client);
+        client.once('close', () => clients.delete(client));
+        echoConnection(client, counter);
+      }),
+  );
+  // Ready for a stop signal before saying it listens: a service manager may signal at once.
+  onStopSignal((why) => {
+    console.log(`stopping (${why}): ${connections} connections, ${counter.bytes} bytes echoed`);
     // Closing handles from outside the loop interrupts a blocked poll.
     server.close();
     for (const c of clients) if (!c.isClosing()) c.close();
-  };
-  onStopSignal(stop);
+  });
+  console.log(`listening on ${host}:${server.address().port}`);
+  console.log(`backend: ${backend}`);
   await loop.run();
   loop.close();
 }
 
+/** The same echo on `threads` loops: core's ServerPool deals connections to them. */
+async function serveEchoOnPool({ backend, host, port, backendOptions = {}, threads }: EchoServerOptions): Promise<void> {
+  const pool = await startupStepAsync(`listen on ${host}:${port}`, () =>
+    ServerPool.start({ host, port, threads, module: new URL('./echo-connection.js', import.meta.url), loop: { backend, ...backendOptions } }),
+  );
+  pool.on('loopFailed', (index, error) => console.error(`loop ${index} failed and is being replaced: ${error.message}`));
+  const stopped = new Promise<void>((resolve) =>
+    onStopSignal((why) => {
+      const { served } = pool.stats();
+      console.log(`stopping (${why}): ${served.reduce((a, b) => a + b, 0)} connections (${served.join(' / ')} per loop)`);
+      void pool.close().then(() => resolve());
+    }),
+  );
+  console.log(`listening on ${host}:${pool.address.port} (${pool.threads} loops)`);
+  console.log(`backend: ${backend}`);
+  await stopped;
+}
+
 /**
- * The whole echo-server program: reads `--host`, `--port` (and `--backend`
- * unless `backend` is fixed, as in the model servers) from the command line,
- * passes every other flag to the backend, serves until a stop signal, then
- * exits.
+ * The whole echo-server program: reads `--host`, `--port`, `--threads` (and
+ * `--backend` unless `backend` is fixed, as in the model servers) from the
+ * command line, passes every other flag to the backend, serves until a stop
+ * signal, then exits.
  */
 export async function runEchoServer(backend?: string): Promise<never> {
   const options = startupStep('start', () => {
     const args = parseArgs(process.argv.slice(2));
-    const own = backend ? ['host', 'port'] : ['backend', 'host', 'port'];
+    const own = backend ? ['host', 'port', 'threads'] : ['backend', 'host', 'port', 'threads'];
     return {
       backend: backend ?? args.values.get('backend') ?? defaultBackendName(),
       host: args.values.get('host') ?? '127.0.0.1',
       port: intArg(args, 'port', 7000),
+      threads: intArg(args, 'threads', 1),
       backendOptions: backendOptions(args, own),
     };
   });

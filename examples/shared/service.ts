@@ -61,3 +61,12 @@ export function startupStep<T>(what: string, step: () => T): T {
     failStartup(what, error);
   }
 }
+
+/** {@link startupStep} for a step that completes later. */
+export async function startupStepAsync<T>(what: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    failStartup(what, error);
+  }
+}

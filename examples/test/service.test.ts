@@ -9,10 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const dist = (path: string): string => fileURLToPath(new URL(`../${path}`, import.meta.url));
-const servers = {
-  'echo-server': dist('echo-server/dist/echo-server.js'),
-  'model 1, blocking': dist('models/dist/blocking-server.js'),
-  'model 2, non-blocking': dist('models/dist/nonblocking-server.js'),
+/** Each server: its script and extra flags. */
+const servers: Record<string, [string, ...string[]]> = {
+  'echo-server': [dist('echo-server/dist/echo-server.js')],
+  'echo-server on 2 loops': [dist('echo-server/dist/echo-server.js'), '--threads', '2'],
+  'model 1, blocking': [dist('models/dist/blocking-server.js')],
+  'model 2, non-blocking': [dist('models/dist/nonblocking-server.js')],
 };
 const running = new Set<ChildProcess>();
 
@@ -22,9 +24,9 @@ interface Started {
   output: () => string;
 }
 
-/** Starts `script` with stdin as given; resolves once it prints its port. */
-function start(script: string, stdin: 'ignore' | 'pipe', args: string[] = ['--port', '0']): Promise<Started> {
-  const child = spawn(process.execPath, [script, '--host', '127.0.0.1', ...args], { stdio: [stdin, 'pipe', 'pipe'] });
+/** Starts a server with stdin as given; resolves once it prints its port. */
+function start(server: readonly string[], stdin: 'ignore' | 'pipe'): Promise<Started> {
+  const child = spawn(process.execPath, [...server, '--host', '127.0.0.1', '--port', '0'], { stdio: [stdin, 'pipe', 'pipe'] });
   running.add(child);
   let text = '';
   child.stdout!.on('data', (chunk) => (text += chunk));
@@ -66,10 +68,11 @@ afterEach(() => {
   running.clear();
 });
 
-describe.each(Object.entries(servers))('%s as a service', (_name, script) => {
+describe.each(Object.entries(servers))('%s as a service', (_name, server) => {
   it('keeps serving with stdin closed, and with stdin at end of file', async () => {
-    const closed = await start(script, 'ignore');
-    const ended = await start(script, 'pipe');
+    const closed = await start(server, 'ignore');
+    expect(closed.output()).toMatch(server.includes('--threads') ? /listening on 127\.0\.0\.1:\d+ \(2 loops\)/ : /listening on 127\.0\.0\.1:\d+\n/);
+    const ended = await start(server, 'pipe');
     ended.child.stdin!.end();
     await new Promise((r) => setTimeout(r, 500));
     expect(closed.child.exitCode).toBeNull();
@@ -79,8 +82,8 @@ describe.each(Object.entries(servers))('%s as a service', (_name, script) => {
   });
 
   it('says in one line that its port is in use, and exits with status 1', async () => {
-    const first = await start(script, 'ignore');
-    const second = spawn(process.execPath, [script, '--host', '127.0.0.1', '--port', String(first.port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const first = await start(server, 'ignore');
+    const second = spawn(process.execPath, [...server, '--host', '127.0.0.1', '--port', String(first.port)], { stdio: ['ignore', 'pipe', 'pipe'] });
     running.add(second);
     let stderr = '';
     second.stderr.on('data', (chunk) => (stderr += chunk));
@@ -90,7 +93,7 @@ describe.each(Object.entries(servers))('%s as a service', (_name, script) => {
 
   // Windows has no signals to send: Node's kill() there ends the process outright.
   it.runIf(process.platform !== 'win32')('stops cleanly on SIGTERM', async () => {
-    const { child, output } = await start(script, 'ignore');
+    const { child, output } = await start(server, 'ignore');
     child.kill('SIGTERM');
     expect(await exited(child)).toBe(0);
     expect(output()).toMatch(/stopping \(SIGTERM\)/);
@@ -98,7 +101,7 @@ describe.each(Object.entries(servers))('%s as a service', (_name, script) => {
 });
 
 it('echo-server: a bad flag is one line, status 1', async () => {
-  const child = spawn(process.execPath, [servers['echo-server'], '--port', 'seven'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...servers['echo-server']!, '--port', 'seven'], { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));

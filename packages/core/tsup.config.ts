@@ -10,6 +10,7 @@ export default defineConfig({
     'event-wait-thread': 'src/sys/winsock/event-groups/wait-thread.ts',
     // The accept thread of AcceptThread, likewise.
     'accept-thread-worker': 'src/net/accept-thread-worker.ts',
+    'server-pool-worker': 'src/net/server-pool-worker.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -48,6 +48,7 @@ const PORT_CHECK_INTERVAL_MS = 1;
 /** A Proactor over one I/O completion port. */
 export class IocpProactor extends OverlappedProactor {
   readonly name = 'iocp';
+  readonly waitsOnThreadPool = true;
   readonly wakeToken: WakeToken;
   readonly #port: number;
   readonly #batch: number;

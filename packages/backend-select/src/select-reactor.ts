@@ -20,6 +20,7 @@ interface Registration extends WatchedSocket {
 export class SelectReactor implements Reactor {
   readonly kind = 'reactor' as const;
   readonly name = 'select';
+  readonly waitsOnThreadPool = true;
   readonly #waiter: ReadinessWaiter;
   readonly #registrations = new Map<SocketHandle, Registration>();
   #stale = true;

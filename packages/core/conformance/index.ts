@@ -12,6 +12,7 @@
 import { describe } from 'vitest';
 import { argumentTests } from './argument-tests.js';
 import { handoffTests } from './handoff-tests.js';
+import { poolTests } from './pool-tests.js';
 import { lifecycleTests } from './lifecycle-tests.js';
 import { type ConformanceOptions, conformanceContext } from './context.js';
 import { loopTests } from './loop-tests.js';
@@ -31,5 +32,6 @@ export function runConformance(options: ConformanceOptions): void {
     lifecycleTests(ctx);
     argumentTests(ctx);
     handoffTests(ctx);
+    poolTests(ctx);
   });
 }

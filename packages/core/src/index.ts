@@ -21,9 +21,19 @@ export { Async, sendAsync, type AsyncCallback, type RemoteAsync } from './loop/a
 export { Tcp, type TcpEvents, type ReadCallback, type ConnectionCallback } from './net/tcp.js';
 export { Udp, type UdpEvents, type MessageCallback } from './net/udp.js';
 export { AcceptThread, releaseConnection, type AcceptThreadOptions, type AcceptThreadEvents, type HandedSocket } from './net/accept-thread.js';
+export {
+  ServerPool,
+  type ServerPoolOptions,
+  type ServerPoolStats,
+  type ServerPoolEvents,
+  type PoolConnectionHandler,
+  type PoolModuleFactory,
+  type PoolLoopReport,
+} from './net/server-pool.js';
 export { SocketHandleBase, type BindOptions, type SocketHandleEvents } from './net/socket-handle.js';
 export type { WriteData } from './net/arguments.js';
 export type { OperationCallback } from './net/completion.js';
 export { WsaloopError, type WsaloopErrorInfo } from './errors.js';
 export type { SocketAddress } from './sys/sockaddr.js';
+export { processResources, type ProcessResources } from './sys/process-resources.js';
 export { BackendUnsupportedError } from './backend/backend.js';

@@ -35,6 +35,13 @@ export interface BackendBase {
   close(): void;
   /** Counts of live native resources (operations, buffers, events), for leak checks. */
   stats(): Record<string, number>;
+  /**
+   * True when the backend's blocking wait runs on a thread of libuv's pool
+   * (koffi `.async`): a waiting loop then holds one of that pool's threads
+   * (4 unless `UV_THREADPOOL_SIZE` says more), which fs, dns and crypto
+   * share. Backends that wait on threads of their own leave it out.
+   */
+  readonly waitsOnThreadPool?: boolean;
 }
 
 /** Any backend. */

@@ -24,6 +24,11 @@ export interface AcceptThreadOptions {
    * one of them as a {@link HandedSocket}.
    */
   targets: readonly MessagePort[];
+  /**
+   * The load counters to use (one Int32 per target), when the receiving
+   * loops must know them before accepting starts. Default: new ones.
+   */
+  loads?: SharedArrayBuffer;
 }
 
 /** What a receiving loop gets for each connection: adopt it with `loop.tcp().open(socket)`. */
@@ -98,7 +103,10 @@ export class AcceptThread extends EventEmitter<AcceptThreadEvents> {
     checkPort(port);
     if (!Number.isInteger(backlog) || backlog < 0) throw new RangeError(`The "backlog" option must be a non-negative integer, received ${String(backlog)}`);
     if (!Array.isArray(targets) || targets.length === 0) throw new TypeError('The "targets" option must be a non-empty array of MessagePorts');
-    const loads = new SharedArrayBuffer(4 * targets.length);
+    const loads = options.loads ?? new SharedArrayBuffer(4 * targets.length);
+    if (!(loads instanceof SharedArrayBuffer) || loads.byteLength < 4 * targets.length) {
+      throw new TypeError('The "loads" option must be a SharedArrayBuffer with 4 bytes per target');
+    }
     const stopFlag = new Int32Array(new SharedArrayBuffer(4));
     const { port1: control, port2: controlRemote } = new MessageChannel();
     const worker = new Worker(new URL('./accept-thread-worker.js', import.meta.url), {

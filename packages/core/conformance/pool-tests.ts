@@ -1,0 +1,137 @@
+/**
+ * A server spread over loops on Worker threads: connections spread, a loop
+ * whose app throws loses only its own connections and is replaced, and a
+ * close with every loop busy leaks nothing.
+ */
+import { connect, type Socket } from 'node:net';
+import { processResources, ServerPool } from '@wsaloop/core';
+import { describe, expect, it } from 'vitest';
+import { type Conformance, pattern, SLOW } from './context.js';
+
+const module = new URL('./pool-echo-module.mjs', import.meta.url);
+
+/** One node:net client that sends `payload` and resolves with the echo, once the server closes. */
+function echoOnce(port: number, payload: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect(port, '127.0.0.1', () => socket.end(payload));
+    socket.on('data', (d) => chunks.push(d));
+    socket.on('end', () => resolve(Buffer.concat(chunks)));
+    socket.on('error', reject);
+  });
+}
+
+/** A client that stays connected; `echo` sends and waits for the same bytes back. */
+async function openClient(port: number): Promise<{ socket: Socket; echo(text: string): Promise<string>; ended: Promise<void> }> {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  await new Promise((r) => socket.once('connect', r));
+  const ended = new Promise<void>((r) => socket.once('close', () => r()));
+  return {
+    socket,
+    ended,
+    echo: (text) =>
+      new Promise((resolve, reject) => {
+        let got = '';
+        const onData = (d: Buffer): void => {
+          got += d.toString();
+          if (got.length >= text.length) {
+            socket.off('data', onData);
+            resolve(got);
+          }
+        };
+        socket.on('data', onData);
+        socket.once('close', () => reject(new Error('closed before the echo')));
+        socket.write(text);
+      }),
+  };
+}
+
+export function poolTests(ctx: Conformance): void {
+  const loop = { backend: ctx.backend, ...ctx.options };
+
+  describe('server pool', () => {
+    it('serves 2000 connections over 4 loops, spread across them; closes back to baseline', async () => {
+      const pool = await ServerPool.start({ host: '127.0.0.1', port: 0, threads: 4, module, loop });
+      try {
+        for (let wave = 0; wave < 2000; wave += 250) {
+          const payloads = Array.from({ length: 250 }, (_, i) => pattern(64, wave + i + 1));
+          const echoed = await Promise.all(payloads.map((p) => echoOnce(pool.address.port, p)));
+          echoed.forEach((e, i) => expect(e.equals(payloads[i]!)).toBe(true));
+        }
+        const { served } = pool.stats();
+        console.log(`[${ctx.label}] 2000 connections over 4 loops: ${served.join(' / ')}`);
+        expect(served.reduce((a, b) => a + b, 0)).toBe(2000);
+        for (const n of served) expect(n).toBeGreaterThanOrEqual(250);
+      } finally {
+        const reports = await pool.close();
+        for (const r of reports) {
+          expect(r?.type).toBe('closed');
+          if (r?.type === 'closed') expect(r.live).toEqual(r.baseline);
+        }
+      }
+    }, 120_000 * SLOW);
+
+    it('a loop whose app throws loses only its own connections, and is replaced', async () => {
+      const pool = await ServerPool.start({ host: '127.0.0.1', port: 0, threads: 4, module, loop, data: { crashable: true } });
+      const failures: number[] = [];
+      pool.on('loopFailed', (index) => failures.push(index));
+      try {
+        const clients = [];
+        for (let i = 0; i < 40; i++) clients.push(await openClient(pool.address.port));
+        for (const c of clients) expect(await c.echo('hello')).toBe('hello');
+        const before = pool.stats().live;
+        expect(before).toEqual([10, 10, 10, 10]);
+        // The first client's loop crashes: it had 10 connections.
+        clients[0]!.socket.write('crash');
+        await clients[0]!.ended;
+        const crashed = await Promise.all(clients.map((c) => Promise.race([c.ended.then(() => true), new Promise((r) => setTimeout(() => r(false), 1000 * SLOW))])));
+        expect(crashed.filter(Boolean).length).toBe(10);
+        for (const [i, c] of clients.entries()) if (!crashed[i]) expect(await c.echo('still here')).toBe('still here');
+        expect(failures).toHaveLength(1);
+        // The replacement takes new connections, and every client is served.
+        for (let i = 0; i < 2 && pool.stats().restarts === 0; i++) await new Promise((r) => setTimeout(r, 500 * SLOW));
+        expect(pool.stats().restarts).toBe(1);
+        const fresh = await Promise.all(Array.from({ length: 20 }, (_, i) => echoOnce(pool.address.port, pattern(32, 900 + i))));
+        fresh.forEach((e, i) => expect(e.equals(pattern(32, 900 + i))).toBe(true));
+        for (const c of clients) c.socket.destroy();
+      } finally {
+        await pool.close();
+      }
+    }, 60_000 * SLOW);
+
+    it('closes with every loop busy and leaks nothing', async () => {
+      const handlesBefore = processResources().handles;
+      const pool = await ServerPool.start({ host: '127.0.0.1', port: 0, threads: 4, module, loop });
+      const chunk = pattern(16 * 1024, 5);
+      const clients: Socket[] = [];
+      const closed: Promise<void>[] = [];
+      for (let i = 0; i < 100; i++) {
+        const socket = connect(pool.address.port, '127.0.0.1');
+        socket.on('error', () => {});
+        // Streams until the server goes away; reads nothing back, so the loops' writes pile up.
+        const pump = (): void => {
+          while (socket.writable && socket.write(chunk));
+        };
+        socket.on('connect', pump);
+        socket.on('drain', pump);
+        closed.push(new Promise((r) => socket.once('close', () => r())));
+        clients.push(socket);
+      }
+      await new Promise((r) => setTimeout(r, 500 * SLOW));
+      expect(pool.stats().live.reduce((a, b) => a + b, 0)).toBe(100);
+      const reports = await pool.close();
+      for (const r of reports) {
+        expect(r?.type).toBe('closed');
+        if (r?.type === 'closed') expect(r.live).toEqual(r.baseline);
+      }
+      await Promise.all(closed);
+      expect(pool.stats().live).toEqual([0, 0, 0, 0]);
+      // 100 server sockets, 4 loops' backends and 5 threads are gone again
+      // (a few handles of Node's own may come and go).
+      const handlesAfter = processResources().handles;
+      console.log(`[${ctx.label}] process handles before the pool ${handlesBefore}, after closing it ${handlesAfter}`);
+      expect(handlesAfter - handlesBefore).toBeLessThan(20);
+    }, 60_000 * SLOW);
+  });
+}
