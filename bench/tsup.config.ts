@@ -10,6 +10,8 @@ export default defineConfig({
     memory: 'src/memory.ts',
     'idle-clients': 'src/idle-clients.ts',
     'heap-diff': 'src/heap-diff.ts',
+    'http-bench': 'src/http-bench.ts',
+    'http-server': 'src/http-server.ts',
   },
   format: ['esm'],
   target: 'node20',

@@ -7,6 +7,7 @@ const builds: Array<{ folder: string; entry: Record<string, string> }> = [
   // echo-connection is the module each loop of `--threads N` loads by URL.
   { folder: 'echo-server', entry: { 'echo-server': 'echo-server/echo-server.ts', 'echo-connection': 'shared/echo-connection.ts' } },
   { folder: 'echo-client', entry: { 'echo-client': 'echo-client/echo-client.ts' } },
+  { folder: 'http-server', entry: { 'http-server': 'http-server/http-server.ts' } },
   {
     folder: 'models',
     entry: Object.fromEntries([
@@ -26,6 +27,6 @@ export default defineConfig(
     platform: 'node',
     clean: true,
     sourcemap: true,
-    external: [/^@wsaloop\//],
+    external: [/^@wsaloop\//, 'ws'],
   })),
 );

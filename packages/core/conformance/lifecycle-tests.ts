@@ -54,6 +54,19 @@ export function lifecycleTests(ctx: Conformance): void {
       expect(after).toEqual(baseline);
     }, 60_000 * SLOW);
 
+    it('a socket that was only bound, or failed to bind, leaks nothing once closed', async () => {
+      let baseline: Record<string, number> = {};
+      const loop = await withLoop(ctx, (loop) => {
+        baseline = liveStats(loop);
+        const first = loop.tcp().bind('127.0.0.1', 0).listen(8);
+        const taken = loop.tcp();
+        expect(() => taken.bind('127.0.0.1', first.address().port)).toThrow(expect.objectContaining({ code: 'EADDRINUSE' }));
+        taken.close();
+        first.close();
+      });
+      expect(liveStats(loop)).toEqual(baseline);
+    });
+
     it('1000 connect / write / close cycles, closing at every stage, leak nothing', async () => {
       const cycles = 1000;
       const outcomes = new Map<string, number>();

@@ -108,6 +108,39 @@ export function loopTests(ctx: Conformance): void {
       loop.close();
     });
 
+    it('work started from outside while run() yields to Node keeps run() going', async () => {
+      const loop = ctx.makeLoop();
+      let ran = false;
+      loop.timer().start((first) => {
+        // Runs in Node's macrotask the loop yields to after its last iteration.
+        setImmediate(() => loop.timer().start((late) => ((ran = true), late.close()), 0));
+        first.close();
+      }, 0);
+      // Make the first iteration due to yield a macrotask to Node.
+      const spinUntil = performance.now() + 5;
+      while (performance.now() < spinUntil) {
+        // burn time
+      }
+      expect(await loop.run()).toBe(false);
+      expect(ran).toBe(true);
+      loop.close();
+    });
+
+    it('unref() from outside a blocked loop lets run() return', async () => {
+      const loop = ctx.makeLoop();
+      const server = loop.tcp().bind('127.0.0.1', 0).listen(16);
+      const run = loop.run();
+      // Let the loop block in poll with nothing but the listener to wait for.
+      await new Promise((resolve) => setTimeout(resolve, 50 * SLOW));
+      expect(loop.running).toBe(true);
+      server.unref();
+      const result = await Promise.race([run, new Promise((resolve) => setTimeout(() => resolve('still blocked'), 5000 * SLOW))]);
+      expect(result).toBe(false);
+      server.close();
+      await loop.run();
+      loop.close();
+    });
+
     it('keeps the cached time per iteration and updateTime() refreshes it', async () => {
       const loop = ctx.makeLoop();
       const t0 = loop.now();

@@ -150,6 +150,30 @@ export function tcpTests(ctx: Conformance): void {
       expect(answer).toBe('got question');
     });
 
+    it('a read callback that throws fails run(), and reading goes on when run() is called again', async () => {
+      const loop = ctx.makeLoop();
+      const got: string[] = [];
+      const server = loop.tcp().bind('127.0.0.1', 0);
+      let peer: Tcp | undefined;
+      server.listen(8, (err, conn) => {
+        peer = conn!;
+        conn!.readStart((e, data) => {
+          if (!data) return void conn!.close();
+          got.push(data.toString());
+          if (got.length === 1) throw new Error('reader bug');
+        });
+      });
+      const client = loop.tcp();
+      client.connect('127.0.0.1', server.address().port, () => client.write('first', () => {}));
+      await expect(loop.run()).rejects.toThrow('reader bug');
+      client.write('second', () => client.shutdown(() => client.close()));
+      server.close();
+      await loop.run();
+      expect(got.join('')).toBe('firstsecond');
+      expect(peer?.isClosed()).toBe(true);
+      loop.close();
+    });
+
     it('a peer reset surfaces as ECONNRESET', async () => {
       let readError = null as WsaloopError | null;
       let writeError = null as WsaloopError | null;

@@ -107,12 +107,16 @@ class ProactiveStream implements StreamChannel {
         // A connect that finished after its handle was closed is reported as
         // cancelled, as the reactive path does: the connection is gone.
         if (this.#closed) status = STATUS_CANCELED;
-        done(status);
-        for (const [buffers, writeDone] of waiting) {
-          if (status === 0 && !this.#closed) this.write(buffers, writeDone);
-          else writeDone(this.#closed ? STATUS_CANCELED : status);
+        try {
+          done(status);
+        } finally {
+          // Writes queued behind the connect go out even if its callback threw.
+          for (const [buffers, writeDone] of waiting) {
+            if (status === 0 && !this.#closed) this.write(buffers, writeDone);
+            else writeDone(this.#closed ? STATUS_CANCELED : status);
+          }
+          if (this.#shutdownDone && this.#sendsInFlight === 0 && !this.#closed) this.#shutdownNow();
         }
-        if (this.#shutdownDone && this.#sendsInFlight === 0 && !this.#closed) this.#shutdownNow();
       }),
     });
   }
@@ -133,11 +137,17 @@ class ProactiveStream implements StreamChannel {
   }
 
   #deliverHeld(): void {
-    while (this.#held && this.#held.length > 0 && this.#reading && !this.#closed) {
-      const [status, data] = this.#held.shift()!;
-      this.#deliver(status, data);
+    try {
+      while (this.#held && this.#held.length > 0 && this.#reading && !this.#closed) {
+        const [status, data] = this.#held.shift()!;
+        this.#deliver(status, data);
+      }
+    } finally {
+      // A reader that threw (the loop reports it) gets the rest next iteration.
+      if (this.#held && this.#held.length > 0) {
+        if (this.#reading && !this.#closed) this.#io.loop._defer(() => this.#deliverHeld());
+      } else if (this.#reading && !this.#closed) this.#postRecv();
     }
-    if (this.#reading && !this.#closed) this.#postRecv();
   }
 
   #postRecv(): void {
@@ -155,7 +165,13 @@ class ProactiveStream implements StreamChannel {
       (this.#held ??= []).push([status, bytes]);
       return;
     }
-    if (this.#deliver(status, bytes) && this.#reading) this.#postRecv();
+    const ended = status !== 0 || bytes.byteLength === 0;
+    try {
+      this.#deliver(status, bytes);
+    } finally {
+      // Even when the reader threw (the loop reports it), keep receiving.
+      if (!ended && this.#reading) this.#postRecv();
+    }
   }
 
   /** Hands one result to the reader; false when reading is over (EOF or error). */

@@ -118,6 +118,9 @@ export class Loop {
         alive = this.alive;
         if (mode !== 'default') break;
         await this.#yield(blocked);
+        // Node code that ran during the yield (a timer, a stream's nextTick)
+        // may have started work on this loop: look again before leaving.
+        alive = this.alive;
       }
       this.#stopRequested = false;
       return alive;
@@ -210,6 +213,9 @@ export class Loop {
 
   /** @internal */ _adjustActive(delta: number): void {
     this.#activeHandles += delta;
+    // An unref() or stop from outside the loop may leave nothing to wait
+    // for: wake a blocked poll so run() sees it and returns.
+    if (delta < 0 && !this.alive) this._wakeIfPolling();
   }
 
   /** @internal A request (write, connect, shutdown...) started: it keeps the loop alive. */

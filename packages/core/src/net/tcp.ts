@@ -355,10 +355,11 @@ export class Tcp extends SocketHandleBase<TcpEvents> {
 
   protected _close(): void {
     this.#reading = this.#listening = false;
-    if (this.#channel) {
-      this.#channel.close(this.#abortive, () => this._closeDone());
+    if (this.#channel || this.socket >= 0) {
+      // A socket that was only bound (say, bind failed with EADDRINUSE) was
+      // still associated with the backend: close it through a channel too.
+      this.#stream().close(this.#abortive, () => this._closeDone());
     } else {
-      if (this.socket >= 0) this.api.close(this.socket);
       this._closeDone();
     }
   }

@@ -1,0 +1,195 @@
+/**
+ * HTTP benchmark: the same node:http server on plain node:http (node:net) and
+ * over every wsaloop backend given (through @wsaloop/net), natively and/or
+ * under Wine's node.exe, driven by wrk (Debian's package) in a native
+ * process, keep-alive throughout:
+ *
+ *   - 12-byte responses, 1 connection
+ *   - 12-byte responses, 50 connections
+ *   - 16 KiB responses, 50 connections
+ *
+ * Prints requests/s and p99 latency side by side, with each result's ratio
+ * to plain node:http on the same platform (the same node.exe under Wine).
+ *
+ *   node bench/dist/http-bench.js [--platform native|wine|both] [--backends select,iocp]
+ *                                 [--duration 3] [--warmup 1] [--scenarios 1,2,3] [--rounds 3]
+ *
+ * Each round runs every server once, in turn; the table shows each cell's
+ * median round. Server on CPU 0, wrk on CPU 1.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+interface WineTools {
+  ensureWine(): void;
+  ensureWindowsNode(): string;
+  wineEnv(nodeExe: string): NodeJS.ProcessEnv;
+  ensurePrefix(env: NodeJS.ProcessEnv): void;
+  spawnWindowsNode(nodeExe: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; cpu?: string }): ChildProcess;
+}
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+const duration = Number(args.get('duration') ?? 3);
+const warmup = Number(args.get('warmup') ?? 1);
+const rounds = Number(args.get('rounds') ?? 3);
+const platformArg = args.get('platform') ?? (process.platform === 'linux' ? 'both' : 'native');
+const platforms = platformArg === 'both' ? ['native', 'wine'] : [platformArg];
+
+const allScenarios = [
+  { name: 'keep-alive 12 B x1', connections: 1, path: '/' },
+  { name: 'keep-alive 12 B x50', connections: 50, path: '/' },
+  { name: 'keep-alive 16 KiB x50', connections: 50, path: '/16k' },
+] as const;
+const picked = args.get('scenarios')?.split(',').map((n) => Number(n) - 1);
+const scenarios = picked ? allScenarios.filter((_, i) => picked.includes(i)) : allScenarios;
+
+function ensureWrk(): void {
+  if (spawnSync('sh', ['-c', 'command -v wrk'], { stdio: 'ignore' }).status === 0) return;
+  const asRoot = process.getuid?.() === 0;
+  const admin = asRoot ? [] : ['sudo'];
+  console.error('wrk is not installed: installing it from Debian packages (apt-get install wrk)');
+  const install = (cmd: string[]): number | null => spawnSync(admin[0] ?? cmd[0]!, admin.length ? cmd : cmd.slice(1), { stdio: 'inherit' }).status;
+  if (install(['apt-get', 'install', '-y', '-qq', 'wrk']) !== 0) {
+    install(['apt-get', 'update', '-qq']);
+    if (install(['apt-get', 'install', '-y', '-qq', 'wrk']) !== 0) {
+      console.error('cannot install wrk: run `apt-get install -y wrk` as root');
+      process.exit(1);
+    }
+  }
+}
+
+function installedBackends(platform: string): string[] {
+  const windowsOnly = new Set(['iocp', 'eventselect', 'asyncselect', 'overlapped']);
+  const all = ['select', 'eventselect', 'asyncselect', 'overlapped', 'iocp'].filter((b) => existsSync(join(root, 'packages', `backend-${b}`, 'dist')));
+  const wanted = args.get('backends')?.split(',') ?? all;
+  return wanted.filter((spec) => {
+    const name = spec.split(':')[0]!;
+    return all.includes(name) && (platform === 'wine' || !windowsOnly.has(name));
+  });
+}
+
+function implArgs(spec: string): string[] {
+  const [name, options] = spec.split(':');
+  const out = ['--impl', name!];
+  for (const pair of options?.split(';') ?? []) {
+    const [key, value] = pair.split('=');
+    if (key) out.push(`--${key}`, value ?? '');
+  }
+  return out;
+}
+
+const hasTaskset = spawnSync('sh', ['-c', 'command -v taskset'], { stdio: 'ignore' }).status === 0;
+const pinned = (cpu: string, command: string[]): string[] => (hasTaskset ? ['taskset', '-c', cpu, ...command] : command);
+
+async function startServer(platform: string, impl: string, wine: WineTools | null): Promise<{ port: number; stop(): Promise<void> }> {
+  const serverArgs = [join(root, 'bench/dist/http-server.js'), ...implArgs(impl)];
+  let child: ChildProcess;
+  let read: () => string;
+  if (platform === 'wine') {
+    const nodeExe = wine!.ensureWindowsNode();
+    const logFile = join(root, '.cache', `http-bench-server-${impl.replace(/[^a-z0-9]+/gi, '_')}.log`);
+    rmSync(logFile, { force: true });
+    child = wine!.spawnWindowsNode(nodeExe, serverArgs, { cwd: root, env: wine!.wineEnv(nodeExe), logFile, cpu: '0' });
+    read = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+  } else {
+    const [cmd, ...rest] = pinned('0', [process.execPath, ...serverArgs]);
+    child = spawn(cmd!, rest, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    read = () => out;
+  }
+  const deadline = Date.now() + 60_000;
+  let port = 0;
+  while (!port) {
+    const match = /listening on [^\s]+:(\d+)/.exec(read());
+    if (match) port = Number(match[1]);
+    else if (child.exitCode !== null) throw new Error(`server exited early:\n${read()}`);
+    else if (Date.now() > deadline) throw new Error(`server did not start:\n${read()}`);
+    else await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    port,
+    stop: async () => {
+      child.kill('SIGKILL');
+      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+    },
+  };
+}
+
+interface Result {
+  requestsPerSec: number;
+  p99ms: number;
+  errors: number;
+}
+
+/** wrk prints latencies as `1.23ms`, `456.00us` or `1.01s`. */
+function millis(text: string): number {
+  const match = /^([\d.]+)(us|ms|s|m)$/.exec(text.trim());
+  if (!match) return Number.NaN;
+  const n = Number(match[1]);
+  return match[2] === 'us' ? n / 1000 : match[2] === 'ms' ? n : match[2] === 's' ? n * 1000 : n * 60_000;
+}
+
+function wrk(port: number, scenario: (typeof allScenarios)[number], seconds: number): Result {
+  const [cmd, ...rest] = pinned('1', [
+    'wrk', '-t1', `-c${scenario.connections}`, `-d${seconds}s`, '--latency', `http://127.0.0.1:${port}${scenario.path}`,
+  ]);
+  const out = spawnSync(cmd!, rest, { encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`wrk failed: ${out.stderr}`);
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(out.stdout);
+  const p99 = /^\s+99%\s+(\S+)/m.exec(out.stdout);
+  const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out.stdout);
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out.stdout);
+  if (!rps || !p99) throw new Error(`cannot read wrk's output:\n${out.stdout}`);
+  const errorCount = (errors ? errors.slice(1).reduce((a, b) => a + Number(b), 0) : 0) + (non2xx ? Number(non2xx[1]) : 0);
+  return { requestsPerSec: Number(rps[1]), p99ms: millis(p99[1]!), errors: errorCount };
+}
+
+ensureWrk();
+let wine: WineTools | null = null;
+if (platforms.includes('wine')) {
+  wine = (await import(new URL('../../scripts/lib/wine.mjs', import.meta.url).href)) as WineTools;
+  wine.ensureWine();
+  wine.ensurePrefix(wine.wineEnv(wine.ensureWindowsNode()));
+}
+
+const samples = new Map<string, Result[]>();
+for (let round = 1; round <= rounds; round++) {
+  for (const platform of platforms) {
+    for (const impl of ['node', ...installedBackends(platform)]) {
+      const server = await startServer(platform, impl, wine);
+      try {
+        for (const scenario of scenarios) {
+          if (warmup > 0) wrk(server.port, scenario, warmup);
+          const result = wrk(server.port, scenario, duration);
+          const key = JSON.stringify([platform, impl === 'node' ? 'node:http' : impl, scenario.name]);
+          samples.set(key, [...(samples.get(key) ?? []), result]);
+          console.error(`round ${round} ${platform} ${impl} ${scenario.name}: ${JSON.stringify(result)}`);
+        }
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+}
+
+const rows = [...samples].map(([key, results]) => {
+  const [platform, impl, scenario] = JSON.parse(key) as [string, string, string];
+  const result = [...results].sort((a, b) => a.requestsPerSec - b.requestsPerSec)[Math.floor(results.length / 2)]!;
+  return { platform, impl, scenario, result };
+});
+
+const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+console.log(`\nHTTP benchmark (wrk, keep-alive): median of ${rounds} rounds, ${duration} s per scenario after ${warmup} s warm-up; server on CPU 0, wrk on CPU 1\n`);
+console.log('| platform | server | scenario | requests/s | p99 ms | errors | vs node:http |');
+console.log('| --- | --- | --- | ---: | ---: | ---: | ---: |');
+for (const row of rows) {
+  const base = rows.find((r) => r.platform === row.platform && r.impl === 'node:http' && r.scenario === row.scenario)!.result;
+  console.log(
+    `| ${row.platform} | ${row.impl} | ${row.scenario} | ${fmt(row.result.requestsPerSec)} | ${fmt(row.result.p99ms, 2)} | ${row.result.errors} | ${fmt(row.result.requestsPerSec / base.requestsPerSec, 2)} |`,
+  );
+}

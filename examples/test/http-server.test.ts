@@ -1,0 +1,115 @@
+/**
+ * examples/http-server: every route over the platform's default backend, the
+ * --tls mode with its start-up certificate, and service behaviour.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+
+const script = fileURLToPath(new URL('../http-server/dist/http-server.js', import.meta.url));
+const running = new Set<ChildProcess>();
+
+afterEach(() => {
+  for (const child of running) child.kill();
+  running.clear();
+});
+
+function start(args: string[]): Promise<{ child: ChildProcess; port: number; output: () => string }> {
+  const child = spawn(process.execPath, [script, '--host', '127.0.0.1', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  let text = '';
+  child.stdout!.on('data', (chunk) => (text += chunk));
+  child.stderr!.on('data', (chunk) => (text += chunk));
+  return new Promise((resolve, reject) => {
+    const poll = setInterval(() => {
+      const match = /listening on [^\s]+:(\d+)/.exec(text);
+      if (match) {
+        clearInterval(poll);
+        resolve({ child, port: Number(match[1]), output: () => text });
+      }
+    }, 20);
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      reject(new Error(`exited early (${code}): ${text}`));
+    });
+  });
+}
+
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+function fetchOnce(url: string, init: { method?: string; body?: Buffer } = {}): Promise<Reply> {
+  const client = url.startsWith('https:') ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = client.request(url, { method: init.method ?? 'GET', rejectUnauthorized: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
+const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+describe.each([
+  ['http', []],
+  ['https', ['--tls']],
+] as const)('http-server over %s', (scheme, flags) => {
+  it('serves /, /json, a download, an upload hash and a WebSocket echo', async () => {
+    const { port } = await start([...flags]);
+    const base = `${scheme}://127.0.0.1:${port}`;
+    const root = await fetchOnce(`${base}/`);
+    expect(root.status).toBe(200);
+    expect(root.body.toString()).toMatch(/^hello from wsaloop over \w+/);
+    const json = JSON.parse((await fetchOnce(`${base}/json`)).body.toString());
+    expect(json).toMatchObject({ tls: scheme === 'https', requests: 2 });
+    const download = await fetchOnce(`${base}/download?size=3000000`);
+    expect(download.body.length).toBe(3_000_000);
+    expect(sha256(download.body)).toBe(download.headers['x-content-sha256']);
+    const payload = randomBytes(2_000_000);
+    const upload = await fetchOnce(`${base}/upload`, { method: 'POST', body: payload });
+    expect(JSON.parse(upload.body.toString())).toEqual({ bytes: payload.length, sha256: sha256(payload) });
+    expect((await fetchOnce(`${base}/nothing-here`)).status).toBe(404);
+    const ws = new WebSocket(`${scheme === 'https' ? 'wss' : 'ws'}://127.0.0.1:${port}/ws`, { rejectUnauthorized: false });
+    const echoed = await new Promise<string[]>((resolve, reject) => {
+      const got: string[] = [];
+      ws.on('open', () => ['one', 'two', 'three'].forEach((m) => ws.send(m)));
+      ws.on('message', (m) => {
+        got.push(m.toString());
+        if (got.length === 3) resolve(got);
+      });
+      ws.on('error', reject);
+    });
+    expect(echoed).toEqual(['one', 'two', 'three']);
+    ws.close();
+  });
+});
+
+it('http-server: a port in use is one line and status 1', async () => {
+  const { port } = await start([]);
+  const second = spawn(process.execPath, [script, '--host', '127.0.0.1', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(second);
+  let stderr = '';
+  second.stderr!.on('data', (chunk) => (stderr += chunk));
+  const code = await new Promise((resolve) => second.on('exit', resolve));
+  expect(code).toBe(1);
+  expect(stderr.trim()).toBe(`cannot listen on 127.0.0.1:${port}: address already in use (EADDRINUSE)`);
+});
+
+// Windows has no signals to send: Node's kill() there ends the process outright.
+it.runIf(process.platform !== 'win32')('http-server: stops cleanly on SIGTERM', async () => {
+  const { child, output, port } = await start([]);
+  await fetchOnce(`http://127.0.0.1:${port}/`);
+  child.kill('SIGTERM');
+  expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
+  expect(output()).toMatch(/stopping \(SIGTERM\): 1 requests/);
+});
