@@ -12,6 +12,7 @@ export default defineConfig({
     'heap-diff': 'src/heap-diff.ts',
     'http-bench': 'src/http-bench.ts',
     'http-server': 'src/http-server.ts',
+    'http-app': 'src/http-app.ts',
   },
   format: ['esm'],
   target: 'node20',

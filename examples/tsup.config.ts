@@ -7,7 +7,8 @@ const builds: Array<{ folder: string; entry: Record<string, string> }> = [
   // echo-connection is the module each loop of `--threads N` loads by URL.
   { folder: 'echo-server', entry: { 'echo-server': 'echo-server/echo-server.ts', 'echo-connection': 'shared/echo-connection.ts' } },
   { folder: 'echo-client', entry: { 'echo-client': 'echo-client/echo-client.ts' } },
-  { folder: 'http-server', entry: { 'http-server': 'http-server/http-server.ts' } },
+  // app is also what each loop of `--threads N` loads by URL.
+  { folder: 'http-server', entry: { 'http-server': 'http-server/http-server.ts', app: 'http-server/app.ts' } },
   {
     folder: 'models',
     entry: Object.fromEntries([

@@ -61,17 +61,21 @@ function fetchOnce(url: string, init: { method?: string; body?: Buffer } = {}): 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 describe.each([
-  ['http', []],
-  ['https', ['--tls']],
-] as const)('http-server over %s', (scheme, flags) => {
+  ['http', 'http', []],
+  ['https', 'https', ['--tls']],
+  ['http on 2 loops', 'http', ['--threads', '2']],
+] as const)('http-server over %s', (_name, scheme, flags) => {
+  const pooled = (flags as readonly string[]).includes('--threads');
   it('serves /, /json, a download, an upload hash and a WebSocket echo', async () => {
-    const { port } = await start([...flags]);
+    const { port, output } = await start([...flags]);
+    expect(output()).toMatch(pooled ? /listening on 127\.0\.0\.1:\d+ \(2 loops\)/ : /listening on 127\.0\.0\.1:\d+\n/);
     const base = `${scheme}://127.0.0.1:${port}`;
     const root = await fetchOnce(`${base}/`);
     expect(root.status).toBe(200);
     expect(root.body.toString()).toMatch(/^hello from wsaloop over \w+/);
     const json = JSON.parse((await fetchOnce(`${base}/json`)).body.toString());
-    expect(json).toMatchObject({ tls: scheme === 'https', requests: 2 });
+    // Each loop of a pool counts its own requests.
+    expect(json).toMatchObject({ tls: scheme === 'https', requests: pooled ? expect.any(Number) : 2 });
     const download = await fetchOnce(`${base}/download?size=3000000`);
     expect(download.body.length).toBe(3_000_000);
     expect(sha256(download.body)).toBe(download.headers['x-content-sha256']);

@@ -24,6 +24,8 @@ export interface NetConformanceOptions {
 /** Settings every test file sees. */
 export interface NetConformance {
   label: string;
+  /** `createLoop` options of the backend under test (for loops on other threads). */
+  loopOptions: Record<string, unknown>;
   bigTransfer: number;
   tlsTransfer: number;
   makeLoop(): Loop;
@@ -32,6 +34,7 @@ export interface NetConformance {
 export function netConformanceContext(opts: NetConformanceOptions): NetConformance {
   return {
     label: opts.label ?? opts.backend,
+    loopOptions: { backend: opts.backend, ...opts.options },
     bigTransfer: opts.bigTransfer ?? 50 * 1024 * 1024,
     tlsTransfer: opts.tlsTransfer ?? 10 * 1024 * 1024,
     makeLoop: () => createLoop({ backend: opts.backend, ...opts.options }),

@@ -10,6 +10,7 @@
 import { describe } from 'vitest';
 import { type NetConformanceOptions, netConformanceContext } from './context.js';
 import { httpTests } from './http-tests.js';
+import { poolTests } from './pool-tests.js';
 import { socketTests } from './socket-tests.js';
 import { tlsWsTests } from './tls-ws-tests.js';
 
@@ -22,5 +23,6 @@ export function runNetConformance(options: NetConformanceOptions): void {
     socketTests(ctx);
     httpTests(ctx);
     tlsWsTests(ctx);
+    poolTests(ctx);
   });
 }

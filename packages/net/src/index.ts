@@ -28,4 +28,5 @@ export {
   type ConnectionServer,
 } from './http.js';
 export { defaultLoop } from './default-loop.js';
+export { servePool, type ServePoolOptions } from './pool.js';
 export { selfSignedCertificate, type SelfSignedOptions, type SelfSignedCertificate } from './certificate.js';
