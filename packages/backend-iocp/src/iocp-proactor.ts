@@ -37,6 +37,8 @@ const ENTRY_SIZE = 32;
 const SOCKET_KEY = 1;
 /** Completion key of wake-up packets (posted with no OVERLAPPED). */
 const WAKE_KEY = 2;
+/** Completion key of a fence posted behind an operation that failed as it started. */
+const FENCE_KEY = 3;
 const INVALID_HANDLE_VALUE = -1;
 const TWO_32 = 0x100000000;
 /**
@@ -112,6 +114,17 @@ export class IocpProactor extends OverlappedProactor {
     if (this.#waiting) this.wake();
   }
 
+  /**
+   * Whether the system queued a packet for a start that failed with a
+   * warning depends on the mode (Wine queues one unless the socket skips the
+   * port on success). A packet it queued is already in the port: a fence
+   * posted now comes out after it, and frees the slot.
+   */
+  protected absorbStray(op: OverlappedOperation): boolean {
+    if (this.#closed) return true;
+    return this.win.kernel32.PostQueuedCompletionStatus(this.#port, 0, FENCE_KEY, op.address) === 0;
+  }
+
   poll(timeoutMs: number): number | Promise<number> {
     if (this.#closed) return 0;
     let n = this.deliverReady();
@@ -178,7 +191,12 @@ export class IocpProactor extends OverlappedProactor {
       }
       const op = this.operationAt(overlapped);
       if (!op) continue;
-      this.complete(op as OverlappedOperation);
+      if (entries.readUInt32LE(at) === FENCE_KEY) {
+        this.strayAbsorbed(op);
+        continue;
+      }
+      if (op.stray) continue; // the failure was reported when the call returned
+      this.complete(op);
       reported++;
     }
     return reported;

@@ -31,3 +31,4 @@ export function runConformance(options: ConformanceOptions): void {
     argumentTests(ctx);
   });
 }
+export { proactorStartFailureTests } from './start-failures.js';

@@ -86,7 +86,7 @@ export class RoutineHost extends OverlappedProactor {
       this.routinesRun++;
       if (this.win.kernel32.GetCurrentThreadId() !== this.#threadId) this.routinesElsewhere++;
       const op = this.operationAt(overlapped);
-      if (!op) return;
+      if (!op || op.stray) return; // a stray's failure was reported when its call returned
       if (error !== 0) op.syncError = error;
       this.#finished.push(op);
     });
@@ -140,6 +140,16 @@ export class RoutineHost extends OverlappedProactor {
   }
 
   /**
+   * A routine queued for a call that failed is already queued to this
+   * thread: an alertable zero wait runs it (ignored: the operation is a
+   * stray) with any other routine due, whose operations are reported next.
+   */
+  protected absorbStray(): boolean {
+    this.win.kernel32.SleepEx(0, 1);
+    return true;
+  }
+
+  /**
    * One step of the routine thread: reports what is ready, waits alertably
    * (at most `timeoutMs`, -1: no limit; not at all when something was just
    * reported), runs the routines that are due, and reports their operations
@@ -155,18 +165,15 @@ export class RoutineHost extends OverlappedProactor {
    */
   step(timeoutMs: number, mayBlock: () => boolean = () => true): { reported: number; woken: Woken } {
     if (this.#closed) return { reported: 0, woken: 'nothing' };
-    let n = this.deliverReady();
+    let n = this.deliverReady() + this.#reportFinished();
     if (this.#lookAtEventOps) n += this.#reportEventOps();
-    let wait = n > 0 || this.hasReady ? 0 : timeoutMs < 0 ? C.INFINITE : timeoutMs;
+    let wait = n > 0 || this.hasReady || this.#finished.length > 0 ? 0 : timeoutMs < 0 ? C.INFINITE : timeoutMs;
     if (wait !== 0 && !mayBlock()) wait = 0;
     const rc = this.win.ws2.WSAWaitForMultipleEvents(3, this.#handles, 0, wait, 1);
     let woken: Woken = 'nothing';
     if (rc === C.WSA_WAIT_IO_COMPLETION) {
       this.alertedWaits++;
-      const finished = this.#finished;
-      this.#finished = [];
-      for (const op of finished) this.complete(op);
-      n += finished.length;
+      n += this.#reportFinished();
     } else if (rc === C.WSA_WAIT_EVENT_0 + REQUEST_INDEX) {
       woken = 'requests';
     } else if (rc === C.WSA_WAIT_EVENT_0 + WAKE_INDEX) {
@@ -177,6 +184,15 @@ export class RoutineHost extends OverlappedProactor {
       throw new Error(`WSAWaitForMultipleEvents failed with WSA error ${this.win.ws2.WSAGetLastError()}`);
     }
     return { reported: n, woken };
+  }
+
+  /** Reports the operations whose routine ran, in the order they ran. */
+  #reportFinished(): number {
+    const finished = this.#finished;
+    if (finished.length === 0) return 0;
+    this.#finished = [];
+    for (const op of finished) this.complete(op);
+    return finished.length;
   }
 
   /** Reports every AcceptEx / ConnectEx that finished. */

@@ -73,8 +73,14 @@ export class OverlappedOperation {
   acceptSocket: SocketHandle = -1;
   /** Backend-specific data (an event object, a wait group...). */
   notification: unknown = null;
-  /** WSA / Win32 error when the call failed at once (no notification will come). */
+  /** WSA / Win32 error when the call failed at once. */
   syncError = 0;
+  /**
+   * The call failed at once, yet the system completed it with a warning
+   * status (see `OverlappedProactor`): a notification may still arrive for
+   * it, and must be ignored. Cleared when the slot is released.
+   */
+  stray = false;
 
   constructor(address: number, slot: Buffer) {
     this.address = address;
@@ -135,6 +141,7 @@ export class OperationPool {
     op.acceptSocket = -1;
     op.notification = null;
     op.syncError = 0;
+    op.stray = false;
     this.#live--;
     this.#free.push(op);
   }

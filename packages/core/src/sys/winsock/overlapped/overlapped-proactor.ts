@@ -17,7 +17,15 @@ import type { WakeToken } from '../../../backend/wake-token.js';
 import { socketApi } from '../../platform.js';
 import type { AddressFamily, SocketApi, SocketHandle, SocketKind } from '../../socket-api.js';
 import { encodeSockaddr, SOCKADDR_MAX } from '../../sockaddr.js';
-import { ERROR_OPERATION_ABORTED, SO_UPDATE_ACCEPT_CONTEXT, SO_UPDATE_CONNECT_CONTEXT, SOL_SOCKET, WSA_IO_PENDING, WSAEINVAL } from '../constants.js';
+import {
+  ERROR_OPERATION_ABORTED,
+  SO_UPDATE_ACCEPT_CONTEXT,
+  SO_UPDATE_CONNECT_CONTEXT,
+  SOL_SOCKET,
+  STATUS_PENDING,
+  WSA_IO_PENDING,
+  WSAEINVAL,
+} from '../constants.js';
 import { windows, type WindowsLibraries } from '../library.js';
 import { addressOf, WSABUF_SIZE, writeWsabuf } from '../structs.js';
 import { extensionFunctions } from './extensions.js';
@@ -76,6 +84,8 @@ const SMALL_SEND = 4096;
 const MAX_GATHER = 64;
 /** NTSTATUS of a cancelled operation. */
 const STATUS_CANCELLED = 0xc0000120;
+/** NTSTATUS values from here up are errors (NT_ERROR); below are successes and warnings. */
+const NT_ERROR_FIRST = 0xc0000000;
 const EMPTY = new Uint8Array(0);
 
 /** Base of the completion backends (IOCP, overlapped with events or routines). */
@@ -96,6 +106,8 @@ export abstract class OverlappedProactor implements Proactor {
   readonly #maxReceive: number;
   readonly #zeroByteReads: boolean;
   readonly #records = new Map<SocketHandle, SocketRecord>();
+  /** Reported operations whose slot waits for {@link strayAbsorbed} before reuse. */
+  readonly #held = new Set<OverlappedOperation>();
   #ready: OverlappedOperation[] = [];
   #readyCallbacks: Array<() => void> = [];
   readonly #wsabufs = Buffer.alloc(MAX_GATHER * WSABUF_SIZE);
@@ -165,6 +177,15 @@ export abstract class OverlappedProactor implements Proactor {
   protected abstract released(op: OverlappedOperation): void;
   /** Something was queued for the next poll from outside it: make a blocked poll return. */
   protected abstract readyQueued(): void;
+  /**
+   * `op` failed as it was started, yet a notification may still arrive for it
+   * (its `stray` flag is set; every notification path ignores such an
+   * operation). Returns true when none can arrive any more (it was consumed
+   * already, or this model never delivers one), so the slot may be reused
+   * once the failure is reported; false when the model calls
+   * {@link strayAbsorbed} later, and until then the slot is held.
+   */
+  protected abstract absorbStray(op: OverlappedOperation): boolean;
 
   abstract poll(timeoutMs: number): number | Promise<number>;
   abstract wake(): void;
@@ -209,7 +230,7 @@ export abstract class OverlappedProactor implements Proactor {
     if (acceptSocket < 0) return this.#failNow(op, -acceptSocket);
     op.acceptSocket = acceptSocket;
     const { AcceptEx } = extensionFunctions(socket, family);
-    this.arm(op); // AcceptEx takes no completion routine: models that use one must notify otherwise
+    this.#arm(op); // AcceptEx takes no completion routine: models that use one must notify otherwise
     const ok = AcceptEx(socket, acceptSocket, op.field(OFFSET_ADDRESS), 0, ACCEPTEX_ADDRESS_SIZE, ACCEPTEX_ADDRESS_SIZE, op.field(OFFSET_FLAGS), op.address);
     this.#started(op, ok !== 0);
   }
@@ -224,7 +245,7 @@ export abstract class OverlappedProactor implements Proactor {
     if (bound < 0 && -bound !== WSAEINVAL) return this.#failNow(op, -bound);
     address.copy(op.slot, OFFSET_ADDRESS, 0, Math.min(length, ADDRESS_AREA));
     const { ConnectEx } = extensionFunctions(socket, family);
-    this.arm(op); // nor does ConnectEx
+    this.#arm(op); // nor does ConnectEx
     const ok = ConnectEx(socket, op.field(OFFSET_ADDRESS), length, 0, 0, 0, op.address);
     this.#started(op, ok !== 0);
   }
@@ -242,7 +263,7 @@ export abstract class OverlappedProactor implements Proactor {
     } else {
       writeWsabuf(this.#wsabufs, 0, 0, 0);
     }
-    const routine = this.arm(op);
+    const routine = this.#arm(op);
     const rc = this.win.ws2Overlapped.WSARecv(op.record!.socket, this.#wsabufs, 1, 0, op.field(OFFSET_FLAGS), op.address, routine);
     this.#started(op, rc === 0);
   }
@@ -251,7 +272,7 @@ export abstract class OverlappedProactor implements Proactor {
     const record = this.#record(socket);
     const op = this.#begin(record, 'send', request);
     const count = this.#prepareSend(op, buffers);
-    const routine = this.arm(op);
+    const routine = this.#arm(op);
     const rc = this.win.ws2Overlapped.WSASend(socket, this.#wsabufs, count, 0, 0, op.address, routine);
     this.#started(op, rc === 0);
   }
@@ -263,7 +284,7 @@ export abstract class OverlappedProactor implements Proactor {
     op.buffer = this.buffers.acquire();
     writeWsabuf(this.#wsabufs, 0, op.buffer.address, this.buffers.size);
     op.slot.writeInt32LE(ADDRESS_AREA, OFFSET_ADDRESS_LENGTH);
-    const routine = this.arm(op);
+    const routine = this.#arm(op);
     const rc = this.win.ws2Overlapped.WSARecvFrom(
       socket,
       this.#wsabufs,
@@ -283,7 +304,7 @@ export abstract class OverlappedProactor implements Proactor {
     const op = this.#begin(record, 'sendto', request);
     const count = Math.max(1, this.#prepareSend(op, buffers));
     address.copy(op.slot, OFFSET_ADDRESS, 0, Math.min(length, ADDRESS_AREA));
-    const routine = this.arm(op);
+    const routine = this.#arm(op);
     const rc = this.win.ws2Overlapped.WSASendTo(socket, this.#wsabufs, count, 0, 0, op.field(OFFSET_ADDRESS), length, op.address, routine);
     this.#started(op, rc === 0);
   }
@@ -305,8 +326,9 @@ export abstract class OverlappedProactor implements Proactor {
   close(): void {
     this.closeNotifier();
     // Memory Winsock might still write to is never freed: with every socket
-    // closed and drained (core guarantees it) nothing is live.
-    if (this.operations.live === 0) {
+    // closed and drained (core guarantees it) nothing is live. A held slot
+    // was written when its call returned; only a notification could follow.
+    if (this.operations.live === this.#held.size) {
       this.operations.destroy();
       for (const pool of this.#pools.values()) if (pool.inUse === 0) pool.destroy();
     }
@@ -424,7 +446,8 @@ export abstract class OverlappedProactor implements Proactor {
     if (kind === 'accept' && code === 0 && accepted < 0) code = ERROR_OPERATION_ABORTED;
     if (op.buffer) this.#release(op.buffer);
     this.released(op);
-    this.operations.release(op);
+    if (op.stray) this.#held.add(op);
+    else this.operations.release(op);
     record.inFlight--;
     switch (kind) {
       case 'accept':
@@ -467,6 +490,15 @@ export abstract class OverlappedProactor implements Proactor {
     return socket;
   }
 
+  /**
+   * No notification can arrive any more for `op`, which failed as it was
+   * started (see {@link absorbStray}): its slot may be reused once reported.
+   */
+  protected strayAbsorbed(op: OverlappedOperation): void {
+    op.stray = false;
+    if (this.#held.delete(op)) this.operations.release(op);
+  }
+
   /** The Win32 / WSA error of a failed operation. */
   #errorOf(record: SocketRecord, op: OverlappedOperation, status: number): number {
     if (status === STATUS_CANCELLED) return ERROR_OPERATION_ABORTED;
@@ -491,6 +523,12 @@ export abstract class OverlappedProactor implements Proactor {
     return record;
   }
 
+  /** Marks the OVERLAPPED as not yet written by the system, then lets the model arm it. */
+  #arm(op: OverlappedOperation): number {
+    op.slot.writeUInt32LE(STATUS_PENDING, 0);
+    return this.arm(op);
+  }
+
   #begin(record: SocketRecord, kind: OverlappedOperation['kind'], request: OverlappedOperation['request']): OverlappedOperation {
     const op = this.operations.acquire();
     op.kind = kind;
@@ -513,7 +551,18 @@ export abstract class OverlappedProactor implements Proactor {
       this.pending(op);
       return;
     }
-    // A call that fails at once produces no notification.
+    // A call that fails at once with an error (NT_ERROR) produces no
+    // notification. One that fails with a warning does: NT completes a
+    // warning like a success, writing the OVERLAPPED and queueing the
+    // routine, port packet or event, while the call reports the failure
+    // (Wine: an oversized datagram fails WSASendTo with WSAEMSGSIZE, from
+    // STATUS_BUFFER_OVERFLOW). Report the failure now, and make sure that
+    // notification cannot be taken for a later operation in the same slot.
+    const status = op.status;
+    if (status !== STATUS_PENDING && status < NT_ERROR_FIRST) {
+      op.stray = true;
+      if (this.absorbStray(op)) op.stray = false;
+    }
     this.#failNow(op, error);
   }
 
