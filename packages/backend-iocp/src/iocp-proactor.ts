@@ -10,6 +10,7 @@
  */
 import type { WakeToken } from '@wsaloop/core/backend';
 import {
+  OVERLAPPED_OPTION_NAMES,
   OverlappedProactor,
   type OverlappedOperation,
   type OverlappedOptions,
@@ -30,6 +31,12 @@ export interface IocpOptions extends OverlappedOptions {
    */
   spinMicroseconds?: number;
 }
+
+/** Names of the {@link IocpOptions}. */
+export const IOCP_OPTION_NAMES = [...OVERLAPPED_OPTION_NAMES, 'batchSize', 'skipCompletionOnSuccess', 'spinMicroseconds'] as const;
+// Fails to compile when an option is added above without its name.
+const everyIocpOptionNamed: Exclude<keyof IocpOptions, (typeof IOCP_OPTION_NAMES)[number]> extends never ? true : never = true;
+void everyIocpOptionNamed;
 
 /** sizeof(OVERLAPPED_ENTRY) on x64: key, lpOverlapped, Internal, bytes (+ padding). */
 const ENTRY_SIZE = 32;

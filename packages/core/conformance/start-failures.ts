@@ -8,11 +8,9 @@
  * proactorStartFailureTests({ backend: 'overlapped', options: { notify: 'routine' } });
  * ```
  */
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type BackendModule, encodeSockaddr, type AddressFamily, type Proactor, type SocketHandle, type SocketKind, SOCKADDR_MAX, socketApi } from '@wsaloop/core/backend';
-import type { ConformanceOptions } from './context.js';
+import { encodeSockaddr, type AddressFamily, type Proactor, type SocketHandle, type SocketKind, SOCKADDR_MAX, socketApi } from '@wsaloop/core/backend';
+import { backendModule, type ConformanceOptions } from './context.js';
 
 const api = socketApi();
 /** A handle value no socket has (handles are multiples of 4, and this one is far above any in use). */
@@ -48,8 +46,7 @@ class Calls {
 
 /** A proactor of the installed backend package, as `createLoop` would build it (built package, not sources). */
 function makeProactor(opts: ConformanceOptions): Proactor {
-  const mod = createRequire(join(process.cwd(), 'noop.js'))(`@wsaloop/backend-${opts.backend}`) as BackendModule;
-  const backend = mod.createBackend(opts.options ?? {});
+  const backend = backendModule(opts.backend).createBackend(opts.options ?? {});
   if (backend.kind !== 'proactor') throw new TypeError(`${opts.backend} is not a proactor`);
   return backend;
 }

@@ -26,3 +26,4 @@ export type { OperationCallback } from './net/completion.js';
 export { WsaloopError, type WsaloopErrorInfo } from './errors.js';
 export type { SocketAddress } from './sys/sockaddr.js';
 export { BackendUnsupportedError } from './backend/backend.js';
+export { UnknownBackendOptionError } from './backend/options.js';

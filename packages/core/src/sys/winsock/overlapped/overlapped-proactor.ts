@@ -61,6 +61,12 @@ export interface OverlappedOptions {
   acceptsAhead?: number;
 }
 
+/** Names of the {@link OverlappedOptions}, for a backend's `knownOptions`. */
+export const OVERLAPPED_OPTION_NAMES = ['recvBufferSize', 'maxRecvBufferSize', 'zeroByteReads', 'acceptsAhead'] as const;
+// Fails to compile when an option is added above without its name.
+const everyOverlappedOptionNamed: Exclude<keyof OverlappedOptions, (typeof OVERLAPPED_OPTION_NAMES)[number]> extends never ? true : never = true;
+void everyOverlappedOptionNamed;
+
 /**
  * A completion routine (LPWSAOVERLAPPED_COMPLETION_ROUTINE) as JS sees it:
  * the Win32 / WSA error, the bytes transferred, the OVERLAPPED's address, and
