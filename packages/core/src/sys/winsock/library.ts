@@ -80,6 +80,10 @@ export interface Kernel32 {
   SleepEx: NativeFunction<[timeoutMs: number, alertable: number], number>;
   GetModuleHandleW: NativeFunction<[name: string | null], Address>;
   GetProcAddress: NativeFunction<[module: Address, name: string], Address>;
+  /** Pseudo-handle of the calling process (-1: nothing to close). */
+  GetCurrentProcess: NativeFunction<[], Address>;
+  /** Open handles of a process, for leak checks (soak benchmark). */
+  GetProcessHandleCount: NativeFunction<[process: Address, count: Uint32Array], number>;
 }
 
 /**
@@ -226,6 +230,8 @@ export function windows(): WindowsLibraries {
     ResetEvent: 'int __stdcall ResetEvent(uintptr_t event)',
     WaitForSingleObject: 'uint32_t __stdcall WaitForSingleObject(uintptr_t handle, uint32_t timeoutMs)',
     SleepEx: 'uint32_t __stdcall SleepEx(uint32_t timeoutMs, int alertable)',
+    GetCurrentProcess: 'intptr_t __stdcall GetCurrentProcess()',
+    GetProcessHandleCount: 'int __stdcall GetProcessHandleCount(intptr_t process, void *count)',
     GetModuleHandleW: 'uintptr_t __stdcall GetModuleHandleW(str16 name)',
     GetProcAddress: 'uintptr_t __stdcall GetProcAddress(uintptr_t module, str name)',
   });
