@@ -174,6 +174,11 @@ export class RoutineHost extends OverlappedProactor {
     if (rc === C.WSA_WAIT_IO_COMPLETION) {
       this.alertedWaits++;
       n += this.#reportFinished();
+      // An alertable wait that ran routines returns without looking at the
+      // events: under steady receive / send traffic it would never report
+      // the accept / connect event, and accepts would starve. Look at their
+      // OVERLAPPEDs (memory reads) every time.
+      if (this.#eventOps.size > 0) n += this.#reportEventOps(false);
     } else if (rc === C.WSA_WAIT_EVENT_0 + REQUEST_INDEX) {
       woken = 'requests';
     } else if (rc === C.WSA_WAIT_EVENT_0 + WAKE_INDEX) {
@@ -195,11 +200,16 @@ export class RoutineHost extends OverlappedProactor {
     return finished.length;
   }
 
-  /** Reports every AcceptEx / ConnectEx that finished. */
-  #reportEventOps(): number {
-    this.#lookAtEventOps = false;
-    // Reset first: one that finishes during the look sets it again.
-    this.win.ws2.WSAResetEvent(this.#acceptConnectEvent);
+  /**
+   * Reports every AcceptEx / ConnectEx that finished. `reset`: the event is
+   * reset first (one that finishes during the look sets it again); without,
+   * a set event makes the next wait look again.
+   */
+  #reportEventOps(reset = true): number {
+    if (reset) {
+      this.#lookAtEventOps = false;
+      this.win.ws2.WSAResetEvent(this.#acceptConnectEvent);
+    }
     let n = 0;
     for (const op of [...this.#eventOps]) {
       if (op.status === C.STATUS_PENDING) continue;

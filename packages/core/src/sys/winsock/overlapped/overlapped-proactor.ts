@@ -93,6 +93,12 @@ const STATUS_CANCELLED = 0xc0000120;
 /** NTSTATUS values from here up are errors (NT_ERROR); below are successes and warnings. */
 const NT_ERROR_FIRST = 0xc0000000;
 const EMPTY = new Uint8Array(0);
+/**
+ * Most connections one poll takes from listeners' backlogs with accept():
+ * a burst is taken in a few polls, and the connections already open are
+ * still served between them.
+ */
+const BACKLOG_ACCEPTS_PER_POLL = 256;
 
 /** Base of the completion backends (IOCP, overlapped with events or routines). */
 export abstract class OverlappedProactor implements Proactor {
@@ -115,6 +121,8 @@ export abstract class OverlappedProactor implements Proactor {
   /** Reported operations whose slot waits for {@link strayAbsorbed} before reuse. */
   readonly #held = new Set<OverlappedOperation>();
   #ready: OverlappedOperation[] = [];
+  /** Accepts served by accept(): reported in the same poll, up to {@link BACKLOG_ACCEPTS_PER_POLL}. */
+  #readyAccepts: OverlappedOperation[] = [];
   #readyCallbacks: Array<() => void> = [];
   readonly #wsabufs = Buffer.alloc(MAX_GATHER * WSABUF_SIZE);
   readonly #u32a = new Uint32Array(1);
@@ -232,6 +240,22 @@ export abstract class OverlappedProactor implements Proactor {
   accept(socket: SocketHandle, family: AddressFamily, request: AcceptRequest): void {
     const record = this.#record(socket);
     const op = this.#begin(record, 'accept', request);
+    if (record.backlogLikely) {
+      // A burst of connections: take what the backlog holds with accept(),
+      // one call, instead of a socket creation, an AcceptEx and a completion
+      // per connection, each waiting for the loop to come round again.
+      // (accept() returns a socket with the listener's attributes, overlapped
+      // included, and its accept context already set.)
+      const accepted = this.api.accept(socket);
+      if (accepted >= 0) {
+        op.acceptSocket = accepted;
+        op.acceptedAtOnce = true;
+        this.#readyAccepts.push(op);
+        this.readyQueued();
+        return;
+      }
+      record.backlogLikely = false; // empty (or a connection reset in it): AcceptEx waits for the next
+    }
     const acceptSocket = this.api.open(family, 'stream');
     if (acceptSocket < 0) return this.#failNow(op, -acceptSocket);
     op.acceptSocket = acceptSocket;
@@ -364,24 +388,32 @@ export abstract class OverlappedProactor implements Proactor {
 
   /** Whether completions or callbacks are waiting to be reported by the next poll. */
   protected get hasReady(): boolean {
-    return this.#ready.length > 0 || this.#readyCallbacks.length > 0;
+    return this.#ready.length > 0 || this.#readyCallbacks.length > 0 || this.#readyAccepts.length > 0;
   }
 
   /**
    * Reports what finished synchronously before this call; returns how many.
    * What finishes while reporting (a receive re-posted into data already
    * there) waits for the next poll, so a busy socket cannot keep the loop in
-   * one phase forever.
+   * one phase forever. Accepts served from a backlog are the exception, up
+   * to a budget: each one reported is re-posted, and takes the next
+   * connection, so a burst is not taken one poll per connection.
    */
   protected deliverReady(): number {
     const ops = this.#ready;
     const callbacks = this.#readyCallbacks;
-    if (ops.length === 0 && callbacks.length === 0) return 0;
-    this.#ready = [];
-    this.#readyCallbacks = [];
-    for (const op of ops) this.complete(op);
-    for (const cb of callbacks) cb();
-    return ops.length + callbacks.length;
+    let n = 0;
+    if (ops.length > 0 || callbacks.length > 0) {
+      this.#ready = [];
+      this.#readyCallbacks = [];
+      for (const op of ops) this.complete(op);
+      for (const cb of callbacks) cb();
+      n = ops.length + callbacks.length;
+    }
+    for (let budget = BACKLOG_ACCEPTS_PER_POLL; budget > 0 && this.#readyAccepts.length > 0; budget--, n++) {
+      this.complete(this.#readyAccepts.shift()!);
+    }
+    return n;
   }
 
   /** The operation whose OVERLAPPED is at `address`. */
@@ -484,6 +516,9 @@ export abstract class OverlappedProactor implements Proactor {
       this.api.close(socket);
       return -1;
     }
+    // One connection was there: others of a burst are likely behind it.
+    listener.backlogLikely = true;
+    if (op.acceptedAtOnce) return this.associate(socket, listener.family) < 0 ? (this.api.close(socket), -1) : socket;
     // Without SO_UPDATE_ACCEPT_CONTEXT the accepted socket would not know
     // its listener: getpeername, shutdown and setsockopt would fail on it.
     this.#pointerArg.writeUInt32LE(listener.socket % 0x100000000, 0);
