@@ -22,7 +22,7 @@
  *   CLOSE     id socket
  *
  * Completion words, `id status` then by the request's kind (bytes in order):
- *   accept: socket; recv: length (-1: no data) source; recvfrom: length
+ *   accept: socket backlog (1: more connections likely queued); recv: length (-1: no data) source; recvfrom: length
  *   fromLength; others: nothing. A receive's `source` is -1 when its bytes are
  *   in the batch's buffer, else the index of a buffer of their own in `x`
  *   (a large receive already has one: it is transferred as it is, which saves

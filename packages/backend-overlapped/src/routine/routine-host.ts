@@ -256,8 +256,8 @@ class Outbox {
     this.#words.push(id, status);
   }
 
-  accept(id: number, status: number, socket: SocketHandle): void {
-    this.#words.push(id, status, socket);
+  accept(id: number, status: number, socket: SocketHandle, backlog: boolean): void {
+    this.#words.push(id, status, socket, backlog ? 1 : 0);
   }
 
   recv(id: number, status: number, data: Uint8Array | null): void {
@@ -359,7 +359,7 @@ export function runRoutineThread(data: P.RoutineThreadData): void {
       switch (op) {
         case P.OP_ACCEPT: {
           const family = w[i++] === 1 ? 'ipv6' : 'ipv4';
-          host.accept(socket, family, { complete: (status, accepted) => out.accept(id, status, accepted) } satisfies AcceptRequest);
+          host.accept(socket, family, { complete: (status, accepted, backlog) => out.accept(id, status, accepted, backlog === true) } satisfies AcceptRequest);
           break;
         }
         case P.OP_CONNECT: {

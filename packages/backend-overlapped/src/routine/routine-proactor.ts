@@ -343,6 +343,7 @@ export class RoutineProactor implements Proactor {
       switch (entry.kind) {
         case 'accept': {
           let socket = w[i++]!;
+          const backlog = w[i++] === 1;
           if (status === 0 && this.#closing.has(entry.socket)) {
             // Accepted just before its listener's close reached the routine
             // thread: close it there, and report the accept as cancelled.
@@ -350,7 +351,7 @@ export class RoutineProactor implements Proactor {
             status = C.ERROR_OPERATION_ABORTED;
             socket = -1;
           }
-          (entry.request as AcceptRequest).complete(status, socket);
+          (entry.request as AcceptRequest).complete(status, socket, backlog);
           break;
         }
         case 'recv': {

@@ -18,9 +18,16 @@ export interface CompletionRequest {
   complete(status: number): void;
 }
 
-/** An accept: completes with the new connected socket. */
+/**
+ * An accept: completes with the new connected socket. `backlog` is a hint:
+ * true when the connection was taken from a queue of them (a burst), so
+ * posting more accepts would take it sooner. While serving a burst, a
+ * proactor may complete an accept with the would-block code when it finds
+ * the queue empty: the burst is over, and the caller posts again only the
+ * accepts it wants kept pending.
+ */
 export interface AcceptRequest {
-  complete(status: number, socket: SocketHandle): void;
+  complete(status: number, socket: SocketHandle, backlog?: boolean): void;
 }
 
 /**

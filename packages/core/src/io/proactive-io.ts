@@ -15,6 +15,8 @@ import type { IoService } from './io-service.js';
 
 /** Accepts kept posted on a listening socket when the proactor does not say. */
 const DEFAULT_ACCEPTS_AHEAD = 4;
+/** During a burst (the proactor hints at a backlog), up to this many times as many accepts are posted. */
+const BURST_ACCEPTS_FACTOR = 8;
 
 /** The proactive operations layer of one loop. */
 export class ProactiveIo implements IoService {
@@ -67,6 +69,8 @@ class ProactiveStream implements StreamChannel {
   #sendsInFlight = 0;
   #shutdownDone: Done | null = null;
   #onConnection: ((status: number, socket: SocketHandle) => void) | null = null;
+  /** Accepts posted beyond the proactor's `acceptsAhead` during a burst. */
+  #extraAccepts = 0;
   /** Writes issued while the connect is in flight; posted once it succeeds. */
   #awaitingConnect: Array<[Uint8Array[], Done]> | null = null;
 
@@ -84,13 +88,29 @@ class ProactiveStream implements StreamChannel {
 
   #postAccept(): void {
     this.#io.proactor.accept(this.#socket, this.#family, {
-      complete: this.#io.guard((status: number, socket: SocketHandle) => {
+      complete: this.#io.guard((status: number, socket: SocketHandle, backlog?: boolean) => {
         if (this.#closed) {
           // The listener closed while this connection was being accepted.
           if (status === 0) socketApi().close(socket);
           return;
         }
-        this.#postAccept();
+        // A burst (taken from a backlog): more accepts in flight take it in
+        // fewer rounds (each a loop iteration, or a trip to a backend's
+        // thread). Once it is over, the extra ones are not re-posted.
+        const ahead = this.#io.proactor.acceptsAhead ?? DEFAULT_ACCEPTS_AHEAD;
+        if (backlog === true) {
+          this.#postAccept();
+          if (this.#extraAccepts < ahead * (BURST_ACCEPTS_FACTOR - 1)) {
+            this.#extraAccepts++;
+            this.#postAccept();
+          }
+        } else if (this.#extraAccepts > 0) {
+          this.#extraAccepts--;
+        } else {
+          this.#postAccept();
+        }
+        // The backlog was found empty: no connection to report.
+        if (status !== 0 && socketApi().isWouldBlock(status)) return;
         this.#onConnection?.(status, socket);
       }),
     });

@@ -25,6 +25,7 @@ import {
   STATUS_PENDING,
   WSA_IO_PENDING,
   WSAEINVAL,
+  WSAEWOULDBLOCK,
 } from '../constants.js';
 import { windows, type WindowsLibraries } from '../library.js';
 import { addressOf, WSABUF_SIZE, writeWsabuf } from '../structs.js';
@@ -254,7 +255,10 @@ export abstract class OverlappedProactor implements Proactor {
         this.readyQueued();
         return;
       }
-      record.backlogLikely = false; // empty (or a connection reset in it): AcceptEx waits for the next
+      // Empty (or a connection reset in it): the burst is over. Say so, and
+      // let the caller decide which accepts to keep posted (AcceptEx then).
+      record.backlogLikely = false;
+      return this.#failNow(op, WSAEWOULDBLOCK);
     }
     const acceptSocket = this.api.open(family, 'stream');
     if (acceptSocket < 0) return this.#failNow(op, -acceptSocket);
@@ -478,6 +482,7 @@ export abstract class OverlappedProactor implements Proactor {
     const record = op.record!;
     const request = op.request!;
     const kind = op.kind;
+    const fromBacklog = op.acceptedAtOnce;
     let accepted = -1;
     if (kind === 'accept') accepted = this.#finishAccept(op, record, code);
     else if (kind === 'connect' && code === 0) this.win.ws2.setsockopt(record.socket, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, EMPTY, 0);
@@ -489,7 +494,7 @@ export abstract class OverlappedProactor implements Proactor {
     record.inFlight--;
     switch (kind) {
       case 'accept':
-        (request as AcceptRequest).complete(code, accepted);
+        (request as AcceptRequest).complete(code, accepted, fromBacklog);
         break;
       case 'recv':
       case 'poll-recv':
