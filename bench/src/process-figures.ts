@@ -1,6 +1,8 @@
 /**
  * The server process's own figures, for leak checks: memory, and OS handles
- * (Win32 handles under Windows, open file descriptors on Linux).
+ * (Win32 handles under Windows, open file descriptors on Linux). Wine
+ * answers GetProcessHandleCount with 0: the soak harness then counts the
+ * Linux descriptors of the node.exe process instead.
  * @module
  */
 import { readdirSync } from 'node:fs';
@@ -31,9 +33,10 @@ async function handleCounter(): Promise<() => number> {
   };
 }
 
-/** Memory and handle count now. */
+/** Memory (after a full collection when the process runs with --expose-gc) and handle count now. */
 export async function processFigures(): Promise<ProcessFigures> {
   handleCount ??= await handleCounter();
+  (globalThis as { gc?: () => void }).gc?.();
   const m = process.memoryUsage();
   const mib = (n: number): number => Math.round((n / 1048576) * 10) / 10;
   return { rssMiB: mib(m.rss), heapUsedMiB: mib(m.heapUsed), externalMiB: mib(m.external), handles: handleCount() };

@@ -19,8 +19,8 @@
  * generators natively on CPU 1. Figures of a shared machine are noisy: use
  * --rounds and read medians.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -70,15 +70,31 @@ const pinned = (cpu: string, command: string[]): string[] => (hasTaskset ? ['tas
 
 interface Server {
   port: number;
-  /** The last `stats` line the server printed. */
+  /** The last `stats` line the server printed, with the Linux descriptors of its process (`fds`). */
   stats(): Record<string, unknown> | null;
   stop(): Promise<void>;
 }
 
 let wine: WineTools | null = null;
 
+/** Open descriptors of the Linux process running `script` with `impl` (under Wine: node.exe's own). */
+function descriptors(script: string, impl: string): number {
+  const found = spawnSync('pgrep', ['-f', `${script} ${implArgs(impl).join(' ')} --stats-every`], { encoding: 'utf8' });
+  for (const pid of found.stdout.trim().split('\n').filter(Boolean)) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!/^(taskset|sh|timeout)\0/.test(cmdline) && !cmdline.includes('wine\0')) return readdirSync(`/proc/${pid}/fd`).length;
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return -1;
+}
+
 async function startServer(platform: string, impl: string): Promise<Server> {
-  const serverArgs = [join(root, 'bench/dist/server.js'), ...implArgs(impl), '--stats-every', '500'];
+  const script = join(root, 'bench/dist/server.js');
+  // --expose-gc: the figures are taken after a full collection.
+  const serverArgs = ['--expose-gc', script, ...implArgs(impl), '--stats-every', '500'];
   let child: ChildProcess;
   let read: () => string;
   if (platform === 'wine') {
@@ -107,7 +123,8 @@ async function startServer(platform: string, impl: string): Promise<Server> {
     port,
     stats: () => {
       const lines = read().split('\n').filter((l) => l.startsWith('stats '));
-      return lines.length > 0 ? (JSON.parse(lines[lines.length - 1]!.slice(6)) as Record<string, unknown>) : null;
+      if (lines.length === 0) return null;
+      return { ...(JSON.parse(lines[lines.length - 1]!.slice(6)) as Record<string, unknown>), fds: descriptors(script, impl) };
     },
     stop: async () => {
       child.kill('SIGKILL');
@@ -220,8 +237,8 @@ if (mode === 'burst') {
     }
   }
   console.log(`\nSoak: ${duration / 1000} s of churn (${clients} clients: connect, 64-byte round trip, close) with ${idle} idle clients that vanish halfway; figures ${settle} ms after the last client left\n`);
-  console.log('| platform | server | cycles/s | vs node:net | failed | idle connected | peak conns | RSS MiB start → end | heap MiB start → end | handles start → end | conns end | loop.stats() start → end |');
-  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | ---: | --- |');
+  console.log('| platform | server | cycles/s | vs node:net | failed | idle connected | peak conns | RSS MiB start → end | heap MiB start → end | handles start → end | fds start → end | conns end | loop.stats() start → end |');
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | --- | ---: | --- |');
   const live = (s: Record<string, unknown>): string => {
     const loop = (s.loop ?? {}) as Record<string, number>;
     return Object.entries(loop).map(([k, v]) => `${k}=${v}`).join(' ') || '-';
@@ -230,7 +247,7 @@ if (mode === 'burst') {
     const base = rows.find((r) => r.platform === row.platform && r.impl === 'node:net')?.churn.cyclesPerSec as number | undefined;
     const cps = row.churn.cyclesPerSec as number;
     console.log(
-      `| ${row.platform} | ${row.impl} | ${fmt(cps)} | ${base ? fmt(cps / base, 2) : '-'} | ${row.churn.failed} | ${row.idle.connected} | ${row.peak} | ${row.start.rssMiB} → ${row.end.rssMiB} | ${row.start.heapUsedMiB} → ${row.end.heapUsedMiB} | ${row.start.handles} → ${row.end.handles} | ${row.end.connections} | ${live(row.start)} → ${live(row.end)} |`,
+      `| ${row.platform} | ${row.impl} | ${fmt(cps)} | ${base ? fmt(cps / base, 2) : '-'} | ${row.churn.failed} | ${row.idle.connected} | ${row.peak} | ${row.start.rssMiB} → ${row.end.rssMiB} | ${row.start.heapUsedMiB} → ${row.end.heapUsedMiB} | ${row.start.handles} → ${row.end.handles} | ${row.start.fds} → ${row.end.fds} | ${row.end.connections} | ${live(row.start)} → ${live(row.end)} |`,
     );
   }
 } else {
