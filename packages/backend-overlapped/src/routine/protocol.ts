@@ -12,7 +12,7 @@
  *
  * Request words, by opcode (bytes are taken from the batch's buffer in order):
  *   ASSOCIATE socket family
- *   ACCEPT    id socket family
+ *   ACCEPT    id socket family optional  (optional: 1 for an accept posted for a burst only)
  *   CONNECT   id socket family addressLength        (bytes: the sockaddr)
  *   RECV      id socket
  *   SEND      id socket inlineLength pieces (address length)*pieces (bytes: inline data)

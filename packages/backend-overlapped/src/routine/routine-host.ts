@@ -359,7 +359,8 @@ export function runRoutineThread(data: P.RoutineThreadData): void {
       switch (op) {
         case P.OP_ACCEPT: {
           const family = w[i++] === 1 ? 'ipv6' : 'ipv4';
-          host.accept(socket, family, { complete: (status, accepted, backlog) => out.accept(id, status, accepted, backlog === true) } satisfies AcceptRequest);
+          const optional = w[i++] === 1;
+          host.accept(socket, family, { optional, complete: (status, accepted, backlog) => out.accept(id, status, accepted, backlog === true) } satisfies AcceptRequest);
           break;
         }
         case P.OP_CONNECT: {

@@ -155,7 +155,7 @@ export class RoutineProactor implements Proactor {
   /** Queues an AcceptEx on the listening `socket`. */
   accept(socket: SocketHandle, family: AddressFamily, request: AcceptRequest): void {
     const id = this.#register('accept', request, socket, null);
-    this.#words.push(P.OP_ACCEPT, id, socket, family === 'ipv6' ? 1 : 0);
+    this.#words.push(P.OP_ACCEPT, id, socket, family === 'ipv6' ? 1 : 0, request.optional === true ? 1 : 0);
     this.#queued();
   }
 

@@ -21,13 +21,16 @@ export interface CompletionRequest {
 /**
  * An accept: completes with the new connected socket. `backlog` is a hint:
  * true when the connection was taken from a queue of them (a burst), so
- * posting more accepts would take it sooner. While serving a burst, a
- * proactor may complete an accept with the would-block code when it finds
- * the queue empty: the burst is over, and the caller posts again only the
- * accepts it wants kept pending.
+ * posting more accepts would take it sooner.
  */
 export interface AcceptRequest {
   complete(status: number, socket: SocketHandle, backlog?: boolean): void;
+  /**
+   * Posted for a burst only: when no connection is queued, the proactor may
+   * complete it at once with the would-block code instead of keeping it
+   * pending.
+   */
+  readonly optional?: boolean;
 }
 
 /**

@@ -69,7 +69,7 @@ class ProactiveStream implements StreamChannel {
   #sendsInFlight = 0;
   #shutdownDone: Done | null = null;
   #onConnection: ((status: number, socket: SocketHandle) => void) | null = null;
-  /** Accepts posted beyond the proactor's `acceptsAhead` during a burst. */
+  /** Optional accepts in flight: posted beyond the proactor's `acceptsAhead` during a burst. */
   #extraAccepts = 0;
   /** Writes issued while the connect is in flight; posted once it succeeds. */
   #awaitingConnect: Array<[Uint8Array[], Done]> | null = null;
@@ -86,30 +86,28 @@ class ProactiveStream implements StreamChannel {
     for (let i = 0; i < ahead; i++) this.#postAccept();
   }
 
-  #postAccept(): void {
+  /**
+   * Posts an accept. `optional` ones are posted during a burst, beyond
+   * `acceptsAhead`: more accepts in flight take it in fewer rounds (each a
+   * loop iteration, or a trip to a backend's thread); the proactor completes
+   * them with would-block once the backlog is empty, and they are not
+   * re-posted, so `acceptsAhead` stay pending afterwards.
+   */
+  #postAccept(optional = false): void {
+    if (optional) this.#extraAccepts++;
     this.#io.proactor.accept(this.#socket, this.#family, {
+      optional,
       complete: this.#io.guard((status: number, socket: SocketHandle, backlog?: boolean) => {
+        if (optional) this.#extraAccepts--;
         if (this.#closed) {
           // The listener closed while this connection was being accepted.
           if (status === 0) socketApi().close(socket);
           return;
         }
-        // A burst (taken from a backlog): more accepts in flight take it in
-        // fewer rounds (each a loop iteration, or a trip to a backend's
-        // thread). Once it is over, the extra ones are not re-posted.
         const ahead = this.#io.proactor.acceptsAhead ?? DEFAULT_ACCEPTS_AHEAD;
-        if (backlog === true) {
-          this.#postAccept();
-          if (this.#extraAccepts < ahead * (BURST_ACCEPTS_FACTOR - 1)) {
-            this.#extraAccepts++;
-            this.#postAccept();
-          }
-        } else if (this.#extraAccepts > 0) {
-          this.#extraAccepts--;
-        } else {
-          this.#postAccept();
-        }
-        // The backlog was found empty: no connection to report.
+        if (!optional || backlog === true) this.#postAccept(optional);
+        if (backlog === true && this.#extraAccepts < ahead * (BURST_ACCEPTS_FACTOR - 1)) this.#postAccept(true);
+        // An optional accept found the backlog empty: no connection to report.
         if (status !== 0 && socketApi().isWouldBlock(status)) return;
         this.#onConnection?.(status, socket);
       }),

@@ -241,7 +241,7 @@ export abstract class OverlappedProactor implements Proactor {
   accept(socket: SocketHandle, family: AddressFamily, request: AcceptRequest): void {
     const record = this.#record(socket);
     const op = this.#begin(record, 'accept', request);
-    if (record.backlogLikely) {
+    if (record.backlogLikely || request.optional === true) {
       // A burst of connections: take what the backlog holds with accept(),
       // one call, instead of a socket creation, an AcceptEx and a completion
       // per connection, each waiting for the loop to come round again.
@@ -255,10 +255,10 @@ export abstract class OverlappedProactor implements Proactor {
         this.readyQueued();
         return;
       }
-      // Empty (or a connection reset in it): the burst is over. Say so, and
-      // let the caller decide which accepts to keep posted (AcceptEx then).
+      // Empty (or a connection reset in it): the burst is over. An accept
+      // posted for the burst only is not kept pending.
       record.backlogLikely = false;
-      return this.#failNow(op, WSAEWOULDBLOCK);
+      if (request.optional === true) return this.#failNow(op, WSAEWOULDBLOCK);
     }
     const acceptSocket = this.api.open(family, 'stream');
     if (acceptSocket < 0) return this.#failNow(op, -acceptSocket);
