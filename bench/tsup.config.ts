@@ -13,6 +13,8 @@ export default defineConfig({
     'http-bench': 'src/http-bench.ts',
     'http-server': 'src/http-server.ts',
     'http-app': 'src/http-app.ts',
+    'churn-load': 'src/churn-load.ts',
+    reliability: 'src/reliability.ts',
   },
   format: ['esm'],
   target: 'node20',

@@ -6,6 +6,8 @@
  *   - ping-pong, 64-byte messages, 1 connection
  *   - ping-pong, 64-byte messages, 50 connections
  *   - bulk: a 16 KiB-write stream, echoed back (MB/s counts the echo)
+ *   - churn: 20 clients, each connect, one 64-byte round trip, close, again
+ *     (the round trips/s column counts cycles; failed cycles are listed below)
  *
  * Prints round trips/s, MB/s and p50/p99 latency side by side, with each
  * result's ratio to node:net on the same platform.
@@ -45,6 +47,7 @@ const allScenarios = [
   { name: 'ping-pong 64 B x1', mode: 'pingpong', connections: 1, size: 64 },
   { name: 'ping-pong 64 B x50', mode: 'pingpong', connections: 50, size: 64 },
   { name: 'bulk 16 KiB x1', mode: 'bulk', connections: 1, size: 16 * 1024 },
+  { name: 'churn 64 B x20', mode: 'churn', connections: 20, size: 64 },
 ] as const;
 // --scenarios 1,3 runs a subset (1-based).
 const picked = args.get('scenarios')?.split(',').map((n) => Number(n) - 1);
@@ -123,12 +126,14 @@ interface Result {
   mbPerSec: number;
   p50us: number;
   p99us: number;
+  /** Churn: cycles that failed. */
+  failed?: number;
 }
 
 function runLoad(port: number, scenario: (typeof allScenarios)[number]): Result {
   const [cmd, ...rest] = pinned('1', [
     process.execPath,
-    join(root, 'bench/dist/load.js'),
+    join(root, scenario.mode === 'churn' ? 'bench/dist/churn-load.js' : 'bench/dist/load.js'),
     '--port', String(port),
     '--mode', scenario.mode,
     '--connections', String(scenario.connections),
@@ -138,7 +143,8 @@ function runLoad(port: number, scenario: (typeof allScenarios)[number]): Result 
   ]);
   const result = spawnSync(cmd!, rest, { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`load generator failed: ${result.stderr}`);
-  return JSON.parse(result.stdout.trim().split('\n').pop()!) as Result;
+  const parsed = JSON.parse(result.stdout.trim().split('\n').pop()!) as Result & { cyclesPerSec?: number };
+  return parsed.cyclesPerSec === undefined ? parsed : { ...parsed, roundTripsPerSec: parsed.cyclesPerSec, mbPerSec: 0 };
 }
 
 const samples = new Map<string, Result[]>();
@@ -190,3 +196,5 @@ for (const row of rows) {
     `| ${row.platform} | ${row.impl} | ${row.scenario} | ${bulk ? '-' : fmt(row.result.roundTripsPerSec)} | ${fmt(row.result.mbPerSec, 1)} | ${bulk ? '-' : fmt(row.result.p50us)} | ${bulk ? '-' : fmt(row.result.p99us)} | ${fmt(ratio, 2)} |`,
   );
 }
+const failures = rows.filter((r) => r.result.failed !== undefined).map((r) => `${r.platform} ${r.impl}: ${r.result.failed}`);
+if (failures.length > 0) console.log(`\nFailed churn cycles (median round): ${failures.join(', ')}`);

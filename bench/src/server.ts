@@ -3,6 +3,8 @@
  * `--impl` is the name of a wsaloop backend running the same echo code,
  * on one loop or, with `--threads N`, on N loops on Worker threads.
  * Prints `listening on <host>:<port>`; the harness kills it when done.
+ * With `--stats-every <ms>` it also prints a `stats {json}` line that often:
+ * process memory and handles, open connections and (wsaloop) `loop.stats()`.
  */
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -16,11 +18,24 @@ const impl = args.get('impl') ?? 'node';
 const host = args.get('host') ?? '127.0.0.1';
 const options: Record<string, unknown> = {};
 const parse = (v: string): unknown => (/^\d+$/.test(v) ? Number(v) : v === 'true' ? true : v === 'false' ? false : v);
-for (const [k, v] of args) if (!['impl', 'host', 'exit-after', 'threads', 'control', 'snapshots'].includes(k)) options[k] = parse(v);
+for (const [k, v] of args) if (!['impl', 'host', 'exit-after', 'threads', 'control', 'snapshots', 'stats-every'].includes(k)) options[k] = parse(v);
 const threads = Number(args.get('threads') ?? 1);
 // For profiling (e.g. --cpu-prof): leave on our own after this many ms.
 const exitAfter = Number(args.get('exit-after') ?? 0);
 if (exitAfter > 0) setTimeout(() => process.exit(0), exitAfter).unref();
+
+const statsEvery = Number(args.get('stats-every') ?? 0);
+/** Prints a `stats` line every `stats-every` ms (Node's timer: it runs beside either server). */
+function reportStats(figures: () => Record<string, unknown>): void {
+  if (statsEvery <= 0) return;
+  const mib = (n: number): number => Math.round((n / 1048576) * 10) / 10;
+  const print = (): void => {
+    const { rss, heapUsed, handles, threads } = processResources();
+    console.log(`stats ${JSON.stringify({ rssMiB: mib(rss), heapUsedMiB: mib(heapUsed), handles, threads, ...figures() })}`);
+  };
+  setInterval(print, statsEvery).unref();
+  print();
+}
 
 function onStop(stop: () => void): void {
   process.on('SIGTERM', stop);
@@ -53,6 +68,7 @@ if (impl === 'node') {
     s.on('close', () => sockets.delete(s));
   });
   server.listen(0, host, () => console.log(`listening on ${host}:${(server.address() as { port: number }).port}`));
+  reportStats(() => ({ connections: sockets.size }));
   onStop(() => {
     server.close();
     for (const s of sockets) s.destroy();
@@ -72,6 +88,7 @@ if (impl === 'node') {
     echo(client);
   });
   console.log(`listening on ${host}:${server.address().port}`);
+  reportStats(() => ({ connections: clients.size, loop: loop.stats() }));
   onStop(() => {
     server.close();
     for (const c of clients) if (!c.isClosing()) c.close();

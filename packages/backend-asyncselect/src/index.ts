@@ -11,18 +11,23 @@
  * ```
  * @module @wsaloop/backend-asyncselect
  */
-import { BackendUnsupportedError, type BackendOptions, type Reactor } from '@wsaloop/core/backend';
+import { BackendUnsupportedError, type BackendOptions, checkBackendOptions, type Reactor } from '@wsaloop/core/backend';
 import { AsyncSelectReactor } from './async-select-reactor.js';
 
 export { AsyncSelectReactor, type PumpInfo } from './async-select-reactor.js';
 
+/** The asyncselect backend takes no options. */
+export const knownOptions: readonly string[] = [];
+
 /**
- * Creates a WSAAsyncSelect reactor for one loop. The backend takes no options.
- * @throws BackendUnsupportedError when not running on Windows.
+ * Creates a WSAAsyncSelect reactor for one loop.
+ * @throws BackendUnsupportedError when not running on Windows; UnknownBackendOptionError
+ *   (a TypeError) for any option.
  */
-export function createBackend(_options: BackendOptions = {}): Reactor {
+export function createBackend(options: BackendOptions = {}): Reactor {
   if (process.platform !== 'win32') {
     throw new BackendUnsupportedError('the asyncselect backend needs Windows (Winsock WSAAsyncSelect and a message-only window); use the select backend on this platform');
   }
+  checkBackendOptions('asyncselect', options, knownOptions);
   return new AsyncSelectReactor();
 }

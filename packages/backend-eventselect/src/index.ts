@@ -12,18 +12,23 @@
  * ```
  * @module @wsaloop/backend-eventselect
  */
-import { BackendUnsupportedError, type BackendOptions, type Reactor } from '@wsaloop/core/backend';
+import { BackendUnsupportedError, type BackendOptions, checkBackendOptions, type Reactor } from '@wsaloop/core/backend';
 import { EventSelectReactor } from './event-select-reactor.js';
 
 export { EventSelectReactor } from './event-select-reactor.js';
 
+/** The eventselect backend takes no options. */
+export const knownOptions: readonly string[] = [];
+
 /**
- * Creates a WSAEventSelect reactor for one loop. The backend takes no options.
- * @throws BackendUnsupportedError when not running on Windows.
+ * Creates a WSAEventSelect reactor for one loop.
+ * @throws BackendUnsupportedError when not running on Windows; UnknownBackendOptionError
+ *   (a TypeError) for any option.
  */
-export function createBackend(_options: BackendOptions = {}): Reactor {
+export function createBackend(options: BackendOptions = {}): Reactor {
   if (process.platform !== 'win32') {
     throw new BackendUnsupportedError('the eventselect backend needs Windows (Winsock WSAEventSelect); use the select backend on this platform');
   }
+  checkBackendOptions('eventselect', options, knownOptions);
   return new EventSelectReactor();
 }

@@ -10,6 +10,7 @@
  */
 import type { WakeToken } from '@wsaloop/core/backend';
 import {
+  OVERLAPPED_OPTION_NAMES,
   OverlappedProactor,
   type OverlappedOperation,
   type OverlappedOptions,
@@ -31,12 +32,20 @@ export interface IocpOptions extends OverlappedOptions {
   spinMicroseconds?: number;
 }
 
+/** Names of the {@link IocpOptions}. */
+export const IOCP_OPTION_NAMES = [...OVERLAPPED_OPTION_NAMES, 'batchSize', 'skipCompletionOnSuccess', 'spinMicroseconds'] as const;
+// Fails to compile when an option is added above without its name.
+const everyIocpOptionNamed: Exclude<keyof IocpOptions, (typeof IOCP_OPTION_NAMES)[number]> extends never ? true : never = true;
+void everyIocpOptionNamed;
+
 /** sizeof(OVERLAPPED_ENTRY) on x64: key, lpOverlapped, Internal, bytes (+ padding). */
 const ENTRY_SIZE = 32;
 /** Completion key of every socket. */
 const SOCKET_KEY = 1;
 /** Completion key of wake-up packets (posted with no OVERLAPPED). */
 const WAKE_KEY = 2;
+/** Completion key of a fence posted behind an operation that failed as it started. */
+const FENCE_KEY = 3;
 const INVALID_HANDLE_VALUE = -1;
 const TWO_32 = 0x100000000;
 /**
@@ -113,6 +122,17 @@ export class IocpProactor extends OverlappedProactor {
     if (this.#waiting) this.wake();
   }
 
+  /**
+   * Whether the system queued a packet for a start that failed with a
+   * warning depends on the mode (Wine queues one unless the socket skips the
+   * port on success). A packet it queued is already in the port: a fence
+   * posted now comes out after it, and frees the slot.
+   */
+  protected absorbStray(op: OverlappedOperation): boolean {
+    if (this.#closed) return true;
+    return this.win.kernel32.PostQueuedCompletionStatus(this.#port, 0, FENCE_KEY, op.address) === 0;
+  }
+
   poll(timeoutMs: number): number | Promise<number> {
     if (this.#closed) return 0;
     let n = this.deliverReady();
@@ -179,7 +199,12 @@ export class IocpProactor extends OverlappedProactor {
       }
       const op = this.operationAt(overlapped);
       if (!op) continue;
-      this.complete(op as OverlappedOperation);
+      if (entries.readUInt32LE(at) === FENCE_KEY) {
+        this.strayAbsorbed(op);
+        continue;
+      }
+      if (op.stray) continue; // the failure was reported when the call returned
+      this.complete(op);
       reported++;
     }
     return reported;

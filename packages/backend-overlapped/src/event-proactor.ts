@@ -92,6 +92,11 @@ export class EventOverlappedProactor extends OverlappedProactor {
     this.#events.leave(shared, op);
   }
 
+  /** A stray only sets the operation's event, which is not watched and is reset on release. */
+  protected absorbStray(): boolean {
+    return true;
+  }
+
   protected readyQueued(): void {
     if (this.#waiting) this.#events.wake();
   }

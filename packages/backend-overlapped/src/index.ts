@@ -22,25 +22,30 @@
  * every completion, report ECANCELED).
  * @module @wsaloop/backend-overlapped
  */
-import { BackendUnsupportedError, type BackendOptions, type Proactor } from '@wsaloop/core/backend';
+import { BackendUnsupportedError, type BackendOptions, checkBackendOptions, type Proactor } from '@wsaloop/core/backend';
 import { EventOverlappedProactor } from './event-proactor.js';
-import { notifyMode, type OverlappedBackendOptions } from './options.js';
+import { notifyMode, OVERLAPPED_BACKEND_OPTION_NAMES, type OverlappedBackendOptions } from './options.js';
 import { RoutineProactor } from './routine/routine-proactor.js';
 
 export { EventOverlappedProactor } from './event-proactor.js';
 export { RoutineProactor, type RoutineDiagnostics } from './routine/routine-proactor.js';
 export { notifyMode, type NotifyMode, type OverlappedBackendOptions } from './options.js';
 
+/** Names of the options the overlapped backend accepts (see {@link OverlappedBackendOptions}). */
+export const knownOptions: readonly string[] = OVERLAPPED_BACKEND_OPTION_NAMES;
+
 /**
  * Creates an overlapped-I/O proactor for one loop, notified by event objects
  * or by completion routines (`options.notify`).
- * @throws BackendUnsupportedError when not running on Windows; TypeError /
- *   RangeError for a bad option.
+ * @throws BackendUnsupportedError when not running on Windows;
+ *   UnknownBackendOptionError (a TypeError) for an option not in
+ *   {@link knownOptions}; TypeError / RangeError for a bad value.
  */
 export function createBackend(options: BackendOptions = {}): Proactor {
   if (process.platform !== 'win32') {
     throw new BackendUnsupportedError('the overlapped backend needs Windows (overlapped Winsock I/O); use the select backend on this platform');
   }
+  checkBackendOptions('overlapped', options, knownOptions);
   const opts = options as OverlappedBackendOptions;
   return notifyMode(opts) === 'routine' ? new RoutineProactor(opts) : new EventOverlappedProactor(opts);
 }

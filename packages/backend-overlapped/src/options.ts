@@ -2,7 +2,7 @@
  * Options of the overlapped backend and their validation.
  * @module
  */
-import type { OverlappedOptions } from '@wsaloop/core/winsock';
+import { OVERLAPPED_OPTION_NAMES, type OverlappedOptions } from '@wsaloop/core/winsock';
 
 /**
  * How the overlapped backend learns that an operation finished:
@@ -19,6 +19,12 @@ export interface OverlappedBackendOptions extends OverlappedOptions {
   /** Notification style (default `'event'`). */
   notify?: NotifyMode;
 }
+
+/** Names of the {@link OverlappedBackendOptions}. */
+export const OVERLAPPED_BACKEND_OPTION_NAMES = ['notify', ...OVERLAPPED_OPTION_NAMES] as const;
+// Fails to compile when an option is added above without its name.
+const everyOptionNamed: Exclude<keyof OverlappedBackendOptions, (typeof OVERLAPPED_BACKEND_OPTION_NAMES)[number]> extends never ? true : never = true;
+void everyOptionNamed;
 
 /**
  * The notification mode `options` ask for.

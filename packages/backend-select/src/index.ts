@@ -8,7 +8,7 @@
  * ```
  * @module @wsaloop/backend-select
  */
-import type { BackendOptions, Reactor } from '@wsaloop/core/backend';
+import { type BackendOptions, checkBackendOptions, type Reactor } from '@wsaloop/core/backend';
 import { PollWaiter } from './posix-poll.js';
 import { SelectReactor } from './select-reactor.js';
 import { WinsockSelectWaiter } from './winsock-select.js';
@@ -16,7 +16,14 @@ import { WinsockSelectWaiter } from './winsock-select.js';
 export { SelectReactor } from './select-reactor.js';
 export type { ReadinessWaiter, WatchedSocket } from './waiter.js';
 
-/** Creates a select reactor for one loop. The select backend takes no options. */
-export function createBackend(_options: BackendOptions = {}): Reactor {
+/** The select backend takes no options. */
+export const knownOptions: readonly string[] = [];
+
+/**
+ * Creates a select reactor for one loop.
+ * @throws UnknownBackendOptionError (a TypeError) for any option.
+ */
+export function createBackend(options: BackendOptions = {}): Reactor {
+  checkBackendOptions('select', options, knownOptions);
   return new SelectReactor(process.platform === 'win32' ? new WinsockSelectWaiter() : new PollWaiter());
 }

@@ -1,10 +1,37 @@
 /** Bad input: typed errors, thrown at the call site, never a crash or a hang. */
 import { describe, expect, it } from 'vitest';
 import { createLoop } from '@wsaloop/core';
-import { type Conformance, withLoop } from './context.js';
+import { backendModule, type Conformance, withLoop } from './context.js';
 
 export function argumentTests(ctx: Conformance): void {
   describe('bad arguments', () => {
+    it('rejects an option the backend does not know, naming the options it knows', () => {
+      const { knownOptions } = backendModule(ctx.backend);
+      expect(Array.isArray(knownOptions)).toBe(true);
+      let error: unknown;
+      try {
+        createLoop({ backend: ctx.backend, ...ctx.options, batchsize: 64 }).close();
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(TypeError);
+      expect(error).toMatchObject({ code: 'ERR_WSALOOP_UNKNOWN_BACKEND_OPTION', backend: ctx.backend, option: 'batchsize', knownOptions });
+      const message = (error as Error).message;
+      expect(message).toContain('"batchsize"');
+      for (const known of knownOptions) expect(message).toContain(`"${known}"`);
+      if (knownOptions.length === 0) expect(message).toContain('takes no options');
+      // Every option it declares is accepted as such (values are the backend's to check).
+      for (const known of knownOptions) {
+        try {
+          createLoop({ backend: ctx.backend, ...ctx.options, [known]: {} }).close();
+        } catch (e) {
+          expect((e as { code?: string }).code).not.toBe('ERR_WSALOOP_UNKNOWN_BACKEND_OPTION');
+        }
+      }
+      // An option left undefined is absent.
+      createLoop({ backend: ctx.backend, ...ctx.options, batchsize: undefined }).close();
+    });
+
     it('throws TypeError / RangeError with clear messages', async () => {
       await withLoop(ctx, (loop) => {
         const tcp = loop.tcp();

@@ -2,7 +2,10 @@
  * What each conformance test gets: a way to make a loop over the backend under
  * test, and the suite's scale settings.
  */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { createLoop, type Loop } from '@wsaloop/core';
+import type { BackendModule } from '@wsaloop/core/backend';
 
 /** Options of {@link runConformance}. */
 export interface ConformanceOptions {
@@ -33,6 +36,11 @@ export function conformanceContext(opts: ConformanceOptions): Conformance {
     connections: opts.connections ?? 500,
     makeLoop: () => createLoop({ backend: opts.backend, ...opts.options }),
   };
+}
+
+/** The installed backend package `name`, resolved as `createLoop` resolves it from the working directory. */
+export function backendModule(name: string): BackendModule {
+  return createRequire(join(process.cwd(), 'noop.js'))(`@wsaloop/backend-${name}`) as BackendModule;
 }
 
 /**

@@ -35,3 +35,4 @@ export function runConformance(options: ConformanceOptions): void {
     poolTests(ctx);
   });
 }
+export { proactorStartFailureTests } from './start-failures.js';

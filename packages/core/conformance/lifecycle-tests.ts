@@ -4,6 +4,7 @@
  * backend counts in `loop.stats()` returns to its baseline (pool capacities,
  * keys ending in `Allocated`, may stay grown).
  */
+import { connect, type Socket } from 'node:net';
 import type { Loop, Tcp, WsaloopError } from '@wsaloop/core';
 import { describe, expect, it } from 'vitest';
 import { type Conformance, SLOW, withLoop } from './context.js';
@@ -66,6 +67,50 @@ export function lifecycleTests(ctx: Conformance): void {
       });
       expect(liveStats(loop)).toEqual(baseline);
     });
+
+    it('takes a burst of connections queued in the backlog, serves each, and leaks nothing', async () => {
+      // Clients of Node's own loop connect while this loop is not running
+      // yet: the connections wait in the listener's backlog, which the loop
+      // then takes in one go (a proactor with accept() and extra accepts).
+      const burst = 300;
+      let baseline: Record<string, number> = {};
+      let served = 0;
+      const errors: string[] = [];
+      const echoed: number[] = [];
+      const loop = await withLoop(ctx, async (loop) => {
+        baseline = liveStats(loop);
+        const server = loop.tcp().bind('127.0.0.1', 0);
+        server.on('error', (e: WsaloopError) => errors.push(e.code ?? String(e)));
+        server.listen(1024, (err, conn) => {
+          if (err || !conn) return void errors.push(err?.code ?? 'no connection');
+          conn.readStart((e, data) => {
+            if (data && data.length > 0) return void conn.write(data, () => {});
+            conn.close();
+            if (++served === burst) server.close();
+          });
+        });
+        const port = server.address().port;
+        const clients = await Promise.all(
+          Array.from(
+            { length: burst },
+            (_, i) =>
+              new Promise<Socket>((resolve, reject) => {
+                const s = connect(port, '127.0.0.1', () => resolve(s));
+                s.once('error', reject);
+                s.once('data', (d) => {
+                  echoed.push(d[0]! === i % 256 ? 1 : 0);
+                  s.end();
+                });
+              }),
+          ),
+        );
+        clients.forEach((s, i) => s.write(Buffer.from([i % 256])));
+      });
+      expect(errors).toEqual([]);
+      expect(served).toBe(burst);
+      expect(echoed).toEqual(new Array(burst).fill(1));
+      expect(liveStats(loop)).toEqual(baseline);
+    }, 60_000 * SLOW);
 
     it('1000 connect / write / close cycles, closing at every stage, leak nothing', async () => {
       const cycles = 1000;

@@ -59,6 +59,26 @@ export function udpTests(ctx: Conformance): void {
       expect(received).toBe('still alive');
     });
 
+    it('reports EMSGSIZE to an oversized send and goes on receiving', async () => {
+      const sends: string[] = [];
+      const got: string[] = [];
+      await withLoop(ctx, (loop) => {
+        const receiver = loop.udp().bind('127.0.0.1', 0);
+        const sender = loop.udp().bind('127.0.0.1', 0);
+        const port = receiver.address().port;
+        receiver.recvStart((err, data) => {
+          got.push(err ? err.code! : data!.toString());
+          receiver.close();
+          sender.close();
+        });
+        // Twice in a row: the second reuses what the first failure freed.
+        for (let i = 0; i < 2; i++) sender.send(Buffer.alloc(70_000), '127.0.0.1', port, (err) => sends.push(err?.code ?? 'ok'));
+        sender.send('after', '127.0.0.1', port, (err) => sends.push(err?.code ?? 'ok'));
+      });
+      expect(sends).toEqual(['EMSGSIZE', 'EMSGSIZE', 'ok']);
+      expect(got).toEqual(['after']);
+    });
+
     it('recvStop / recvStart loses no datagram', async () => {
       const got: string[] = [];
       await withLoop(ctx, (loop) => {

@@ -5,6 +5,7 @@
  */
 export type { Backend, BackendBase, BackendModule, BackendOptions } from './backend/backend.js';
 export { BackendUnsupportedError } from './backend/backend.js';
+export { checkBackendOptions, UnknownBackendOptionError } from './backend/options.js';
 export { Readiness, type Reactor, type ReadinessListener } from './backend/reactor.js';
 export type { Proactor, CompletionRequest, AcceptRequest, RecvRequest, RecvFromRequest } from './backend/proactor.js';
 export type { WakeToken, SocketWakeToken, EventFdWakeToken, CompletionPortWakeToken, EventWakeToken, WindowWakeToken } from './backend/wake-token.js';

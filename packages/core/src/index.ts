@@ -37,3 +37,4 @@ export { WsaloopError, type WsaloopErrorInfo } from './errors.js';
 export type { SocketAddress } from './sys/sockaddr.js';
 export { processResources, type ProcessResources } from './sys/process-resources.js';
 export { BackendUnsupportedError } from './backend/backend.js';
+export { UnknownBackendOptionError } from './backend/options.js';

@@ -20,6 +20,8 @@ describe('iocp backend', () => {
     expect(() => createLoop({ backend: 'iocp', zeroByteReads: 'yes' })).toThrow(TypeError);
     expect(() => createLoop({ backend: 'iocp', recvBufferSize: 65536, maxRecvBufferSize: 4096 })).toThrow(/maxRecvBufferSize/);
     expect(() => createLoop({ backend: 'iocp', spinMicroseconds: -1 })).toThrow(RangeError);
+    // A misspelt option fails loudly, with the right spelling.
+    expect(() => createLoop({ backend: 'iocp', batchsize: 64 })).toThrow(/no "batchsize" option \(did you mean "batchSize"\?\)/);
   });
 
   it('keeps the configured number of AcceptEx posted, and releases them all on close', async () => {

@@ -12,7 +12,7 @@
  *
  * Request words, by opcode (bytes are taken from the batch's buffer in order):
  *   ASSOCIATE socket family
- *   ACCEPT    id socket family
+ *   ACCEPT    id socket family optional  (optional: 1 for an accept posted for a burst only)
  *   CONNECT   id socket family addressLength        (bytes: the sockaddr)
  *   RECV      id socket
  *   SEND      id socket inlineLength pieces (address length)*pieces (bytes: inline data)
@@ -22,7 +22,7 @@
  *   CLOSE     id socket
  *
  * Completion words, `id status` then by the request's kind (bytes in order):
- *   accept: socket; recv: length (-1: no data) source; recvfrom: length
+ *   accept: socket backlog (1: more connections likely queued); recv: length (-1: no data) source; recvfrom: length
  *   fromLength; others: nothing. A receive's `source` is -1 when its bytes are
  *   in the batch's buffer, else the index of a buffer of their own in `x`
  *   (a large receive already has one: it is transferred as it is, which saves

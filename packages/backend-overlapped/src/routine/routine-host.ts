@@ -86,7 +86,7 @@ export class RoutineHost extends OverlappedProactor {
       this.routinesRun++;
       if (this.win.kernel32.GetCurrentThreadId() !== this.#threadId) this.routinesElsewhere++;
       const op = this.operationAt(overlapped);
-      if (!op) return;
+      if (!op || op.stray) return; // a stray's failure was reported when its call returned
       if (error !== 0) op.syncError = error;
       this.#finished.push(op);
     });
@@ -140,6 +140,16 @@ export class RoutineHost extends OverlappedProactor {
   }
 
   /**
+   * A routine queued for a call that failed is already queued to this
+   * thread: an alertable zero wait runs it (ignored: the operation is a
+   * stray) with any other routine due, whose operations are reported next.
+   */
+  protected absorbStray(): boolean {
+    this.win.kernel32.SleepEx(0, 1);
+    return true;
+  }
+
+  /**
    * One step of the routine thread: reports what is ready, waits alertably
    * (at most `timeoutMs`, -1: no limit; not at all when something was just
    * reported), runs the routines that are due, and reports their operations
@@ -155,18 +165,20 @@ export class RoutineHost extends OverlappedProactor {
    */
   step(timeoutMs: number, mayBlock: () => boolean = () => true): { reported: number; woken: Woken } {
     if (this.#closed) return { reported: 0, woken: 'nothing' };
-    let n = this.deliverReady();
+    let n = this.deliverReady() + this.#reportFinished();
     if (this.#lookAtEventOps) n += this.#reportEventOps();
-    let wait = n > 0 || this.hasReady ? 0 : timeoutMs < 0 ? C.INFINITE : timeoutMs;
+    let wait = n > 0 || this.hasReady || this.#finished.length > 0 ? 0 : timeoutMs < 0 ? C.INFINITE : timeoutMs;
     if (wait !== 0 && !mayBlock()) wait = 0;
     const rc = this.win.ws2.WSAWaitForMultipleEvents(3, this.#handles, 0, wait, 1);
     let woken: Woken = 'nothing';
     if (rc === C.WSA_WAIT_IO_COMPLETION) {
       this.alertedWaits++;
-      const finished = this.#finished;
-      this.#finished = [];
-      for (const op of finished) this.complete(op);
-      n += finished.length;
+      n += this.#reportFinished();
+      // An alertable wait that ran routines returns without looking at the
+      // events: under steady receive / send traffic it would never report
+      // the accept / connect event, and accepts would starve. Look at their
+      // OVERLAPPEDs (memory reads) every time.
+      if (this.#eventOps.size > 0) n += this.#reportEventOps(false);
     } else if (rc === C.WSA_WAIT_EVENT_0 + REQUEST_INDEX) {
       woken = 'requests';
     } else if (rc === C.WSA_WAIT_EVENT_0 + WAKE_INDEX) {
@@ -179,11 +191,25 @@ export class RoutineHost extends OverlappedProactor {
     return { reported: n, woken };
   }
 
-  /** Reports every AcceptEx / ConnectEx that finished. */
-  #reportEventOps(): number {
-    this.#lookAtEventOps = false;
-    // Reset first: one that finishes during the look sets it again.
-    this.win.ws2.WSAResetEvent(this.#acceptConnectEvent);
+  /** Reports the operations whose routine ran, in the order they ran. */
+  #reportFinished(): number {
+    const finished = this.#finished;
+    if (finished.length === 0) return 0;
+    this.#finished = [];
+    for (const op of finished) this.complete(op);
+    return finished.length;
+  }
+
+  /**
+   * Reports every AcceptEx / ConnectEx that finished. `reset`: the event is
+   * reset first (one that finishes during the look sets it again); without,
+   * a set event makes the next wait look again.
+   */
+  #reportEventOps(reset = true): number {
+    if (reset) {
+      this.#lookAtEventOps = false;
+      this.win.ws2.WSAResetEvent(this.#acceptConnectEvent);
+    }
     let n = 0;
     for (const op of [...this.#eventOps]) {
       if (op.status === C.STATUS_PENDING) continue;
@@ -230,8 +256,8 @@ class Outbox {
     this.#words.push(id, status);
   }
 
-  accept(id: number, status: number, socket: SocketHandle): void {
-    this.#words.push(id, status, socket);
+  accept(id: number, status: number, socket: SocketHandle, backlog: boolean): void {
+    this.#words.push(id, status, socket, backlog ? 1 : 0);
   }
 
   recv(id: number, status: number, data: Uint8Array | null): void {
@@ -333,7 +359,8 @@ export function runRoutineThread(data: P.RoutineThreadData): void {
       switch (op) {
         case P.OP_ACCEPT: {
           const family = w[i++] === 1 ? 'ipv6' : 'ipv4';
-          host.accept(socket, family, { complete: (status, accepted) => out.accept(id, status, accepted) } satisfies AcceptRequest);
+          const optional = w[i++] === 1;
+          host.accept(socket, family, { optional, complete: (status, accepted, backlog) => out.accept(id, status, accepted, backlog === true) } satisfies AcceptRequest);
           break;
         }
         case P.OP_CONNECT: {

@@ -155,7 +155,7 @@ export class RoutineProactor implements Proactor {
   /** Queues an AcceptEx on the listening `socket`. */
   accept(socket: SocketHandle, family: AddressFamily, request: AcceptRequest): void {
     const id = this.#register('accept', request, socket, null);
-    this.#words.push(P.OP_ACCEPT, id, socket, family === 'ipv6' ? 1 : 0);
+    this.#words.push(P.OP_ACCEPT, id, socket, family === 'ipv6' ? 1 : 0, request.optional === true ? 1 : 0);
     this.#queued();
   }
 
@@ -343,6 +343,7 @@ export class RoutineProactor implements Proactor {
       switch (entry.kind) {
         case 'accept': {
           let socket = w[i++]!;
+          const backlog = w[i++] === 1;
           if (status === 0 && this.#closing.has(entry.socket)) {
             // Accepted just before its listener's close reached the routine
             // thread: close it there, and report the accept as cancelled.
@@ -350,7 +351,7 @@ export class RoutineProactor implements Proactor {
             status = C.ERROR_OPERATION_ABORTED;
             socket = -1;
           }
-          (entry.request as AcceptRequest).complete(status, socket);
+          (entry.request as AcceptRequest).complete(status, socket, backlog);
           break;
         }
         case 'recv': {

@@ -55,7 +55,14 @@ export type BackendOptions = Record<string, unknown>;
  * `@wsaloop/backend-<name>` packages export it as a named export.
  */
 export interface BackendModule {
+  /**
+   * Creates the backend.
+   * @throws UnknownBackendOptionError for an option not in `knownOptions`
+   *   (see `checkBackendOptions`).
+   */
   createBackend(options: BackendOptions): Backend;
+  /** Names of the options `createBackend` accepts (empty: none). */
+  readonly knownOptions: readonly string[];
 }
 
 /**

@@ -18,9 +18,19 @@ export interface CompletionRequest {
   complete(status: number): void;
 }
 
-/** An accept: completes with the new connected socket. */
+/**
+ * An accept: completes with the new connected socket. `backlog` is a hint:
+ * true when the connection was taken from a queue of them (a burst), so
+ * posting more accepts would take it sooner.
+ */
 export interface AcceptRequest {
-  complete(status: number, socket: SocketHandle): void;
+  complete(status: number, socket: SocketHandle, backlog?: boolean): void;
+  /**
+   * Posted for a burst only: when no connection is queued, the proactor may
+   * complete it at once with the would-block code instead of keeping it
+   * pending.
+   */
+  readonly optional?: boolean;
 }
 
 /**

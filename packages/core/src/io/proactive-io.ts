@@ -15,6 +15,8 @@ import type { IoService } from './io-service.js';
 
 /** Accepts kept posted on a listening socket when the proactor does not say. */
 const DEFAULT_ACCEPTS_AHEAD = 4;
+/** During a burst (the proactor hints at a backlog), up to this many times as many accepts are posted. */
+const BURST_ACCEPTS_FACTOR = 8;
 
 /** The proactive operations layer of one loop. */
 export class ProactiveIo implements IoService {
@@ -69,6 +71,8 @@ class ProactiveStream implements StreamChannel {
   #sendsInFlight = 0;
   #shutdownDone: Done | null = null;
   #onConnection: ((status: number, socket: SocketHandle) => void) | null = null;
+  /** Optional accepts in flight: posted beyond the proactor's `acceptsAhead` during a burst. */
+  #extraAccepts = 0;
   /** Writes issued while the connect is in flight; posted once it succeeds. */
   #awaitingConnect: Array<[Uint8Array[], Done]> | null = null;
 
@@ -84,15 +88,29 @@ class ProactiveStream implements StreamChannel {
     for (let i = 0; i < ahead; i++) this.#postAccept();
   }
 
-  #postAccept(): void {
+  /**
+   * Posts an accept. `optional` ones are posted during a burst, beyond
+   * `acceptsAhead`: more accepts in flight take it in fewer rounds (each a
+   * loop iteration, or a trip to a backend's thread); the proactor completes
+   * them with would-block once the backlog is empty, and they are not
+   * re-posted, so `acceptsAhead` stay pending afterwards.
+   */
+  #postAccept(optional = false): void {
+    if (optional) this.#extraAccepts++;
     this.#io.proactor.accept(this.#socket, this.#family, {
-      complete: this.#io.guard((status: number, socket: SocketHandle) => {
+      optional,
+      complete: this.#io.guard((status: number, socket: SocketHandle, backlog?: boolean) => {
+        if (optional) this.#extraAccepts--;
         if (this.#closed) {
           // The listener closed while this connection was being accepted.
           if (status === 0) socketApi().close(socket);
           return;
         }
-        this.#postAccept();
+        const ahead = this.#io.proactor.acceptsAhead ?? DEFAULT_ACCEPTS_AHEAD;
+        if (!optional || backlog === true) this.#postAccept(optional);
+        if (backlog === true && this.#extraAccepts < ahead * (BURST_ACCEPTS_FACTOR - 1)) this.#postAccept(true);
+        // An optional accept found the backlog empty: no connection to report.
+        if (status !== 0 && socketApi().isWouldBlock(status)) return;
         this.#onConnection?.(status, socket);
       }),
     });

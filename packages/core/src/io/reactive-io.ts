@@ -152,7 +152,8 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
 
   #acceptSome(): void {
     const { api } = this.io;
-    for (let i = 0; i < ACCEPTS_PER_EVENT && this.#onConnection; i++) {
+    let i = 0;
+    for (; i < ACCEPTS_PER_EVENT && this.#onConnection && !this.closed; i++) {
       const s = api.accept(this.socket);
       if (s >= 0) {
         this.#onConnection(0, s);
@@ -163,6 +164,15 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
         return;
       }
       this.#onConnection(-s, -1);
+    }
+    // The cap was reached with the backlog not yet empty. A re-enabling
+    // model may not announce it again (Wine records no new FD_ACCEPT while
+    // connections remain queued): go on next iteration, after the I/O of
+    // the connections already open.
+    if (i === ACCEPTS_PER_EVENT && this.#readable) {
+      this.io.loop._defer(() => {
+        if (this.#onConnection && !this.closed && this.#readable) this.#acceptSome();
+      });
     }
   }
 

@@ -46,6 +46,11 @@ export class SocketRecord {
   onDrained: (() => void) | null = null;
   /** Whether a synchronous success is reported without a notification (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS). */
   skipOnSuccess = false;
+  /**
+   * A listener whose last accept found a connection: more are likely queued
+   * in its backlog, so the next accept tries a non-blocking accept() first.
+   */
+  backlogLikely = false;
   /** Size of the next receive: grows while receives fill their buffer, shrinks when they do not. */
   receiveSize: number;
 
@@ -69,12 +74,20 @@ export class OverlappedOperation {
   buffer: PooledBuffer | null = null;
   /** Caller's buffers sent without copying: referenced until completion. */
   keep: readonly Uint8Array[] | null = null;
-  /** The socket an AcceptEx accepts into. */
+  /** The socket an AcceptEx accepts into (or accept() returned). */
   acceptSocket: SocketHandle = -1;
+  /** The accept was served at once by a non-blocking accept(), not by AcceptEx. */
+  acceptedAtOnce = false;
   /** Backend-specific data (an event object, a wait group...). */
   notification: unknown = null;
-  /** WSA / Win32 error when the call failed at once (no notification will come). */
+  /** WSA / Win32 error when the call failed at once. */
   syncError = 0;
+  /**
+   * The call failed at once, yet the system completed it with a warning
+   * status (see `OverlappedProactor`): a notification may still arrive for
+   * it, and must be ignored. Cleared when the slot is released.
+   */
+  stray = false;
 
   constructor(address: number, slot: Buffer) {
     this.address = address;
@@ -133,8 +146,10 @@ export class OperationPool {
     op.buffer = null;
     op.keep = null;
     op.acceptSocket = -1;
+    op.acceptedAtOnce = false;
     op.notification = null;
     op.syncError = 0;
+    op.stray = false;
     this.#live--;
     this.#free.push(op);
   }

@@ -17,7 +17,16 @@ import type { WakeToken } from '../../../backend/wake-token.js';
 import { socketApi } from '../../platform.js';
 import type { AddressFamily, SocketApi, SocketHandle, SocketKind } from '../../socket-api.js';
 import { encodeSockaddr, SOCKADDR_MAX } from '../../sockaddr.js';
-import { ERROR_OPERATION_ABORTED, SO_UPDATE_ACCEPT_CONTEXT, SO_UPDATE_CONNECT_CONTEXT, SOL_SOCKET, WSA_IO_PENDING, WSAEINVAL } from '../constants.js';
+import {
+  ERROR_OPERATION_ABORTED,
+  SO_UPDATE_ACCEPT_CONTEXT,
+  SO_UPDATE_CONNECT_CONTEXT,
+  SOL_SOCKET,
+  STATUS_PENDING,
+  WSA_IO_PENDING,
+  WSAEINVAL,
+  WSAEWOULDBLOCK,
+} from '../constants.js';
 import { windows, type WindowsLibraries } from '../library.js';
 import { addressOf, WSABUF_SIZE, writeWsabuf } from '../structs.js';
 import { extensionFunctions } from './extensions.js';
@@ -62,6 +71,12 @@ export interface OverlappedOptions {
   acceptsAhead?: number;
 }
 
+/** Names of the {@link OverlappedOptions}, for a backend's `knownOptions`. */
+export const OVERLAPPED_OPTION_NAMES = ['recvBufferSize', 'maxRecvBufferSize', 'zeroByteReads', 'acceptsAhead'] as const;
+// Fails to compile when an option is added above without its name.
+const everyOverlappedOptionNamed: Exclude<keyof OverlappedOptions, (typeof OVERLAPPED_OPTION_NAMES)[number]> extends never ? true : never = true;
+void everyOverlappedOptionNamed;
+
 /**
  * A completion routine (LPWSAOVERLAPPED_COMPLETION_ROUTINE) as JS sees it:
  * the Win32 / WSA error, the bytes transferred, the OVERLAPPED's address, and
@@ -96,7 +111,15 @@ const DATAGRAM_BUFFER = 64 * 1024;
 const MAX_GATHER = 64;
 /** NTSTATUS of a cancelled operation. */
 const STATUS_CANCELLED = 0xc0000120;
+/** NTSTATUS values from here up are errors (NT_ERROR); below are successes and warnings. */
+const NT_ERROR_FIRST = 0xc0000000;
 const EMPTY = new Uint8Array(0);
+/**
+ * Most connections one poll takes from listeners' backlogs with accept():
+ * a burst is taken in a few polls, and the connections already open are
+ * still served between them.
+ */
+const BACKLOG_ACCEPTS_PER_POLL = 256;
 
 /** Base of the completion backends (IOCP, overlapped with events or routines). */
 export abstract class OverlappedProactor implements Proactor {
@@ -119,7 +142,11 @@ export abstract class OverlappedProactor implements Proactor {
   /** Receives are zero-byte ones while more sockets than this are open. */
   readonly #zeroByteReadsAbove: number;
   readonly #records = new Map<SocketHandle, SocketRecord>();
+  /** Reported operations whose slot waits for {@link strayAbsorbed} before reuse. */
+  readonly #held = new Set<OverlappedOperation>();
   #ready: OverlappedOperation[] = [];
+  /** Accepts served by accept(): reported in the same poll, up to {@link BACKLOG_ACCEPTS_PER_POLL}. */
+  #readyAccepts: OverlappedOperation[] = [];
   #readyCallbacks: Array<() => void> = [];
   readonly #wsabufs = Buffer.alloc(MAX_GATHER * WSABUF_SIZE);
   readonly #u32a = new Uint32Array(1);
@@ -196,6 +223,15 @@ export abstract class OverlappedProactor implements Proactor {
   protected abstract released(op: OverlappedOperation): void;
   /** Something was queued for the next poll from outside it: make a blocked poll return. */
   protected abstract readyQueued(): void;
+  /**
+   * `op` failed as it was started, yet a notification may still arrive for it
+   * (its `stray` flag is set; every notification path ignores such an
+   * operation). Returns true when none can arrive any more (it was consumed
+   * already, or this model never delivers one), so the slot may be reused
+   * once the failure is reported; false when the model calls
+   * {@link strayAbsorbed} later, and until then the slot is held.
+   */
+  protected abstract absorbStray(op: OverlappedOperation): boolean;
 
   abstract poll(timeoutMs: number): number | Promise<number>;
   abstract wake(): void;
@@ -236,11 +272,30 @@ export abstract class OverlappedProactor implements Proactor {
   accept(socket: SocketHandle, family: AddressFamily, request: AcceptRequest): void {
     const record = this.#record(socket);
     const op = this.#begin(record, 'accept', request);
+    if (record.backlogLikely || request.optional === true) {
+      // A burst of connections: take what the backlog holds with accept(),
+      // one call, instead of a socket creation, an AcceptEx and a completion
+      // per connection, each waiting for the loop to come round again.
+      // (accept() returns a socket with the listener's attributes, overlapped
+      // included, and its accept context already set.)
+      const accepted = this.api.accept(socket);
+      if (accepted >= 0) {
+        op.acceptSocket = accepted;
+        op.acceptedAtOnce = true;
+        this.#readyAccepts.push(op);
+        this.readyQueued();
+        return;
+      }
+      // Empty (or a connection reset in it): the burst is over. An accept
+      // posted for the burst only is not kept pending.
+      record.backlogLikely = false;
+      if (request.optional === true) return this.#failNow(op, WSAEWOULDBLOCK);
+    }
     const acceptSocket = this.api.open(family, 'stream');
     if (acceptSocket < 0) return this.#failNow(op, -acceptSocket);
     op.acceptSocket = acceptSocket;
     const { AcceptEx } = extensionFunctions(socket, family);
-    this.arm(op); // AcceptEx takes no completion routine: models that use one must notify otherwise
+    this.#arm(op); // AcceptEx takes no completion routine: models that use one must notify otherwise
     const ok = AcceptEx(socket, acceptSocket, op.field(OFFSET_ADDRESS), 0, ACCEPTEX_ADDRESS_SIZE, ACCEPTEX_ADDRESS_SIZE, op.field(OFFSET_FLAGS), op.address);
     this.#started(op, ok !== 0);
   }
@@ -255,7 +310,7 @@ export abstract class OverlappedProactor implements Proactor {
     if (bound < 0 && -bound !== WSAEINVAL) return this.#failNow(op, -bound);
     address.copy(op.slot, OFFSET_ADDRESS, 0, Math.min(length, ADDRESS_AREA));
     const { ConnectEx } = extensionFunctions(socket, family);
-    this.arm(op); // nor does ConnectEx
+    this.#arm(op); // nor does ConnectEx
     const ok = ConnectEx(socket, op.field(OFFSET_ADDRESS), length, 0, 0, 0, op.address);
     this.#started(op, ok !== 0);
   }
@@ -273,7 +328,7 @@ export abstract class OverlappedProactor implements Proactor {
     } else {
       writeWsabuf(this.#wsabufs, 0, 0, 0);
     }
-    const routine = this.arm(op);
+    const routine = this.#arm(op);
     const rc = this.win.ws2Overlapped.WSARecv(op.record!.socket, this.#wsabufs, 1, 0, op.field(OFFSET_FLAGS), op.address, routine);
     this.#started(op, rc === 0);
   }
@@ -282,7 +337,7 @@ export abstract class OverlappedProactor implements Proactor {
     const record = this.#record(socket);
     const op = this.#begin(record, 'send', request);
     const count = this.#prepareSend(op, buffers);
-    const routine = this.arm(op);
+    const routine = this.#arm(op);
     const rc = this.win.ws2Overlapped.WSASend(socket, this.#wsabufs, count, 0, 0, op.address, routine);
     this.#started(op, rc === 0);
   }
@@ -294,7 +349,7 @@ export abstract class OverlappedProactor implements Proactor {
     op.buffer = this.#datagramBuffers.acquire();
     writeWsabuf(this.#wsabufs, 0, op.buffer.address, this.#datagramBuffers.size);
     op.slot.writeInt32LE(ADDRESS_AREA, OFFSET_ADDRESS_LENGTH);
-    const routine = this.arm(op);
+    const routine = this.#arm(op);
     const rc = this.win.ws2Overlapped.WSARecvFrom(
       socket,
       this.#wsabufs,
@@ -314,7 +369,7 @@ export abstract class OverlappedProactor implements Proactor {
     const op = this.#begin(record, 'sendto', request);
     const count = Math.max(1, this.#prepareSend(op, buffers));
     address.copy(op.slot, OFFSET_ADDRESS, 0, Math.min(length, ADDRESS_AREA));
-    const routine = this.arm(op);
+    const routine = this.#arm(op);
     const rc = this.win.ws2Overlapped.WSASendTo(socket, this.#wsabufs, count, 0, 0, op.field(OFFSET_ADDRESS), length, op.address, routine);
     this.#started(op, rc === 0);
   }
@@ -336,8 +391,9 @@ export abstract class OverlappedProactor implements Proactor {
   close(): void {
     this.closeNotifier();
     // Memory Winsock might still write to is never freed: with every socket
-    // closed and drained (core guarantees it) nothing is live.
-    if (this.operations.live === 0) {
+    // closed and drained (core guarantees it) nothing is live. A held slot
+    // was written when its call returned; only a notification could follow.
+    if (this.operations.live === this.#held.size) {
       this.operations.destroy();
       for (const pool of this.#pools.values()) if (pool.inUse === 0) pool.destroy();
     }
@@ -367,24 +423,32 @@ export abstract class OverlappedProactor implements Proactor {
 
   /** Whether completions or callbacks are waiting to be reported by the next poll. */
   protected get hasReady(): boolean {
-    return this.#ready.length > 0 || this.#readyCallbacks.length > 0;
+    return this.#ready.length > 0 || this.#readyCallbacks.length > 0 || this.#readyAccepts.length > 0;
   }
 
   /**
    * Reports what finished synchronously before this call; returns how many.
    * What finishes while reporting (a receive re-posted into data already
    * there) waits for the next poll, so a busy socket cannot keep the loop in
-   * one phase forever.
+   * one phase forever. Accepts served from a backlog are the exception, up
+   * to a budget: each one reported is re-posted, and takes the next
+   * connection, so a burst is not taken one poll per connection.
    */
   protected deliverReady(): number {
     const ops = this.#ready;
     const callbacks = this.#readyCallbacks;
-    if (ops.length === 0 && callbacks.length === 0) return 0;
-    this.#ready = [];
-    this.#readyCallbacks = [];
-    for (const op of ops) this.complete(op);
-    for (const cb of callbacks) cb();
-    return ops.length + callbacks.length;
+    let n = 0;
+    if (ops.length > 0 || callbacks.length > 0) {
+      this.#ready = [];
+      this.#readyCallbacks = [];
+      for (const op of ops) this.complete(op);
+      for (const cb of callbacks) cb();
+      n = ops.length + callbacks.length;
+    }
+    for (let budget = BACKLOG_ACCEPTS_PER_POLL; budget > 0 && this.#readyAccepts.length > 0; budget--, n++) {
+      this.complete(this.#readyAccepts.shift()!);
+    }
+    return n;
   }
 
   /** The operation whose OVERLAPPED is at `address`. */
@@ -449,17 +513,19 @@ export abstract class OverlappedProactor implements Proactor {
     const record = op.record!;
     const request = op.request!;
     const kind = op.kind;
+    const fromBacklog = op.acceptedAtOnce;
     let accepted = -1;
     if (kind === 'accept') accepted = this.#finishAccept(op, record, code);
     else if (kind === 'connect' && code === 0) this.win.ws2.setsockopt(record.socket, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, EMPTY, 0);
     if (kind === 'accept' && code === 0 && accepted < 0) code = ERROR_OPERATION_ABORTED;
     if (op.buffer) this.#release(op.buffer);
     this.released(op);
-    this.operations.release(op);
+    if (op.stray) this.#held.add(op);
+    else this.operations.release(op);
     record.inFlight--;
     switch (kind) {
       case 'accept':
-        (request as AcceptRequest).complete(code, accepted);
+        (request as AcceptRequest).complete(code, accepted, fromBacklog);
         break;
       case 'recv':
       case 'poll-recv':
@@ -486,6 +552,9 @@ export abstract class OverlappedProactor implements Proactor {
       this.api.close(socket);
       return -1;
     }
+    // One connection was there: others of a burst are likely behind it.
+    listener.backlogLikely = true;
+    if (op.acceptedAtOnce) return this.associate(socket, listener.family) < 0 ? (this.api.close(socket), -1) : socket;
     // Without SO_UPDATE_ACCEPT_CONTEXT the accepted socket would not know
     // its listener: getpeername, shutdown and setsockopt would fail on it.
     this.#pointerArg.writeUInt32LE(listener.socket % 0x100000000, 0);
@@ -496,6 +565,15 @@ export abstract class OverlappedProactor implements Proactor {
       return -1;
     }
     return socket;
+  }
+
+  /**
+   * No notification can arrive any more for `op`, which failed as it was
+   * started (see {@link absorbStray}): its slot may be reused once reported.
+   */
+  protected strayAbsorbed(op: OverlappedOperation): void {
+    op.stray = false;
+    if (this.#held.delete(op)) this.operations.release(op);
   }
 
   /** The Win32 / WSA error of a failed operation. */
@@ -522,6 +600,12 @@ export abstract class OverlappedProactor implements Proactor {
     return record;
   }
 
+  /** Marks the OVERLAPPED as not yet written by the system, then lets the model arm it. */
+  #arm(op: OverlappedOperation): number {
+    op.slot.writeUInt32LE(STATUS_PENDING, 0);
+    return this.arm(op);
+  }
+
   #begin(record: SocketRecord, kind: OverlappedOperation['kind'], request: OverlappedOperation['request']): OverlappedOperation {
     const op = this.operations.acquire();
     op.kind = kind;
@@ -544,7 +628,18 @@ export abstract class OverlappedProactor implements Proactor {
       this.pending(op);
       return;
     }
-    // A call that fails at once produces no notification.
+    // A call that fails at once with an error (NT_ERROR) produces no
+    // notification. One that fails with a warning does: NT completes a
+    // warning like a success, writing the OVERLAPPED and queueing the
+    // routine, port packet or event, while the call reports the failure
+    // (Wine: an oversized datagram fails WSASendTo with WSAEMSGSIZE, from
+    // STATUS_BUFFER_OVERFLOW). Report the failure now, and make sure that
+    // notification cannot be taken for a later operation in the same slot.
+    const status = op.status;
+    if (status !== STATUS_PENDING && status < NT_ERROR_FIRST) {
+      op.stray = true;
+      if (this.absorbStray(op)) op.stray = false;
+    }
     this.#failNow(op, error);
   }
 

@@ -1,0 +1,255 @@
+/**
+ * Connection reliability bench: what the echo table does not show.
+ *
+ *   node bench/dist/reliability.js --mode burst [--connections 2000] [--settle 6000] [--measure 4000]
+ *   node bench/dist/reliability.js --mode soak  [--duration 600000] [--clients 20] [--idle 1000]
+ *   common: [--platform native|wine|both] [--backends iocp,select,...] [--rounds 1]
+ *
+ * burst: opens --connections connections at once against the bench's echo
+ *   server, lets them settle, then counts each one's 64-byte round trips
+ *   in the measured window: a connection with none starved.
+ * soak: --duration of connection churn (--clients clients: connect, one
+ *   64-byte round trip, close, again), with --idle half-open clients that
+ *   connect, send nothing, and vanish (half reset, half closed by their
+ *   process's exit) halfway through. Prints cycles/s against node:net, failed
+ *   cycles, and the server's memory, handle count and loop.stats() at start
+ *   and at end (after the clients are gone).
+ *
+ * The server runs on CPU 0 (Wine's node.exe under Wine), the node:net load
+ * generators natively on CPU 1. Figures of a shared machine are noisy: use
+ * --rounds and read medians.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+interface WineTools {
+  ensureWine(): void;
+  ensureWindowsNode(): string;
+  wineEnv(nodeExe: string): NodeJS.ProcessEnv;
+  ensurePrefix(env: NodeJS.ProcessEnv): void;
+  spawnWindowsNode(nodeExe: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; cpu?: string }): ChildProcess;
+}
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+const mode = args.get('mode') ?? 'burst';
+const rounds = Number(args.get('rounds') ?? 1);
+const platformArg = args.get('platform') ?? (process.platform === 'linux' ? 'both' : 'native');
+const platforms = platformArg === 'both' ? ['native', 'wine'] : [platformArg];
+const windowsOnly = new Set(['iocp', 'eventselect', 'asyncselect', 'overlapped']);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function backends(platform: string): string[] {
+  const all = ['select', 'eventselect', 'asyncselect', 'overlapped', 'iocp'].filter((b) => existsSync(join(root, 'packages', `backend-${b}`, 'dist')));
+  const wanted = args.get('backends')?.split(',') ?? all;
+  return wanted.filter((spec) => all.includes(spec.split(':')[0]!) && (platform === 'wine' || !windowsOnly.has(spec.split(':')[0]!)));
+}
+
+/** `--impl name --key value...` for a spec such as `overlapped:notify=routine`. */
+function implArgs(spec: string): string[] {
+  const [name, options] = spec.split(':');
+  const out = ['--impl', name!];
+  for (const pair of options?.split(';') ?? []) {
+    const [key, value] = pair.split('=');
+    if (key) out.push(`--${key}`, value ?? '');
+  }
+  return out;
+}
+
+const hasTaskset = (() => {
+  try {
+    return existsSync('/usr/bin/taskset') || existsSync('/bin/taskset');
+  } catch {
+    return false;
+  }
+})();
+const pinned = (cpu: string, command: string[]): string[] => (hasTaskset ? ['taskset', '-c', cpu, ...command] : command);
+
+interface Server {
+  port: number;
+  /** The last `stats` line the server printed, with the Linux descriptors of its process (`fds`). */
+  stats(): Record<string, unknown> | null;
+  stop(): Promise<void>;
+}
+
+let wine: WineTools | null = null;
+
+/** Open descriptors of the Linux process running `script` with `impl` (under Wine: node.exe's own). */
+function descriptors(script: string, impl: string): number {
+  const found = spawnSync('pgrep', ['-f', `${script} ${implArgs(impl).join(' ')} --stats-every`], { encoding: 'utf8' });
+  for (const pid of found.stdout.trim().split('\n').filter(Boolean)) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!/^(taskset|sh|timeout)\0/.test(cmdline) && !cmdline.includes('wine\0')) return readdirSync(`/proc/${pid}/fd`).length;
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return -1;
+}
+
+async function startServer(platform: string, impl: string): Promise<Server> {
+  const script = join(root, 'bench/dist/server.js');
+  // --expose-gc: the figures are taken after a full collection.
+  const serverArgs = ['--expose-gc', script, ...implArgs(impl), '--stats-every', '500'];
+  let child: ChildProcess;
+  let read: () => string;
+  if (platform === 'wine') {
+    const nodeExe = wine!.ensureWindowsNode();
+    const logFile = join(root, '.cache', `reliability-server-${impl.replace(/[^a-z0-9]+/gi, '_')}.log`);
+    rmSync(logFile, { force: true });
+    child = wine!.spawnWindowsNode(nodeExe, serverArgs, { cwd: root, env: wine!.wineEnv(nodeExe), logFile, cpu: '0' });
+    read = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+  } else {
+    const [cmd, ...rest] = pinned('0', [process.execPath, ...serverArgs]);
+    child = spawn(cmd!, rest, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (d) => (out = (out + d).slice(-200_000)));
+    read = () => out;
+  }
+  const deadline = Date.now() + 60_000;
+  let port = 0;
+  while (!port) {
+    const match = /listening on [^\s]+:(\d+)/.exec(read());
+    if (match) port = Number(match[1]);
+    else if (child.exitCode !== null) throw new Error(`server exited early:\n${read()}`);
+    else if (Date.now() > deadline) throw new Error(`server did not start:\n${read()}`);
+    else await sleep(100);
+  }
+  return {
+    port,
+    stats: () => {
+      const lines = read().split('\n').filter((l) => l.startsWith('stats '));
+      if (lines.length === 0) return null;
+      return { ...(JSON.parse(lines[lines.length - 1]!.slice(6)) as Record<string, unknown>), fds: descriptors(script, impl) };
+    },
+    stop: async () => {
+      child.kill('SIGKILL');
+      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+    },
+  };
+}
+
+/** Runs the connection load generator natively on CPU 1 with a raised descriptor limit; resolves with its JSON line. */
+function load(port: number, options: Record<string, string | number>): { done: Promise<Record<string, unknown>> } {
+  const loadArgs = [join(root, 'bench/dist/churn-load.js'), '--port', String(port)];
+  for (const [k, v] of Object.entries(options)) loadArgs.push(`--${k}`, String(v));
+  const command = pinned('1', [process.execPath, ...loadArgs]).map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  // Thousands of connections need more descriptors than the usual soft limit.
+  const child = spawn('sh', ['-c', `ulimit -n $(ulimit -Hn) 2>/dev/null; exec ${command}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  return {
+    done: new Promise((resolve, reject) =>
+      child.on('exit', (code) => {
+        const line = out.trim().split('\n').pop();
+        if (code !== 0 || !line) reject(new Error(`load generator failed (${code}): ${out}`));
+        else resolve(JSON.parse(line) as Record<string, unknown>);
+      }),
+    ),
+  };
+}
+
+const median = <T>(values: T[], key: (v: T) => number): T => [...values].sort((a, b) => key(a) - key(b))[Math.floor(values.length / 2)]!;
+const fmt = (n: unknown, digits = 0): string => (typeof n === 'number' ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : String(n));
+
+if (platforms.includes('wine')) {
+  wine = (await import(new URL('../../scripts/lib/wine.mjs', import.meta.url).href)) as WineTools;
+  wine.ensureWine();
+  wine.ensurePrefix(wine.wineEnv(wine.ensureWindowsNode()));
+}
+
+if (mode === 'burst') {
+  const connections = Number(args.get('connections') ?? 2000);
+  const settle = Number(args.get('settle') ?? 6000);
+  const measure = Number(args.get('measure') ?? 4000);
+  const samples = new Map<string, Array<Record<string, unknown>>>();
+  for (let round = 1; round <= rounds; round++) {
+    for (const platform of platforms) {
+      for (const impl of ['node', ...backends(platform)]) {
+        const server = await startServer(platform, impl);
+        try {
+          const burst = load(server.port, { mode: 'burst', connections, warmup: settle, duration: measure });
+          // How fast the server takes the connections in: its open count every half second.
+          const accepted: number[] = [];
+          let finished = false;
+          void burst.done.finally(() => (finished = true));
+          while (!finished) {
+            await sleep(500);
+            accepted.push((server.stats()?.connections as number | undefined) ?? -1);
+          }
+          const result = await burst.done;
+          result.acceptedEveryHalfSecond = accepted.join(' ');
+          await sleep(2000);
+          result.serverConnectionsAfter = (server.stats()?.connections as number | undefined) ?? -1;
+          const key = `${platform}|${impl === 'node' ? 'node:net' : impl}`;
+          samples.set(key, [...(samples.get(key) ?? []), result]);
+          console.error(`round ${round} ${key}: ${JSON.stringify(result)}`);
+        } finally {
+          await server.stop();
+        }
+      }
+    }
+  }
+  console.log(`\nBurst: ${connections} connections at once, 64-byte ping-pong, ${settle} ms to settle, ${measure} ms measured; median of ${rounds} round(s) by starved connections\n`);
+  console.log('| platform | server | connected | starved | fewest RT | median RT | RT/s | p99 ms | last connect ms | server conns after |');
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const [key, results] of samples) {
+    const [platform, impl] = key.split('|');
+    const r = median(results, (x) => x.starved as number);
+    console.log(
+      `| ${platform} | ${impl} | ${r.connected} | ${r.starved} | ${r.fewest} | ${r.median} | ${fmt(r.roundTripsPerSec)} | ${fmt((r.p99us as number) / 1000, 1)} | ${r.lastConnectMs} | ${r.serverConnectionsAfter} |`,
+    );
+  }
+} else if (mode === 'soak') {
+  const duration = Number(args.get('duration') ?? 600_000);
+  const clients = Number(args.get('clients') ?? 20);
+  const idle = Number(args.get('idle') ?? 1000);
+  const settle = Number(args.get('settle') ?? 3000);
+  const rows: Array<{ platform: string; impl: string; churn: Record<string, unknown>; idle: Record<string, unknown>; start: Record<string, unknown>; peak: number; end: Record<string, unknown> }> = [];
+  for (const platform of platforms) {
+    for (const impl of ['node', ...backends(platform)]) {
+      const server = await startServer(platform, impl);
+      try {
+        await sleep(1500);
+        const start = server.stats()!;
+        const idlers = load(server.port, { mode: 'idle', connections: idle, duration: duration / 2 });
+        const churn = load(server.port, { mode: 'churn', connections: clients, warmup: 0, duration, timeout: 5000 });
+        let peak = 0;
+        let finished = false;
+        void churn.done.finally(() => (finished = true));
+        while (!finished) {
+          await sleep(500);
+          peak = Math.max(peak, (server.stats()?.connections as number | undefined) ?? 0);
+        }
+        const churnResult = await churn.done;
+        const idleResult = await idlers.done;
+        await sleep(settle);
+        const end = server.stats()!;
+        rows.push({ platform, impl: impl === 'node' ? 'node:net' : impl, churn: churnResult, idle: idleResult, start, peak, end });
+        console.error(`${platform} ${impl}: ${JSON.stringify(rows[rows.length - 1])}`);
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+  console.log(`\nSoak: ${duration / 1000} s of churn (${clients} clients: connect, 64-byte round trip, close) with ${idle} idle clients that vanish halfway; figures ${settle} ms after the last client left\n`);
+  console.log('| platform | server | cycles/s | vs node:net | failed | idle connected | peak conns | RSS MiB start → end | heap MiB start → end | handles start → end | fds start → end | conns end | loop.stats() start → end |');
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | --- | ---: | --- |');
+  const live = (s: Record<string, unknown>): string => {
+    const loop = (s.loop ?? {}) as Record<string, number>;
+    return Object.entries(loop).map(([k, v]) => `${k}=${v}`).join(' ') || '-';
+  };
+  for (const row of rows) {
+    const base = rows.find((r) => r.platform === row.platform && r.impl === 'node:net')?.churn.cyclesPerSec as number | undefined;
+    const cps = row.churn.cyclesPerSec as number;
+    console.log(
+      `| ${row.platform} | ${row.impl} | ${fmt(cps)} | ${base ? fmt(cps / base, 2) : '-'} | ${row.churn.failed} | ${row.idle.connected} | ${row.peak} | ${row.start.rssMiB} → ${row.end.rssMiB} | ${row.start.heapUsedMiB} → ${row.end.heapUsedMiB} | ${row.start.handles} → ${row.end.handles} | ${row.start.fds} → ${row.end.fds} | ${row.end.connections} | ${live(row.start)} → ${live(row.end)} |`,
+    );
+  }
+} else {
+  throw new Error(`unknown --mode ${mode}`);
+}
