@@ -17,27 +17,12 @@
  * Each round runs every server once, in turn; the table shows each cell's
  * median round. Server on CPU 0, wrk on CPU 1.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { backendVariants, fmt, flags as args, implArgs, median, pinned, platforms, startServer } from './harness.js';
 
-interface WineTools {
-  ensureWine(): void;
-  ensureWindowsNode(): string;
-  wineEnv(nodeExe: string): NodeJS.ProcessEnv;
-  ensurePrefix(env: NodeJS.ProcessEnv): void;
-  spawnWindowsNode(nodeExe: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; cpu?: string }): ChildProcess;
-}
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const duration = Number(args.get('duration') ?? 3);
 const warmup = Number(args.get('warmup') ?? 1);
 const rounds = Number(args.get('rounds') ?? 3);
-const platformArg = args.get('platform') ?? (process.platform === 'linux' ? 'both' : 'native');
-const platforms = platformArg === 'both' ? ['native', 'wine'] : [platformArg];
 
 const allScenarios = [
   { name: 'keep-alive 12 B x1', connections: 1, path: '/' },
@@ -60,64 +45,6 @@ function ensureWrk(): void {
       process.exit(1);
     }
   }
-}
-
-function installedBackends(platform: string): string[] {
-  const windowsOnly = new Set(['iocp', 'eventselect', 'asyncselect', 'overlapped']);
-  const all = ['select', 'eventselect', 'asyncselect', 'overlapped', 'iocp'].filter((b) => existsSync(join(root, 'packages', `backend-${b}`, 'dist')));
-  const wanted = args.get('backends')?.split(',') ?? all;
-  return wanted.filter((spec) => {
-    const name = spec.split(':')[0]!;
-    return all.includes(name) && (platform === 'wine' || !windowsOnly.has(name));
-  });
-}
-
-function implArgs(spec: string): string[] {
-  const [name, options] = spec.split(':');
-  const out = ['--impl', name!];
-  for (const pair of options?.split(';') ?? []) {
-    const [key, value] = pair.split('=');
-    if (key) out.push(`--${key}`, value ?? '');
-  }
-  return out;
-}
-
-const hasTaskset = spawnSync('sh', ['-c', 'command -v taskset'], { stdio: 'ignore' }).status === 0;
-const pinned = (cpu: string, command: string[]): string[] => (hasTaskset ? ['taskset', '-c', cpu, ...command] : command);
-
-async function startServer(platform: string, impl: string, wine: WineTools | null): Promise<{ port: number; stop(): Promise<void> }> {
-  const serverArgs = [join(root, 'bench/dist/http-server.js'), ...implArgs(impl)];
-  let child: ChildProcess;
-  let read: () => string;
-  if (platform === 'wine') {
-    const nodeExe = wine!.ensureWindowsNode();
-    const logFile = join(root, '.cache', `http-bench-server-${impl.replace(/[^a-z0-9]+/gi, '_')}.log`);
-    rmSync(logFile, { force: true });
-    child = wine!.spawnWindowsNode(nodeExe, serverArgs, { cwd: root, env: wine!.wineEnv(nodeExe), logFile, cpu: '0' });
-    read = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
-  } else {
-    const [cmd, ...rest] = pinned('0', [process.execPath, ...serverArgs]);
-    child = spawn(cmd!, rest, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout!.on('data', (d) => (out += d));
-    read = () => out;
-  }
-  const deadline = Date.now() + 60_000;
-  let port = 0;
-  while (!port) {
-    const match = /listening on [^\s]+:(\d+)/.exec(read());
-    if (match) port = Number(match[1]);
-    else if (child.exitCode !== null) throw new Error(`server exited early:\n${read()}`);
-    else if (Date.now() > deadline) throw new Error(`server did not start:\n${read()}`);
-    else await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    port,
-    stop: async () => {
-      child.kill('SIGKILL');
-      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
-    },
-  };
 }
 
 interface Result {
@@ -150,18 +77,12 @@ function wrk(port: number, scenario: (typeof allScenarios)[number], seconds: num
 }
 
 ensureWrk();
-let wine: WineTools | null = null;
-if (platforms.includes('wine')) {
-  wine = (await import(new URL('../../scripts/lib/wine.mjs', import.meta.url).href)) as WineTools;
-  wine.ensureWine();
-  wine.ensurePrefix(wine.wineEnv(wine.ensureWindowsNode()));
-}
 
 const samples = new Map<string, Result[]>();
 for (let round = 1; round <= rounds; round++) {
   for (const platform of platforms) {
-    for (const impl of ['node', ...installedBackends(platform)]) {
-      const server = await startServer(platform, impl, wine);
+    for (const impl of ['node', ...backendVariants(platform)]) {
+      const server = await startServer(platform, 'http-server.js', implArgs(impl));
       try {
         for (const scenario of scenarios) {
           if (warmup > 0) wrk(server.port, scenario, warmup);
@@ -179,11 +100,9 @@ for (let round = 1; round <= rounds; round++) {
 
 const rows = [...samples].map(([key, results]) => {
   const [platform, impl, scenario] = JSON.parse(key) as [string, string, string];
-  const result = [...results].sort((a, b) => a.requestsPerSec - b.requestsPerSec)[Math.floor(results.length / 2)]!;
-  return { platform, impl, scenario, result };
+  return { platform, impl, scenario, result: median(results, (r) => r.requestsPerSec) };
 });
 
-const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 console.log(`\nHTTP benchmark (wrk, keep-alive): median of ${rounds} rounds, ${duration} s per scenario after ${warmup} s warm-up; server on CPU 0, wrk on CPU 1\n`);
 console.log('| platform | server | scenario | requests/s | p99 ms | errors | vs node:http |');
 console.log('| --- | --- | --- | ---: | ---: | ---: | ---: |');

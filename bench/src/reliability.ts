@@ -19,54 +19,13 @@
  * generators natively on CPU 1. Figures of a shared machine are noisy: use
  * --rounds and read medians.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { backendVariants, fmt, flags as args, implArgs, median, pinned, platforms, root, sleep, startServer } from './harness.js';
 
-interface WineTools {
-  ensureWine(): void;
-  ensureWindowsNode(): string;
-  wineEnv(nodeExe: string): NodeJS.ProcessEnv;
-  ensurePrefix(env: NodeJS.ProcessEnv): void;
-  spawnWindowsNode(nodeExe: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; cpu?: string }): ChildProcess;
-}
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const mode = args.get('mode') ?? 'burst';
 const rounds = Number(args.get('rounds') ?? 1);
-const platformArg = args.get('platform') ?? (process.platform === 'linux' ? 'both' : 'native');
-const platforms = platformArg === 'both' ? ['native', 'wine'] : [platformArg];
-const windowsOnly = new Set(['iocp', 'eventselect', 'asyncselect', 'overlapped']);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function backends(platform: string): string[] {
-  const all = ['select', 'eventselect', 'asyncselect', 'overlapped', 'iocp'].filter((b) => existsSync(join(root, 'packages', `backend-${b}`, 'dist')));
-  const wanted = args.get('backends')?.split(',') ?? all;
-  return wanted.filter((spec) => all.includes(spec.split(':')[0]!) && (platform === 'wine' || !windowsOnly.has(spec.split(':')[0]!)));
-}
-
-/** `--impl name --key value...` for a spec such as `overlapped:notify=routine`. */
-function implArgs(spec: string): string[] {
-  const [name, options] = spec.split(':');
-  const out = ['--impl', name!];
-  for (const pair of options?.split(';') ?? []) {
-    const [key, value] = pair.split('=');
-    if (key) out.push(`--${key}`, value ?? '');
-  }
-  return out;
-}
-
-const hasTaskset = (() => {
-  try {
-    return existsSync('/usr/bin/taskset') || existsSync('/bin/taskset');
-  } catch {
-    return false;
-  }
-})();
-const pinned = (cpu: string, command: string[]): string[] => (hasTaskset ? ['taskset', '-c', cpu, ...command] : command);
 
 interface Server {
   port: number;
@@ -74,8 +33,6 @@ interface Server {
   stats(): Record<string, unknown> | null;
   stop(): Promise<void>;
 }
-
-let wine: WineTools | null = null;
 
 /** Open descriptors of the Linux process running `script` with `impl` (under Wine: node.exe's own). */
 function descriptors(script: string, impl: string): number {
@@ -91,45 +48,18 @@ function descriptors(script: string, impl: string): number {
   return -1;
 }
 
-async function startServer(platform: string, impl: string): Promise<Server> {
+/** The echo server printing its figures every 500 ms (after a full collection: --expose-gc). */
+async function startSoakServer(platform: string, impl: string): Promise<Server> {
   const script = join(root, 'bench/dist/server.js');
-  // --expose-gc: the figures are taken after a full collection.
-  const serverArgs = ['--expose-gc', script, ...implArgs(impl), '--stats-every', '500'];
-  let child: ChildProcess;
-  let read: () => string;
-  if (platform === 'wine') {
-    const nodeExe = wine!.ensureWindowsNode();
-    const logFile = join(root, '.cache', `reliability-server-${impl.replace(/[^a-z0-9]+/gi, '_')}.log`);
-    rmSync(logFile, { force: true });
-    child = wine!.spawnWindowsNode(nodeExe, serverArgs, { cwd: root, env: wine!.wineEnv(nodeExe), logFile, cpu: '0' });
-    read = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
-  } else {
-    const [cmd, ...rest] = pinned('0', [process.execPath, ...serverArgs]);
-    child = spawn(cmd!, rest, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout!.on('data', (d) => (out = (out + d).slice(-200_000)));
-    read = () => out;
-  }
-  const deadline = Date.now() + 60_000;
-  let port = 0;
-  while (!port) {
-    const match = /listening on [^\s]+:(\d+)/.exec(read());
-    if (match) port = Number(match[1]);
-    else if (child.exitCode !== null) throw new Error(`server exited early:\n${read()}`);
-    else if (Date.now() > deadline) throw new Error(`server did not start:\n${read()}`);
-    else await sleep(100);
-  }
+  const server = await startServer(platform, 'server.js', [...implArgs(impl), '--stats-every', '500'], ['--expose-gc']);
   return {
-    port,
+    port: server.port,
     stats: () => {
-      const lines = read().split('\n').filter((l) => l.startsWith('stats '));
+      const lines = server.output().split('\n').filter((l) => l.startsWith('stats '));
       if (lines.length === 0) return null;
       return { ...(JSON.parse(lines[lines.length - 1]!.slice(6)) as Record<string, unknown>), fds: descriptors(script, impl) };
     },
-    stop: async () => {
-      child.kill('SIGKILL');
-      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
-    },
+    stop: () => server.stop(),
   };
 }
 
@@ -153,14 +83,6 @@ function load(port: number, options: Record<string, string | number>): { done: P
   };
 }
 
-const median = <T>(values: T[], key: (v: T) => number): T => [...values].sort((a, b) => key(a) - key(b))[Math.floor(values.length / 2)]!;
-const fmt = (n: unknown, digits = 0): string => (typeof n === 'number' ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : String(n));
-
-if (platforms.includes('wine')) {
-  wine = (await import(new URL('../../scripts/lib/wine.mjs', import.meta.url).href)) as WineTools;
-  wine.ensureWine();
-  wine.ensurePrefix(wine.wineEnv(wine.ensureWindowsNode()));
-}
 
 if (mode === 'burst') {
   const connections = Number(args.get('connections') ?? 2000);
@@ -169,8 +91,8 @@ if (mode === 'burst') {
   const samples = new Map<string, Array<Record<string, unknown>>>();
   for (let round = 1; round <= rounds; round++) {
     for (const platform of platforms) {
-      for (const impl of ['node', ...backends(platform)]) {
-        const server = await startServer(platform, impl);
+      for (const impl of ['node', ...backendVariants(platform)]) {
+        const server = await startSoakServer(platform, impl);
         try {
           const burst = load(server.port, { mode: 'burst', connections, warmup: settle, duration: measure });
           // How fast the server takes the connections in: its open count every half second.
@@ -211,8 +133,8 @@ if (mode === 'burst') {
   const settle = Number(args.get('settle') ?? 3000);
   const rows: Array<{ platform: string; impl: string; churn: Record<string, unknown>; idle: Record<string, unknown>; start: Record<string, unknown>; peak: number; end: Record<string, unknown> }> = [];
   for (const platform of platforms) {
-    for (const impl of ['node', ...backends(platform)]) {
-      const server = await startServer(platform, impl);
+    for (const impl of ['node', ...backendVariants(platform)]) {
+      const server = await startSoakServer(platform, impl);
       try {
         await sleep(1500);
         const start = server.stats()!;

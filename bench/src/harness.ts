@@ -1,0 +1,157 @@
+/**
+ * What every bench script shares: its command-line flags, the platforms and
+ * backend variants to run, the Wine tools, CPU pinning, and starting a
+ * benchmarked server natively or under Wine's node.exe.
+ *
+ * Backend variants are `name[:key=value;key=value]` (`iocp:threads=4`,
+ * `overlapped:notify=routine`): the options go to the server as flags.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository's root folder. */
+export const root = fileURLToPath(new URL('../..', import.meta.url));
+
+// Servers with `threads=N` run N loops; on select and iocp each waiting loop
+// holds a libuv pool thread (see README), and Node reads the size at start.
+process.env.UV_THREADPOOL_SIZE ??= '16';
+
+/** `--name value` flags of this run. */
+export const flags = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) flags.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+
+/** `--platform native|wine|both` (default: both on Linux). */
+export const platforms: string[] = (() => {
+  const platform = flags.get('platform') ?? (process.platform === 'linux' ? 'both' : 'native');
+  return platform === 'both' ? ['native', 'wine'] : [platform];
+})();
+
+/** Every backend package of the repository. */
+export const ALL_BACKENDS = ['select', 'eventselect', 'asyncselect', 'overlapped', 'iocp'];
+const WINDOWS_ONLY = new Set(['iocp', 'eventselect', 'asyncselect', 'overlapped']);
+
+/**
+ * Backend variants to run on `platform`: those named by `--backends`, else
+ * `defaults` (else every built backend), less those the platform cannot run.
+ */
+export function backendVariants(platform: string, defaults?: string[]): string[] {
+  const built = ALL_BACKENDS.filter((b) => existsSync(join(root, 'packages', `backend-${b}`, 'dist')));
+  const wanted = flags.get('backends')?.split(',') ?? defaults ?? built;
+  return wanted.filter((spec) => {
+    const name = spec.split(':')[0]!;
+    return built.includes(name) && (platform === 'wine' || process.platform === 'win32' || !WINDOWS_ONLY.has(name));
+  });
+}
+
+/** Server flags for a variant: `--impl name --key value...`. */
+export function implArgs(spec: string): string[] {
+  const [name, options] = spec.split(':');
+  const out = ['--impl', name!];
+  for (const pair of options?.split(';') ?? []) {
+    const [key, value] = pair.split('=');
+    if (key) out.push(`--${key}`, value ?? '');
+  }
+  return out;
+}
+
+const hasTaskset = spawnSync('sh', ['-c', 'command -v taskset'], { stdio: 'ignore' }).status === 0;
+
+/** `command` pinned to `cpu` when taskset exists: servers on CPU 0, load on CPU 1. */
+export const pinned = (cpu: string, command: string[]): string[] => (hasTaskset ? ['taskset', '-c', cpu, ...command] : command);
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The median element of `values` by `key`. */
+export const median = <T>(values: T[], key: (v: T) => number): T => [...values].sort((a, b) => key(a) - key(b))[Math.floor(values.length / 2)]!;
+
+/** A number with thousands separators and `digits` decimals. */
+export const fmt = (n: unknown, digits = 0): string =>
+  typeof n === 'number' ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : String(n);
+
+/** scripts/lib/wine.mjs, as the bench uses it. */
+export interface WineTools {
+  ensureWine(): void;
+  ensureWindowsNode(): string;
+  wineEnv(nodeExe: string): NodeJS.ProcessEnv;
+  ensurePrefix(env: NodeJS.ProcessEnv): void;
+  spawnWindowsNode(nodeExe: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; cpu?: string }): ChildProcess;
+}
+
+let wineTools: WineTools | null = null;
+
+/** The Wine tools, with Wine, the Windows node.exe and the prefix set up (once). */
+export async function wine(): Promise<WineTools> {
+  if (wineTools) return wineTools;
+  const tools = (await import(new URL('../../scripts/lib/wine.mjs', import.meta.url).href)) as WineTools;
+  tools.ensureWine();
+  tools.ensurePrefix(tools.wineEnv(tools.ensureWindowsNode()));
+  wineTools = tools;
+  return tools;
+}
+
+/** Waits until `probe` finds something in a child's output; fails if the child exits first. */
+export async function waitFor<T>(what: string, probe: () => T | undefined, child: ChildProcess, output: () => string, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const found = probe();
+    if (found !== undefined) return found;
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what}: the server exited:\n${output()}`);
+    await sleep(100);
+  }
+  throw new Error(`${what}: timed out:\n${output()}`);
+}
+
+/** A benchmarked server that printed `listening on <host>:<port>`. */
+export interface BenchServer {
+  port: number;
+  child: ChildProcess;
+  /** What it printed so far (the last 200 kB). */
+  output(): string;
+  /** Kills it; `gently` first asks with SIGTERM and, under Wine, waits for the wineserver to settle. */
+  stop(gently?: boolean): Promise<void>;
+}
+
+/**
+ * Starts `node <nodeArgs> bench/dist/<script> <args>` on CPU 0, natively or
+ * under Wine (output to .cache/<script>-<variant>.log there), and resolves
+ * once it prints its port.
+ */
+export async function startServer(platform: string, script: string, args: string[], nodeArgs: string[] = []): Promise<BenchServer> {
+  const serverArgs = [...nodeArgs, join(root, 'bench/dist', script), ...args];
+  let child: ChildProcess;
+  let output: () => string;
+  const tools = platform === 'wine' ? await wine() : null;
+  if (tools) {
+    const nodeExe = tools.ensureWindowsNode();
+    const logFile = join(root, '.cache', `${script.replace(/\.js$/, '')}-${args.join('_').replace(/[^a-z0-9]+/gi, '_')}.log`);
+    rmSync(logFile, { force: true });
+    child = tools.spawnWindowsNode(nodeExe, serverArgs, { cwd: root, env: tools.wineEnv(nodeExe), logFile, cpu: '0' });
+    output = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-200_000) : '');
+  } else {
+    const [cmd, ...rest] = pinned('0', [process.execPath, ...serverArgs]);
+    child = spawn(cmd!, rest, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (d) => (out = (out + d).slice(-200_000)));
+    output = () => out;
+  }
+  const exited = (): boolean => child.exitCode !== null || child.signalCode !== null;
+  const stop = async (gently = false): Promise<void> => {
+    if (gently) {
+      child.kill('SIGTERM');
+      for (let i = 0; i < 200 && !exited(); i++) await sleep(100);
+    }
+    if (!exited()) child.kill('SIGKILL');
+    await new Promise((r) => (exited() ? r(null) : child.once('exit', r)));
+    // A process killed with thousands of sockets open can leave the wineserver busy for the next one.
+    if (gently && tools) spawnSync('wineserver', ['-w'], { env: tools.wineEnv(tools.ensureWindowsNode()), timeout: 120_000 });
+  };
+  try {
+    const port = await waitFor('server start', () => Number(/listening on [^\s]+:(\d+)/.exec(output())?.[1] ?? NaN) || undefined, child, output, 60_000);
+    return { port, child, output, stop };
+  } catch (error) {
+    await stop(true);
+    throw error;
+  }
+}
