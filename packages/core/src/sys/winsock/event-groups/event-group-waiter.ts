@@ -35,8 +35,6 @@ class Group<T> {
   dirty = false;
   /** The scan buffer no longer matches `events`. */
   stale = true;
-  /** Events removed while the thread might still wait on them: closed once it returns. */
-  readonly retired: number[] = [];
 
   constructor(control: number) {
     this.control = control;
@@ -99,17 +97,6 @@ export class EventGroupWaiter<T> {
   }
 
   /**
-   * Stops watching `event` and closes it (WSACloseEvent) as soon as no wait
-   * thread can still be waiting on it.
-   */
-  release(event: number): void {
-    const group = this.#detach(event);
-    if (!group) return;
-    if (group.armed) group.retired.push(event);
-    else this.#win.ws2.WSACloseEvent(event);
-  }
-
-  /**
    * Stops watching `event` without closing it: it stays the caller's, to
    * reset and reuse at once (an event pool) or to close later. For
    * manual-reset events (WSACreateEvent's): a wait thread still waiting on it
@@ -118,12 +105,8 @@ export class EventGroupWaiter<T> {
    * not close it before {@link close}, since a thread may still wait on it.
    */
   remove(event: number): void {
-    this.#detach(event);
-  }
-
-  #detach(event: number): Group<T> | undefined {
     const group = this.#where.get(event);
-    if (!group) return undefined;
+    if (!group) return;
     this.#where.delete(event);
     const i = group.events.indexOf(event);
     const last = group.events.length - 1;
@@ -133,7 +116,6 @@ export class EventGroupWaiter<T> {
     group.items.pop();
     group.stale = true;
     if (group.armed) group.dirty = true;
-    return group;
   }
 
   /**
@@ -146,11 +128,7 @@ export class EventGroupWaiter<T> {
     if (this.#closed) return [];
     const found: T[] = [];
     for (const group of this.#groups) {
-      if (group.returned) {
-        group.armed = false;
-        for (const event of group.retired) this.#win.ws2.WSACloseEvent(event);
-        group.retired.length = 0;
-      }
+      if (group.returned) group.armed = false;
       this.#scan(group, found);
     }
     return found;
@@ -196,7 +174,7 @@ export class EventGroupWaiter<T> {
     live.delete(this);
     this.#stopThreads();
     for (const group of this.#groups) {
-      for (const event of [...group.events, ...group.retired]) this.#win.ws2.WSACloseEvent(event);
+      for (const event of group.events) this.#win.ws2.WSACloseEvent(event);
       this.#win.kernel32.CloseHandle(group.control);
     }
     this.#groups.length = 0;
@@ -271,8 +249,6 @@ export class EventGroupWaiter<T> {
     for (const group of this.#groups) {
       if (!group.returned) continue;
       group.armed = false;
-      for (const event of group.retired) this.#win.ws2.WSACloseEvent(event);
-      group.retired.length = 0;
       this.#scan(group, found);
     }
     return found;
