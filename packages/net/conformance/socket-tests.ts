@@ -89,10 +89,17 @@ export function socketTests(ctx: NetConformance): void {
         expect(notRunning).toMatchObject({ code: 'ERR_SERVER_NOT_RUNNING' });
         first.close();
         await once(first, 'close');
-        const client = connect({ loop, port, host: '127.0.0.1' });
+        // A port bound but not listening refuses connections and stays
+        // reserved: a port merely closed can come back as the client's own
+        // ephemeral port, and the client then connects to itself.
+        const probe = loop.tcp().bind('127.0.0.1', 0);
+        const client = connect({ loop, port: probe.address().port, host: '127.0.0.1' });
         const closed = nextEvent<[boolean]>(client, 'close');
+        const connected = nextEvent<[]>(client, 'connect').then(() => 'connected');
         const [refused] = await eventWithin<[NodeJS.ErrnoException]>(client, 'error', 10_000 * SLOW);
+        probe.close();
         expect(refused.code).toBe('ECONNREFUSED');
+        expect(await Promise.race([connected, Promise.resolve('not connected')])).toBe('not connected');
         const [hadError] = await closed;
         expect(hadError).toBe(true);
         expect(() => connect({ loop, port: 70000 })).toThrow(expect.objectContaining({ code: 'ERR_SOCKET_BAD_PORT' }));

@@ -209,12 +209,13 @@ describe('eventselect backend', () => {
     const reactor = createBackend() as Reactor;
     const api = socketApi();
     const addr = Buffer.alloc(SOCKADDR_MAX);
-    // A port nobody listens on: bind a socket, learn its port, close it.
+    // A port nobody listens on: bound but not listening, and kept bound (a
+    // port merely closed could come back as our own ephemeral port, and the
+    // connect would reach itself).
     const probe = api.open('ipv4', 'stream');
     let len = encodeSockaddr(api, 'ipv4', '127.0.0.1', 0, addr);
     expect(api.bind(probe, addr, len)).toBe(0);
     len = api.localAddress(probe, addr);
-    api.close(probe);
     const s = api.open('ipv4', 'stream');
     const rc = api.connect(s, addr, len);
     expect(api.isConnectInProgress(-rc)).toBe(true);
@@ -224,6 +225,7 @@ describe('eventselect backend', () => {
     while (reports.length === 0 && Date.now() < deadline) await reactor.poll(100);
     reactor.unregister(s);
     api.close(s);
+    api.close(probe);
     reactor.close();
     expect(reports[0]).toEqual([Readiness.WRITABLE | Readiness.ERROR, 10061]);
   });
