@@ -2,42 +2,15 @@
  * examples/http-server: every route over the platform's default backend, the
  * --tls mode with its start-up certificate, and service behaviour.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { built, exited, spawnServer, startServer } from './servers.js';
 
-const script = fileURLToPath(new URL('../http-server/dist/http-server.js', import.meta.url));
-const running = new Set<ChildProcess>();
-
-afterEach(() => {
-  for (const child of running) child.kill();
-  running.clear();
-});
-
-function start(args: string[]): Promise<{ child: ChildProcess; port: number; output: () => string }> {
-  const child = spawn(process.execPath, [script, '--host', '127.0.0.1', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(child);
-  let text = '';
-  child.stdout!.on('data', (chunk) => (text += chunk));
-  child.stderr!.on('data', (chunk) => (text += chunk));
-  return new Promise((resolve, reject) => {
-    const poll = setInterval(() => {
-      const match = /listening on [^\s]+:(\d+)/.exec(text);
-      if (match) {
-        clearInterval(poll);
-        resolve({ child, port: Number(match[1]), output: () => text });
-      }
-    }, 20);
-    child.on('exit', (code) => {
-      clearInterval(poll);
-      reject(new Error(`exited early (${code}): ${text}`));
-    });
-  });
-}
+const script = built('http-server/dist/http-server.js');
+const start = (args: string[]) => startServer([script, ...args]);
 
 interface Reply {
   status: number;
@@ -100,11 +73,10 @@ describe.each([
 
 it('http-server: a port in use is one line and status 1', async () => {
   const { port } = await start([]);
-  const second = spawn(process.execPath, [script, '--host', '127.0.0.1', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(second);
+  const second = spawnServer([script, '--host', '127.0.0.1', '--port', String(port)]);
   let stderr = '';
   second.stderr!.on('data', (chunk) => (stderr += chunk));
-  const code = await new Promise((resolve) => second.on('exit', resolve));
+  const code = await exited(second);
   expect(code).toBe(1);
   expect(stderr.trim()).toBe(`cannot listen on 127.0.0.1:${port}: address already in use (EADDRINUSE)`);
 });
@@ -114,6 +86,6 @@ it.runIf(process.platform !== 'win32')('http-server: stops cleanly on SIGTERM', 
   const { child, output, port } = await start([]);
   await fetchOnce(`http://127.0.0.1:${port}/`);
   child.kill('SIGTERM');
-  expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
+  expect(await exited(child)).toBe(0);
   expect(output()).toMatch(/stopping \(SIGTERM\): 1 requests/);
 });

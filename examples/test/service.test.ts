@@ -3,55 +3,17 @@
  * closed or at end of file (as under a service manager), stop cleanly on a
  * signal, and report a startup failure in one line with a non-zero exit.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { connect } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { built, exited, spawnServer, startServer as start } from './servers.js';
 
-const dist = (path: string): string => fileURLToPath(new URL(`../${path}`, import.meta.url));
 /** Each server: its script and extra flags. */
 const servers: Record<string, [string, ...string[]]> = {
-  'echo-server': [dist('echo-server/dist/echo-server.js')],
-  'echo-server on 2 loops': [dist('echo-server/dist/echo-server.js'), '--threads', '2'],
-  'model 1, blocking': [dist('models/dist/blocking-server.js')],
-  'model 2, non-blocking': [dist('models/dist/nonblocking-server.js')],
+  'echo-server': [built('echo-server/dist/echo-server.js')],
+  'echo-server on 2 loops': [built('echo-server/dist/echo-server.js'), '--threads', '2'],
+  'model 1, blocking': [built('models/dist/blocking-server.js')],
+  'model 2, non-blocking': [built('models/dist/nonblocking-server.js')],
 };
-const running = new Set<ChildProcess>();
-
-interface Started {
-  child: ChildProcess;
-  port: number;
-  output: () => string;
-}
-
-/** Starts a server with stdin as given; resolves once it prints its port. */
-function start(server: readonly string[], stdin: 'ignore' | 'pipe'): Promise<Started> {
-  const child = spawn(process.execPath, [...server, '--host', '127.0.0.1', '--port', '0'], { stdio: [stdin, 'pipe', 'pipe'] });
-  running.add(child);
-  let text = '';
-  child.stdout!.on('data', (chunk) => (text += chunk));
-  child.stderr!.on('data', (chunk) => (text += chunk));
-  return new Promise((resolve, reject) => {
-    const poll = setInterval(() => {
-      const match = /listening on [^\s]+:(\d+)/.exec(text);
-      if (match) {
-        clearInterval(poll);
-        resolve({ child, port: Number(match[1]), output: () => text });
-      }
-    }, 20);
-    child.on('exit', (code) => {
-      clearInterval(poll);
-      reject(new Error(`exited early (${code}): ${text}`));
-    });
-  });
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve(child.exitCode);
-    child.on('exit', (code) => resolve(code));
-  });
-}
 
 function echoOnce(port: number, text: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -63,10 +25,6 @@ function echoOnce(port: number, text: string): Promise<string> {
   });
 }
 
-afterEach(() => {
-  for (const child of running) child.kill();
-  running.clear();
-});
 
 describe.each(Object.entries(servers))('%s as a service', (_name, server) => {
   it('keeps serving with stdin closed, and with stdin at end of file', async () => {
@@ -83,10 +41,9 @@ describe.each(Object.entries(servers))('%s as a service', (_name, server) => {
 
   it('says in one line that its port is in use, and exits with status 1', async () => {
     const first = await start(server, 'ignore');
-    const second = spawn(process.execPath, [...server, '--host', '127.0.0.1', '--port', String(first.port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    running.add(second);
+    const second = spawnServer([...server, '--host', '127.0.0.1', '--port', String(first.port)]);
     let stderr = '';
-    second.stderr.on('data', (chunk) => (stderr += chunk));
+    second.stderr!.on('data', (chunk) => (stderr += chunk));
     expect(await exited(second)).toBe(1);
     expect(stderr.trim()).toBe(`cannot listen on 127.0.0.1:${first.port}: address already in use (EADDRINUSE)`);
   });
@@ -101,10 +58,9 @@ describe.each(Object.entries(servers))('%s as a service', (_name, server) => {
 });
 
 it('echo-server: a bad flag is one line, status 1', async () => {
-  const child = spawn(process.execPath, [...servers['echo-server']!, '--port', 'seven'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(child);
+  const child = spawnServer([...servers['echo-server']!, '--port', 'seven']);
   let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr += chunk));
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
   expect(await exited(child)).toBe(1);
   expect(stderr.trim()).toBe(`cannot start: --port must be a non-negative integer, got 'seven'`);
 });
