@@ -205,7 +205,7 @@ export abstract class OverlappedProactor implements Proactor {
 
   /** Adapts the record's receive size to a receive of `n` bytes into `size`. */
   #adapt(record: SocketRecord, size: number, n: number): void {
-    if (n === size && size < this.#maxReceive) record.receiveSize = Math.min(size * 2, this.#maxReceive);
+    if (n === size && size < this.#maxReceive) record.receiveSize = Math.min(size * 4, this.#maxReceive);
     else if (n < size / 4 && size > this.#minReceive) record.receiveSize = Math.max(size / 2, this.#minReceive);
   }
 
