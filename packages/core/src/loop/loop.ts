@@ -53,6 +53,8 @@ export class Loop {
   #time = now();
   #running = false;
   #polling = false;
+  /** Events the last poll dispatched. */
+  #polled = 0;
   #stopRequested = false;
   #closed = false;
   #lastYield = now();
@@ -106,7 +108,13 @@ export class Loop {
         this.#runPhase('idle');
         this.#runPhase('prepare');
         const mayBlock = mode === 'default' || (mode === 'once' && !ranPending);
-        const blocked = await this.#poll(mayBlock ? this.#pollTimeout() : 0);
+        let blocked = await this.#poll(mayBlock ? this.#pollTimeout() : 0);
+        // 'once' promises forward progress, as libuv's UV_RUN_ONCE does: a
+        // wake-up that brought nothing (another thread's wake, a stray
+        // notification) while only a timer is awaited waits again.
+        while (mode === 'once' && mayBlock && this.#polled === 0 && this.#waitingOnlyForTimer()) {
+          blocked = (await this.#poll(this.#pollTimeout())) || blocked;
+        }
         this.#dispatchAsync();
         this.#runPhase('check');
         this.#runClosing();
@@ -327,14 +335,25 @@ export class Loop {
     return Math.max(0, next.due - this.#time);
   }
 
-  /** Polls the backend; resolves true if the wait went off-thread. */
+  /** True when nothing but a timer that is not due yet can end the wait. */
+  #waitingOnlyForTimer(): boolean {
+    if (this.#stopRequested || this.#closingQueue.length > 0 || this._asyncHandles.size > 0) return false;
+    this.updateTime();
+    return this.#pollTimeout() > 0;
+  }
+
+  /** Polls the backend; resolves true if the wait went off-thread. Leaves the events dispatched in #polled. */
   #poll(timeout: number): boolean | Promise<boolean> {
     const result = this.backend.poll(timeout);
-    if (typeof result === 'number') return false;
+    if (typeof result === 'number') {
+      this.#polled = result;
+      return false;
+    }
     this.#polling = true;
     waitStarted(this.backend);
     return result.then(
-      () => {
+      (events) => {
+        this.#polled = events;
         this.#polling = false;
         waitEnded(this.backend);
         return true;
