@@ -20,7 +20,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { backendVariants, fmt, flags as args, implArgs, median, pinned, platforms, root, startServer } from './harness.js';
+import { fmt, flags as args, pinned, root, runRounds } from './harness.js';
 
 const duration = args.get('duration') ?? '3000';
 const rounds = Number(args.get('rounds') ?? 3);
@@ -62,31 +62,14 @@ function runLoad(port: number, scenario: (typeof allScenarios)[number]): Result 
   return parsed.cyclesPerSec === undefined ? parsed : { ...parsed, roundTripsPerSec: parsed.cyclesPerSec, mbPerSec: 0 };
 }
 
-const samples = new Map<string, Result[]>();
-
-for (let round = 1; round <= rounds; round++) {
-  for (const platform of platforms) {
-    for (const impl of ['node', ...backendVariants(platform)]) {
-      const server = await startServer(platform, 'server.js', implArgs(impl));
-      try {
-        for (const scenario of scenarios) {
-          const result = runLoad(server.port, scenario);
-          const key = JSON.stringify([platform, impl === 'node' ? 'node:net' : impl, scenario.name]);
-          samples.set(key, [...(samples.get(key) ?? []), result]);
-          console.error(`round ${round} ${platform} ${impl} ${scenario.name}: ${JSON.stringify(result)}`);
-        }
-      } finally {
-        await server.stop();
-      }
-    }
-  }
-}
-
-const rows = [...samples].map(([key, results]) => {
-  const [platform, impl, scenario] = JSON.parse(key) as [string, string, string];
-  // The round whose headline figure is the median.
-  const bulk = scenario.startsWith('bulk');
-  return { platform, impl, scenario, result: median(results, (r) => (bulk ? r.mbPerSec : r.roundTripsPerSec)) };
+// The round whose headline figure is the median: MB/s for bulk, round trips/s otherwise.
+const rows = await runRounds({
+  rounds,
+  script: 'server.js',
+  nodeLabel: 'node:net',
+  scenarios,
+  measure: runLoad,
+  figure: (r, scenario) => (scenario.startsWith('bulk') ? r.mbPerSec : r.roundTripsPerSec),
 });
 
 console.log(`\nEcho benchmark: median of ${rounds} rounds, ${duration} ms per scenario after ${warmup} ms warm-up; server on CPU 0, load on CPU 1\n`);

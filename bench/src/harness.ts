@@ -155,3 +155,49 @@ export async function startServer(platform: string, script: string, args: string
     throw error;
   }
 }
+
+/** One table row: a server on a platform in a scenario, with its median round. */
+export interface Row<R> {
+  platform: string;
+  impl: string;
+  scenario: string;
+  result: R;
+}
+
+/**
+ * Runs every scenario against `node` (shown as `nodeLabel`) and each backend
+ * variant, on every platform, `rounds` times over: each round runs every
+ * server once, in turn, so slow drifts of a shared machine hit all of them
+ * alike. Returns one row per cell with its median round by `figure`.
+ */
+export async function runRounds<S extends { name: string }, R>(options: {
+  rounds: number;
+  script: string;
+  nodeLabel: string;
+  scenarios: readonly S[];
+  measure: (port: number, scenario: S) => R;
+  figure: (result: R, scenario: string) => number;
+}): Promise<Array<Row<R>>> {
+  const samples = new Map<string, R[]>();
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const platform of platforms) {
+      for (const impl of ['node', ...backendVariants(platform)]) {
+        const server = await startServer(platform, options.script, implArgs(impl));
+        try {
+          for (const scenario of options.scenarios) {
+            const result = options.measure(server.port, scenario);
+            const key = JSON.stringify([platform, impl === 'node' ? options.nodeLabel : impl, scenario.name]);
+            samples.set(key, [...(samples.get(key) ?? []), result]);
+            console.error(`round ${round} ${platform} ${impl} ${scenario.name}: ${JSON.stringify(result)}`);
+          }
+        } finally {
+          await server.stop();
+        }
+      }
+    }
+  }
+  return [...samples].map(([key, results]) => {
+    const [platform, impl, scenario] = JSON.parse(key) as [string, string, string];
+    return { platform, impl, scenario, result: median(results, (r) => options.figure(r, scenario)) };
+  });
+}

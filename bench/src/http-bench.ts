@@ -18,7 +18,7 @@
  * median round. Server on CPU 0, wrk on CPU 1.
  */
 import { spawnSync } from 'node:child_process';
-import { backendVariants, fmt, flags as args, implArgs, median, pinned, platforms, startServer } from './harness.js';
+import { fmt, flags as args, pinned, runRounds } from './harness.js';
 
 const duration = Number(args.get('duration') ?? 3);
 const warmup = Number(args.get('warmup') ?? 1);
@@ -78,29 +78,16 @@ function wrk(port: number, scenario: (typeof allScenarios)[number], seconds: num
 
 ensureWrk();
 
-const samples = new Map<string, Result[]>();
-for (let round = 1; round <= rounds; round++) {
-  for (const platform of platforms) {
-    for (const impl of ['node', ...backendVariants(platform)]) {
-      const server = await startServer(platform, 'http-server.js', implArgs(impl));
-      try {
-        for (const scenario of scenarios) {
-          if (warmup > 0) wrk(server.port, scenario, warmup);
-          const result = wrk(server.port, scenario, duration);
-          const key = JSON.stringify([platform, impl === 'node' ? 'node:http' : impl, scenario.name]);
-          samples.set(key, [...(samples.get(key) ?? []), result]);
-          console.error(`round ${round} ${platform} ${impl} ${scenario.name}: ${JSON.stringify(result)}`);
-        }
-      } finally {
-        await server.stop();
-      }
-    }
-  }
-}
-
-const rows = [...samples].map(([key, results]) => {
-  const [platform, impl, scenario] = JSON.parse(key) as [string, string, string];
-  return { platform, impl, scenario, result: median(results, (r) => r.requestsPerSec) };
+const rows = await runRounds({
+  rounds,
+  script: 'http-server.js',
+  nodeLabel: 'node:http',
+  scenarios,
+  measure: (port, scenario) => {
+    if (warmup > 0) wrk(port, scenario, warmup);
+    return wrk(port, scenario, duration);
+  },
+  figure: (r) => r.requestsPerSec,
 });
 
 console.log(`\nHTTP benchmark (wrk, keep-alive): median of ${rounds} rounds, ${duration} s per scenario after ${warmup} s warm-up; server on CPU 0, wrk on CPU 1\n`);
