@@ -17,6 +17,12 @@ export interface ConformanceOptions {
   connections?: number;
   /** Label shown in the test names (default: the backend name). */
   label?: string;
+  /**
+   * The native function the backend's waiting thread blocks in (e.g.
+   * `GetQueuedCompletionStatusEx`): the suite checks that its calls are
+   * counted, even when that thread is a Worker.
+   */
+  waitCall?: string;
 }
 
 /** Settings every test file sees. */
@@ -25,6 +31,7 @@ export interface Conformance {
   backend: string;
   options: Record<string, unknown>;
   connections: number;
+  waitCall?: string;
   makeLoop(): Loop;
 }
 
@@ -34,6 +41,7 @@ export function conformanceContext(opts: ConformanceOptions): Conformance {
     backend: opts.backend,
     options: opts.options ?? {},
     connections: opts.connections ?? 500,
+    waitCall: opts.waitCall,
     makeLoop: () => createLoop({ backend: opts.backend, ...opts.options }),
   };
 }

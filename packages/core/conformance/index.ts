@@ -16,6 +16,7 @@ import { poolTests } from './pool-tests.js';
 import { lifecycleTests } from './lifecycle-tests.js';
 import { type ConformanceOptions, conformanceContext } from './context.js';
 import { loopTests } from './loop-tests.js';
+import { nativeCallTests } from './native-call-tests.js';
 import { tcpTests } from './tcp-tests.js';
 import { udpTests } from './udp-tests.js';
 
@@ -33,6 +34,7 @@ export function runConformance(options: ConformanceOptions): void {
     argumentTests(ctx);
     handoffTests(ctx);
     poolTests(ctx);
+    nativeCallTests(ctx);
   });
 }
 export { proactorStartFailureTests } from './start-failures.js';

@@ -36,5 +36,6 @@ export type { OperationCallback } from './net/completion.js';
 export { WsaloopError, type WsaloopErrorInfo } from './errors.js';
 export type { SocketAddress } from './sys/sockaddr.js';
 export { processResources, type ProcessResources } from './sys/process-resources.js';
+export { nativeCallCounts } from './sys/native-calls.js';
 export { BackendUnsupportedError } from './backend/backend.js';
 export { UnknownBackendOptionError } from './backend/options.js';

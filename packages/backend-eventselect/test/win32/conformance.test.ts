@@ -1,3 +1,3 @@
 import { runConformance } from '@wsaloop/core/conformance';
 
-runConformance({ backend: 'eventselect' });
+runConformance({ backend: 'eventselect', waitCall: 'WSAWaitForMultipleEvents' });

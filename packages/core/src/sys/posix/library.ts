@@ -4,6 +4,7 @@
  * @module
  */
 import koffi from 'koffi';
+import { countedCalls } from '../native-calls.js';
 import type { NativeFunction, NativePointer } from '../native-function.js';
 
 type Ptr = NativePointer | Uint8Array | null;
@@ -64,7 +65,11 @@ export function libc(): Libc {
     memcpy: 'uintptr_t memcpy(void *dest, void *src, size_t size)',
   };
   const out: Record<string, unknown> = {};
-  for (const [name, proto] of Object.entries(prototypes)) out[name] = lib.func(proto);
+  for (const [name, proto] of Object.entries(prototypes)) {
+    const fn = lib.func(proto) as NativeFunction<never[], unknown>;
+    // System calls are counted per name (nativeCallCounts); memcpy is not one.
+    out[name] = name === 'memcpy' ? fn : countedCalls(name, fn);
+  }
   loaded = out as unknown as Libc;
   return loaded;
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import koffi from 'koffi';
+import { countedCalls } from '../native-calls.js';
 import type { NativeFunction, NativePointer } from '../native-function.js';
 
 type Ptr = NativePointer | Uint8Array | null;
@@ -155,9 +156,17 @@ export function user32(): User32 {
 
 let loaded: WindowsLibraries | null = null;
 
-function bind<T>(lib: koffi.IKoffiLib, prototypes: Record<keyof T, string>): T {
+/**
+ * Binds `prototypes` from `lib`. System calls are counted per name (see
+ * nativeCallCounts); `counted: false` is for C runtime helpers such as
+ * memcpy, which are not calls into the system.
+ */
+function bind<T>(lib: koffi.IKoffiLib, prototypes: Record<keyof T, string>, counted = true): T {
   const out: Record<string, unknown> = {};
-  for (const [name, proto] of Object.entries(prototypes)) out[name] = lib.func(proto as string);
+  for (const [name, proto] of Object.entries(prototypes)) {
+    const fn = lib.func(proto as string) as NativeFunction<never[], unknown>;
+    out[name] = counted ? countedCalls(name, fn) : fn;
+  }
   return out as T;
 }
 
@@ -235,7 +244,7 @@ export function windows(): WindowsLibraries {
   });
   const msvcrt = bind<Msvcrt>(koffi.load('msvcrt.dll'), {
     memcpy: 'uintptr_t memcpy(void *dest, void *src, size_t size)',
-  });
+  }, false);
   const wsaData = new Uint8Array(512);
   const rc = ws2.WSAStartup(0x0202, wsaData);
   if (rc !== 0) throw new Error(`WSAStartup failed with error ${rc}`);

@@ -8,6 +8,7 @@ import koffi from 'koffi';
 import type { AddressFamily, SocketHandle } from '../../socket-api.js';
 import { SIO_GET_EXTENSION_FUNCTION_POINTER } from '../constants.js';
 import { windows } from '../library.js';
+import { countedCalls } from '../../native-calls.js';
 import type { NativeFunction } from '../../native-function.js';
 
 /** AcceptEx with every kept pointer passed as a numeric address. */
@@ -44,14 +45,14 @@ let acceptExType: unknown;
 let connectExType: unknown;
 const cache = new Map<AddressFamily, ExtensionFunctions>();
 
-function fetch(socket: SocketHandle, id: Buffer, type: unknown): unknown {
+function fetch(name: string, socket: SocketHandle, id: Buffer, type: unknown): unknown {
   const { ws2 } = windows();
   const out = Buffer.alloc(8);
   const returned = new Uint32Array(1);
   if (ws2.WSAIoctl(socket, SIO_GET_EXTENSION_FUNCTION_POINTER, id, 16, out, 8, returned, null, null) !== 0) {
     throw new Error(`SIO_GET_EXTENSION_FUNCTION_POINTER failed with WSA error ${ws2.WSAGetLastError()}`);
   }
-  return koffi.decode(koffi.decode(out, 'void *'), type as koffi.IKoffiCType);
+  return countedCalls(name, koffi.decode(koffi.decode(out, 'void *'), type as koffi.IKoffiCType) as NativeFunction<never[], unknown>);
 }
 
 /** AcceptEx and ConnectEx for sockets of `family`, looked up through `socket`. */
@@ -64,8 +65,8 @@ export function extensionFunctions(socket: SocketHandle, family: AddressFamily):
   acceptExType ??= koffi.proto('__stdcall', null, 'int', ['intptr_t', 'intptr_t', 'uintptr_t', 'uint32_t', 'uint32_t', 'uint32_t', 'uintptr_t', 'uintptr_t']);
   connectExType ??= koffi.proto('__stdcall', null, 'int', ['intptr_t', 'uintptr_t', 'int', 'uintptr_t', 'uint32_t', 'uintptr_t', 'uintptr_t']);
   const functions: ExtensionFunctions = {
-    AcceptEx: fetch(socket, WSAID_ACCEPTEX, acceptExType) as AcceptExFunction,
-    ConnectEx: fetch(socket, WSAID_CONNECTEX, connectExType) as ConnectExFunction,
+    AcceptEx: fetch('AcceptEx', socket, WSAID_ACCEPTEX, acceptExType) as AcceptExFunction,
+    ConnectEx: fetch('ConnectEx', socket, WSAID_CONNECTEX, connectExType) as ConnectExFunction,
   };
   cache.set(family, functions);
   return functions;
