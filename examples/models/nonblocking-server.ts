@@ -22,6 +22,8 @@ const family = host.includes(':') ? 'ipv6' : 'ipv4';
 interface Client {
   socket: number;
   pending: Buffer[];
+  /** Bytes in `pending`. */
+  pendingBytes: number;
   /** The peer finished sending: close once `pending` is sent. */
   ended: boolean;
 }
@@ -37,6 +39,8 @@ if (rc < 0) cannotListen(rc);
 
 const clients = new Set<Client>();
 const buffer = Buffer.alloc(16 * 1024);
+/** Unsent bytes per client past which the server stops reading from it. */
+const PENDING_LIMIT = 256 * 1024;
 let calls = 0;
 let wouldBlock = 0;
 
@@ -48,7 +52,7 @@ function tick(): void {
       if (api.isWouldBlock(-s)) wouldBlock++;
       break;
     }
-    clients.add({ socket: s, pending: [], ended: false });
+    clients.add({ socket: s, pending: [], pendingBytes: 0, ended: false });
   }
   for (const client of clients) {
     if (!readAll(client) || !sendPending(client) || (client.ended && client.pending.length === 0)) {
@@ -58,12 +62,20 @@ function tick(): void {
   }
 }
 
-/** Reads what arrived into `pending`; false if the connection failed. */
+/**
+ * Reads what arrived into `pending`, up to PENDING_LIMIT: a peer that keeps
+ * sending would otherwise keep this loop reading, never sending, and grow
+ * `pending` without bound. What is left waits in the socket's buffer, and
+ * TCP's flow control slows the peer. False if the connection failed.
+ */
 function readAll(client: Client): boolean {
-  while (!client.ended) {
+  while (!client.ended && client.pendingBytes < PENDING_LIMIT) {
     calls++;
     const n = api.recv(client.socket, buffer, 0, buffer.length);
-    if (n > 0) client.pending.push(Buffer.from(buffer.subarray(0, n)));
+    if (n > 0) {
+      client.pending.push(Buffer.from(buffer.subarray(0, n)));
+      client.pendingBytes += n;
+    }
     else if (n === 0) client.ended = true;
     else if (api.isWouldBlock(-n)) {
       wouldBlock++;
@@ -84,6 +96,7 @@ function sendPending(client: Client): boolean {
       wouldBlock++;
       break;
     }
+    client.pendingBytes -= n;
     if (n < head.length) client.pending[0] = head.subarray(n);
     else client.pending.shift();
   }
