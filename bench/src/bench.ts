@@ -18,9 +18,7 @@
  * Each round runs every server once, in turn, so slow drifts of a shared
  * machine hit all of them alike; the table shows each cell's median round.
  */
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { fmt, flags as args, pinned, root, runRounds } from './harness.js';
+import { fmt, flags as args, runLoadGenerator, runRounds } from './harness.js';
 
 const duration = args.get('duration') ?? '3000';
 const rounds = Number(args.get('rounds') ?? 3);
@@ -46,19 +44,8 @@ interface Result {
 }
 
 function runLoad(port: number, scenario: (typeof allScenarios)[number]): Result {
-  const [cmd, ...rest] = pinned('1', [
-    process.execPath,
-    join(root, scenario.mode === 'churn' ? 'bench/dist/churn-load.js' : 'bench/dist/load.js'),
-    '--port', String(port),
-    '--mode', scenario.mode,
-    '--connections', String(scenario.connections),
-    '--size', String(scenario.size),
-    '--duration', duration,
-    '--warmup', warmup,
-  ]);
-  const result = spawnSync(cmd!, rest, { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`load generator failed: ${result.stderr}`);
-  const parsed = JSON.parse(result.stdout.trim().split('\n').pop()!) as Result & { cyclesPerSec?: number };
+  const { mode, connections, size } = scenario;
+  const parsed = runLoadGenerator<Result & { cyclesPerSec?: number }>(mode === 'churn' ? 'churn-load.js' : 'load.js', port, { mode, connections, size, duration, warmup });
   return parsed.cyclesPerSec === undefined ? parsed : { ...parsed, roundTripsPerSec: parsed.cyclesPerSec, mbPerSec: 0 };
 }
 

@@ -18,9 +18,14 @@ export const root = fileURLToPath(new URL('../..', import.meta.url));
 // holds a libuv pool thread (see README), and Node reads the size at start.
 process.env.UV_THREADPOOL_SIZE ??= '16';
 
-/** `--name value` flags of this run. */
+/** `--name value` flags of this run; a flag followed by another flag (or nothing) has the value ''. */
 export const flags = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) flags.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+for (let i = 2; i < process.argv.length; i++) {
+  const value = process.argv[i + 1];
+  const hasValue = value !== undefined && !value.startsWith('--');
+  flags.set(process.argv[i]!.replace(/^--/, ''), hasValue ? value : '');
+  if (hasValue) i++;
+}
 
 /** `--platform native|wine|both` (default: both on Linux). */
 export const platforms: string[] = (() => {
@@ -61,6 +66,20 @@ const hasTaskset = spawnSync('sh', ['-c', 'command -v taskset'], { stdio: 'ignor
 /** `command` pinned to `cpu` when taskset exists: servers on CPU 0, load on CPU 1. */
 export const pinned = (cpu: string, command: string[]): string[] => (hasTaskset ? ['taskset', '-c', cpu, ...command] : command);
 
+/**
+ * Runs a load generator (bench/dist/`script`, node:net, its own process on
+ * CPU 1) against `port` with `--key value` options, and returns the JSON line
+ * it prints last.
+ */
+export function runLoadGenerator<R>(script: string, port: number, options: Record<string, string | number>): R {
+  const args = [join(root, 'bench/dist', script), '--port', String(port)];
+  for (const [key, value] of Object.entries(options)) args.push(`--${key}`, String(value));
+  const [cmd, ...rest] = pinned('1', [process.execPath, ...args]);
+  const result = spawnSync(cmd!, rest, { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`load generator failed: ${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').pop()!) as R;
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The median element of `values` by `key`. */
@@ -76,7 +95,7 @@ export interface WineTools {
   ensureWindowsNode(): string;
   wineEnv(nodeExe: string): NodeJS.ProcessEnv;
   ensurePrefix(env: NodeJS.ProcessEnv): void;
-  spawnWindowsNode(nodeExe: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; cpu?: string }): ChildProcess;
+  spawnWindowsNode(nodeExe: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; cpu?: string; quiet?: boolean }): ChildProcess;
 }
 
 let wineTools: WineTools | null = null;
@@ -116,9 +135,9 @@ export interface BenchServer {
 /**
  * Starts `node <nodeArgs> bench/dist/<script> <args>` on CPU 0, natively or
  * under Wine (output to .cache/<script>-<variant>.log there), and resolves
- * once it prints its port.
+ * once it prints its port. `quiet`: do not print the Wine command line.
  */
-export async function startServer(platform: string, script: string, args: string[], nodeArgs: string[] = []): Promise<BenchServer> {
+export async function startServer(platform: string, script: string, args: string[], nodeArgs: string[] = [], { quiet = false } = {}): Promise<BenchServer> {
   const serverArgs = [...nodeArgs, join(root, 'bench/dist', script), ...args];
   let child: ChildProcess;
   let output: () => string;
@@ -127,7 +146,7 @@ export async function startServer(platform: string, script: string, args: string
     const nodeExe = tools.ensureWindowsNode();
     const logFile = join(root, '.cache', `${script.replace(/\.js$/, '')}-${args.join('_').replace(/[^a-z0-9]+/gi, '_')}.log`);
     rmSync(logFile, { force: true });
-    child = tools.spawnWindowsNode(nodeExe, serverArgs, { cwd: root, env: tools.wineEnv(nodeExe), logFile, cpu: '0' });
+    child = tools.spawnWindowsNode(nodeExe, serverArgs, { cwd: root, env: tools.wineEnv(nodeExe), logFile, cpu: '0', quiet });
     output = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-200_000) : '');
   } else {
     const [cmd, ...rest] = pinned('0', [process.execPath, ...serverArgs]);

@@ -1,7 +1,10 @@
 /**
  * Load generator (node:net, its own process): ping-pong over N connections
  * or a one-way bulk stream echoed back, for a fixed time after a warm-up.
- * Prints one JSON line: round trips/s, MB/s, latency percentiles.
+ * Prints one JSON line: round trips/s, MB/s, latency percentiles, and how
+ * many connections connected and were served at all (`served`: a server
+ * that takes one client at a time serves one), and every round trip made
+ * (`roundTripsTotal`, the warm-up's included).
  */
 import { connect, type Socket } from 'node:net';
 
@@ -15,57 +18,66 @@ const size = Number(args.get('size') ?? 64);
 const warmupMs = Number(args.get('warmup') ?? 1000);
 const durationMs = Number(args.get('duration') ?? 3000);
 
-const open = (): Promise<Socket> =>
-  new Promise((resolve, reject) => {
-    const s = connect(port, host, () => resolve(s));
-    s.setNoDelay(true);
-    s.once('error', reject);
-  });
-
-const sockets = await Promise.all(Array.from({ length: connections }, open));
 let measuring = false;
 let roundTrips = 0;
+/** Round trips including the warm-up's: what a server's counters saw. */
+let roundTripsTotal = 0;
 let bytes = 0;
 const latencies: number[] = [];
+const sockets: Socket[] = [];
+/** Connections that got at least one answer: a server serving one client at a time answers one. */
+const served = new Set<Socket>();
 
-if (mode === 'pingpong') {
+// Each connection starts as soon as it is connected, without waiting for the
+// others: a server that takes one client at a time leaves the rest queued.
+function startPingPong(s: Socket): void {
   const message = Buffer.alloc(size, 0x61);
-  for (const s of sockets) {
-    let have = 0;
-    let sentAt = 0n;
-    const send = (): void => {
-      sentAt = process.hrtime.bigint();
-      s.write(message);
-    };
-    s.on('data', (d) => {
-      have += d.length;
-      if (have < size) return;
+  let have = 0;
+  let sentAt = 0n;
+  const send = (): void => {
+    sentAt = process.hrtime.bigint();
+    s.write(message);
+  };
+  s.on('data', (d) => {
+    have += d.length;
+    while (have >= size) {
       have -= size;
+      served.add(s);
+      roundTripsTotal++;
       if (measuring) {
         roundTrips++;
         latencies.push(Number(process.hrtime.bigint() - sentAt) / 1000);
       }
       send();
-    });
-    send();
-  }
-} else {
-  // Bulk: keep the pipe full with `size`-byte writes, count echoed bytes.
-  const chunk = Buffer.alloc(size, 0x62);
-  for (const s of sockets) {
-    const pump = (): void => {
-      while (s.write(chunk)) {
-        // until the socket's buffer is full
-      }
-    };
-    s.on('drain', pump);
-    s.on('data', (d) => {
-      if (measuring) bytes += d.length;
-    });
-    pump();
-  }
+    }
+  });
+  send();
 }
 
+// Bulk: keep the pipe full with `size`-byte writes, count echoed bytes.
+function startBulk(s: Socket): void {
+  const chunk = Buffer.alloc(size, 0x62);
+  const pump = (): void => {
+    while (s.write(chunk)) {
+      // until the socket's buffer is full
+    }
+  };
+  s.on('drain', pump);
+  s.on('data', (d) => {
+    served.add(s);
+    if (measuring) bytes += d.length;
+  });
+  pump();
+}
+
+for (let i = 0; i < connections; i++) {
+  const s = connect(port, host, () => (mode === 'pingpong' ? startPingPong(s) : startBulk(s)));
+  s.setNoDelay(true);
+  s.on('error', () => {});
+  sockets.push(s);
+}
+
+// The warm-up also lets every connection connect.
 await new Promise((r) => setTimeout(r, warmupMs));
 measuring = true;
 const started = process.hrtime.bigint();
@@ -81,5 +93,9 @@ console.log(
     mbPerSec: bytes / seconds / 1e6,
     p50us: pct(0.5),
     p99us: pct(0.99),
+    connections,
+    connected: sockets.filter((s) => !s.connecting).length,
+    served: served.size,
+    roundTripsTotal,
   }),
 );

@@ -16,11 +16,9 @@
  * heap snapshot at each reading (<impl>-1 before, <impl>-2 after) into <dir>
  * (a Windows path for node.exe), for `node bench/dist/heap-diff.js`.
  */
-import { spawn } from 'node:child_process';
-import { connect } from 'node:net';
-import { join } from 'node:path';
 import type { ProcessResources } from '@wsaloop/core';
-import { ALL_BACKENDS, type BenchServer, backendVariants, fmt, flags as args, implArgs, pinned, platforms, root, sleep, startServer, waitFor } from './harness.js';
+import { readControl, startIdleClients } from './control.js';
+import { ALL_BACKENDS, type BenchServer, backendVariants, fmt, flags as args, implArgs, platforms, sleep, startServer, waitFor } from './harness.js';
 
 const clientCounts = (args.get('clients') ?? '2000').split(',').map(Number);
 const settleMs = Number(args.get('settle') ?? 2000);
@@ -36,34 +34,6 @@ async function startMemoryServer(platform: string, impl: string): Promise<BenchS
     await server.stop(true);
     throw error;
   }
-}
-
-/** The server's figures, read through its control port. */
-function readStats(port: number): Promise<ProcessResources> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const s = connect(port, '127.0.0.1');
-    s.setEncoding('utf8');
-    s.on('data', (d) => (text += d));
-    s.on('end', () => resolve(JSON.parse(text) as ProcessResources));
-    s.on('error', reject);
-  });
-}
-
-/** Starts `n` idle clients; resolves once every one got its echo. */
-async function startClients(port: number, n: number): Promise<{ stop(): Promise<void> }> {
-  const [cmd, ...rest] = pinned('1', [process.execPath, join(root, 'bench/dist/idle-clients.js'), '--port', String(port), '--clients', String(n)]);
-  const child = spawn(cmd!, rest, { stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  await waitFor('idle clients', () => (/ready (\d+)/.test(out) ? true : undefined), child, () => out, 600_000);
-  return {
-    stop: async () => {
-      child.kill('SIGKILL');
-      await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
-    },
-  };
 }
 
 interface Row {
@@ -82,11 +52,11 @@ for (const platform of platforms) {
       try {
         server = await startMemoryServer(platform, impl);
         await sleep(settleMs);
-        const before = await readStats(server.control);
-        const load = await startClients(server.port, clients);
+        const before = await readControl<ProcessResources>(server.control);
+        const load = await startIdleClients(server.port, clients);
         try {
           await sleep(settleMs);
-          const after = await readStats(server.control);
+          const after = await readControl<ProcessResources>(server.control);
           const row = { platform, impl: impl === 'node' ? 'node:net' : impl, clients, before, after };
           rows.push(row);
           console.error(`${platform} ${row.impl} ${clients}: ${JSON.stringify({ before, after })}`);

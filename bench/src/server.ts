@@ -10,6 +10,7 @@ import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { createLoop, processResources, ServerPool, type Tcp } from '@wsaloop/core';
+import { openControlPort } from './control-port.js';
 import { echo } from './echo-loop.js';
 
 const args = new Map<string, string>();
@@ -47,14 +48,7 @@ function onStop(stop: () => void): void {
 if (args.get('control')) {
   const snapshots = args.get('snapshots');
   let taken = 0;
-  const control = createServer((s) => {
-    s.on('error', () => {});
-    const stats = processResources();
-    const snapshot = snapshots ? writeHeapSnapshot(join(snapshots, `${impl.replace(/[^a-z0-9]+/gi, '_')}-${++taken}.heapsnapshot`)) : undefined;
-    s.end(`${JSON.stringify({ ...stats, snapshot })}\n`);
-  });
-  control.unref();
-  control.listen(0, host, () => console.log(`control on ${host}:${(control.address() as { port: number }).port}`));
+  openControlPort(host, () => (snapshots ? { snapshot: writeHeapSnapshot(join(snapshots, `${impl.replace(/[^a-z0-9]+/gi, '_')}-${++taken}.heapsnapshot`)) } : {}));
 }
 
 if (impl === 'node') {

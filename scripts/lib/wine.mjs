@@ -63,11 +63,12 @@ export function ensurePrefix(env) {
  * cannot write to a Linux pipe). Wine's processes are pinned to one CPU: on
  * these 2-core VMs a wineserver round trip across cores costs ~90 us against
  * ~17 us on one core. WSALOOP_WINE_CPU picks another CPU (or a list).
+ * Prints the command line unless `quiet`.
  */
-export function spawnWindowsNode(nodeExe, args, { cwd, env, logFile, cpu = process.env.WSALOOP_WINE_CPU ?? '0' }) {
+export function spawnWindowsNode(nodeExe, args, { cwd, env, logFile, cpu = process.env.WSALOOP_WINE_CPU ?? '0', quiet = false }) {
   const pin = has('taskset') ? ['taskset', '-c', cpu] : [];
   const command = [...pin, 'wine', nodeExe, ...args];
-  console.log(`\n$ ${command.join(' ')}   (output: ${logFile})`);
+  if (!quiet) console.log(`\n$ ${command.join(' ')}   (output: ${logFile})`);
   const shell = `exec ${command.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ')} > '${logFile}' 2>&1 < /dev/null`;
   return spawn('sh', ['-c', shell], { cwd, env, stdio: 'inherit' });
 }
