@@ -9,7 +9,7 @@ const slow = process.platform === 'win32' ? 4 : 1;
 
 export default defineConfig({
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'examples/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
     exclude: process.platform === 'win32' ? [linuxOnly] : [windowsOnly],
     testTimeout: 30_000 * slow,
     hookTimeout: 30_000 * slow,

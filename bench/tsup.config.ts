@@ -15,6 +15,9 @@ export default defineConfig({
     'http-app': 'src/http-app.ts',
     'churn-load': 'src/churn-load.ts',
     reliability: 'src/reliability.ts',
+    tour: 'src/tour.ts',
+    // Runs a model server of examples/models with the control port beside it.
+    'tour-server': 'src/tour-server.ts',
   },
   format: ['esm'],
   target: 'node20',

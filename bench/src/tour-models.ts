@@ -1,0 +1,101 @@
+/**
+ * What the tour runs and what it shows: the seven model servers of
+ * examples/models (overlapped I/O twice, once per notification), and the
+ * measures of its table and charts.
+ */
+
+/** One model server of examples/models. */
+export interface TourModel {
+  id: string;
+  /** As the table and charts name it. */
+  label: string;
+  /** The built server, relative to examples/models/dist. */
+  script: string;
+  /** Flags the server gets beside `--host` and `--port`. */
+  flags: string[];
+}
+
+export const TOUR_MODELS: readonly TourModel[] = [
+  { id: 'blocking', label: '1 blocking', script: 'blocking-server.js', flags: [] },
+  { id: 'nonblocking', label: '2 non-blocking', script: 'nonblocking-server.js', flags: [] },
+  { id: 'select', label: '3 select', script: 'select-server.js', flags: [] },
+  { id: 'asyncselect', label: '4 WSAAsyncSelect', script: 'asyncselect-server.js', flags: [] },
+  { id: 'eventselect', label: '5 WSAEventSelect', script: 'eventselect-server.js', flags: [] },
+  { id: 'overlapped-event', label: '6 overlapped, events', script: 'overlapped-server.js', flags: ['--notify', 'event'] },
+  { id: 'overlapped-routine', label: '6 overlapped, routines', script: 'overlapped-server.js', flags: ['--notify', 'routine'] },
+  { id: 'iocp', label: '7 completion port', script: 'iocp-server.js', flags: [] },
+];
+
+/** One model's figures. */
+export interface TourRow {
+  id: string;
+  label: string;
+  /** Ping-pong, 64 B, one connection. */
+  roundTrips1: number;
+  p50us1: number;
+  p99us1: number;
+  /** Native calls the server made per round trip (every thread), one connection. */
+  calls1: number;
+  /** Ping-pong, 64 B, 50 connections. */
+  roundTrips50: number;
+  p50us50: number;
+  p99us50: number;
+  calls50: number;
+  /** Of the 50 connections, how many got an answer at all. */
+  served50: number;
+  /** Bulk: 16 KiB writes on one connection, echoed back. */
+  mbPerSec: number;
+  /** Resident memory the idle connections added, per connection. */
+  kBPerIdle: number;
+  /** Of the idle clients, how many got their echo. */
+  servedIdle: number;
+  /** Threads of the server process holding the idle connections. */
+  threads: number;
+  /** Native calls per second while every connection is idle. */
+  idleCallsPerSec: number;
+  /** Per round trip with 50 connections, by function name, most first. */
+  callsByName50: Record<string, number>;
+}
+
+/** A figure of the table, and a chart of the page. */
+export interface TourMeasure {
+  key: keyof TourRow & string;
+  title: string;
+  digits: number;
+  /** Which way is better, said under the chart. */
+  better: 'higher' | 'lower';
+}
+
+export const TOUR_MEASURES: readonly TourMeasure[] = [
+  { key: 'roundTrips1', title: 'Round trips/s, 1 connection', digits: 0, better: 'higher' },
+  { key: 'p99us1', title: 'p99 latency, 1 connection (µs)', digits: 0, better: 'lower' },
+  { key: 'roundTrips50', title: 'Round trips/s, 50 connections', digits: 0, better: 'higher' },
+  { key: 'p99us50', title: 'p99 latency, 50 connections (µs)', digits: 0, better: 'lower' },
+  { key: 'mbPerSec', title: 'Bulk echo (MB/s)', digits: 1, better: 'higher' },
+  { key: 'kBPerIdle', title: 'Memory per idle connection (kB)', digits: 1, better: 'lower' },
+  { key: 'threads', title: 'Threads, with the idle connections', digits: 0, better: 'lower' },
+  { key: 'calls1', title: 'Native calls per round trip, 1 connection', digits: 1, better: 'lower' },
+  { key: 'calls50', title: 'Native calls per round trip, 50 connections', digits: 1, better: 'lower' },
+  { key: 'idleCallsPerSec', title: 'Native calls/s while every connection is idle', digits: 0, better: 'lower' },
+];
+
+/** Where and when the figures were taken. */
+export interface TourMachine {
+  date: string;
+  /** CPU model and cores, operating system. */
+  host: string;
+  /** What ran the servers: "Wine 8.0 (node.exe 20.20.2)" or "Windows (node 20.x)". */
+  runtime: string;
+}
+
+/** A whole tour, as tour.json holds it. */
+export interface TourResult {
+  machine: TourMachine;
+  /** Settings: connections, durations. */
+  settings: { durationMs: number; warmupMs: number; idleClients: number; settleMs: number };
+  rows: TourRow[];
+  /** Models that could not be measured, with why. */
+  failures: Array<{ id: string; label: string; error: string }>;
+  /** Seconds the tour took. */
+  seconds: number;
+}

@@ -1,0 +1,53 @@
+/**
+ * A short tour (seconds per model): every model server runs (under Wine on
+ * Linux, natively on Windows), every row has its figures, the models differ
+ * the way they must, and the page with its charts is written.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+import { TOUR_MEASURES, TOUR_MODELS, type TourResult } from '../src/tour-models.js';
+
+const tourScript = fileURLToPath(new URL('../dist/tour.js', import.meta.url));
+
+it('runs a short tour of every model and writes the page', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'wsaloop-tour-'));
+  const child = spawn(process.execPath, [tourScript, '--short', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  expect(code, output).toBe(0);
+
+  const result = JSON.parse(readFileSync(join(out, 'tour.json'), 'utf8')) as TourResult;
+  expect(result.failures).toEqual([]);
+  expect(result.rows.map((r) => r.id)).toEqual(TOUR_MODELS.map((m) => m.id));
+  for (const row of result.rows) {
+    for (const measure of TOUR_MEASURES) {
+      const value = row[measure.key] as number;
+      expect(Number.isFinite(value) && value >= 0, `${row.id} ${measure.key} = ${value}`).toBe(true);
+    }
+    expect(row.roundTrips1, row.id).toBeGreaterThan(0);
+    expect(row.roundTrips50, row.id).toBeGreaterThan(0);
+    expect(row.mbPerSec, row.id).toBeGreaterThan(0);
+    expect(row.calls1, row.id).toBeGreaterThan(0);
+    expect(row.threads, row.id).toBeGreaterThan(0);
+    // The blocking model serves one client at a time; every other one serves them all.
+    const servesAll = row.id !== 'blocking';
+    expect(row.served50, row.id).toBe(servesAll ? 50 : 1);
+    expect(row.servedIdle, row.id).toBe(servesAll ? result.settings.idleClients : 1);
+  }
+  // Polling costs calls while nothing happens; waiting for readiness or completion does not.
+  const idleCalls = Object.fromEntries(result.rows.map((r) => [r.id, r.idleCallsPerSec]));
+  for (const [id, perSec] of Object.entries(idleCalls)) if (id !== 'nonblocking') expect(idleCalls.nonblocking!, id).toBeGreaterThan(perSec + 100);
+
+  const page = readFileSync(join(out, 'index.html'), 'utf8');
+  expect(page.match(/<svg /g)?.length).toBe(TOUR_MEASURES.length);
+  for (const model of TOUR_MODELS) expect(page).toContain(model.label);
+  expect(page).not.toMatch(/(src|href)="https?:/);
+  expect(readdirSync(join(out, 'charts')).sort()).toEqual(TOUR_MEASURES.map((m) => `${m.key}.svg`).sort());
+  expect(existsSync(join(out, 'overview.svg'))).toBe(true);
+}, 600_000);
