@@ -3,8 +3,8 @@
  * count followed by an array; FD_SETSIZE (64) only sizes the header's static
  * array, and select reads `fd_count` entries, so sets built at run time have
  * no 64-socket limit. Every socket waiting to write is watched in the except
- * set too: Windows reports a failed non-blocking connect there, not in the
- * write set, and a socket that is not connecting is never marked in it.
+ * set too (simpler than tracking which ones are connecting): Windows reports
+ * a failed non-blocking connect there, not in the write set.
  * @module
  */
 import { Readiness, type SocketHandle, type WakeToken, socketApi, encodeSockaddr, SOCKADDR_MAX } from '@wsaloop/core/backend';
