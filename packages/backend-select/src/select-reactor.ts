@@ -113,7 +113,11 @@ export class SelectReactor implements Reactor {
   }
 
   wake(): void {
-    this.#waiter.wake();
+    // The loop asks while its poll is unresolved, and that includes this
+    // reactor dispatching the wait's results: an echo written from a read
+    // callback would then cost a wake-up (a send, a select and two recvs
+    // under Winsock) on every round trip. Only a wait in flight needs one.
+    if (this.#waiting) this.#waiter.wake();
   }
 
   close(): void {
