@@ -53,7 +53,9 @@ export interface TourRow {
   threads: number;
   /** Native calls per second while every connection is idle. */
   idleCallsPerSec: number;
-  /** Per round trip with 50 connections, by function name, most first. */
+  /** Per round trip with 1 connection, by function name, most first. */
+  callsByName1: Record<string, number>;
+  /** The same with 50 connections. */
   callsByName50: Record<string, number>;
 }
 

@@ -125,3 +125,21 @@ ${callRows}
 </html>
 `;
 }
+
+/** One model's figures as a Markdown list, for docs/models.md (`--docs`). */
+export function figuresMarkdown(row: TourRow, result: TourResult): string {
+  const calls = (byName: Record<string, number>): string =>
+    Object.entries(byName)
+      .filter(([, n]) => n >= 0.05)
+      .map(([name, n]) => `\`${name}\` ${fmt(n, 1)}`)
+      .join(', ');
+  const served = (n: number, of: number): string => (n < of ? ` (${n} of ${of} connections served)` : '');
+  return [
+    `- ping-pong, 1 connection: ${fmt(row.roundTrips1)} round trips/s, p50 ${fmt(row.p50us1)} µs, p99 ${fmt(row.p99us1)} µs; ${fmt(row.calls1, 1)} native calls per round trip (${calls(row.callsByName1)})`,
+    `- ping-pong, 50 connections: ${fmt(row.roundTrips50)} round trips/s${served(row.served50, 50)}, p50 ${fmt(row.p50us50)} µs, p99 ${fmt(row.p99us50)} µs; ${fmt(row.calls50, 1)} native calls per round trip (${calls(row.callsByName50)})`,
+    `- bulk echo: ${fmt(row.mbPerSec, 1)} MB/s`,
+    `- ${result.settings.idleClients} idle connections: ${fmt(row.kBPerIdle, 1)} kB each${served(row.servedIdle, result.settings.idleClients)}, ${row.threads} threads in the process, ${fmt(row.idleCallsPerSec)} native calls/s while idle`,
+    '',
+    `<small>${caption(result)}.</small>`,
+  ].join('\n');
+}

@@ -11,17 +11,19 @@
  *
  * --short is a seconds-long tour (for the test): shorter windows, 50 idle clients.
  * Writes <out>/index.html, <out>/tour.json, <out>/charts/*.svg and
- * <out>/overview.svg (the README's chart).
+ * <out>/overview.svg (the README's chart). With --docs docs/models.md, also
+ * writes each model's figures into that page, after its `<!-- tour:<id> -->`
+ * marker (replacing those of an earlier run).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, type as osType } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type ControlReading } from './control-port.js';
 import { readControl, startIdleClients } from './control.js';
 import { type BenchServer, fmt, flags as args, root, runLoadGenerator, sleep, startServer, waitFor } from './harness.js';
 import { TOUR_MODELS, type TourMachine, type TourModel, type TourResult, type TourRow } from './tour-models.js';
-import { overviewSvg, tourChart, tourPage } from './tour-report.js';
+import { figuresMarkdown, overviewSvg, tourChart, tourPage } from './tour-report.js';
 
 const short = args.has('short');
 const settings = {
@@ -96,6 +98,8 @@ async function idle(control: number, port: number): Promise<Pick<TourRow, 'kBPer
     };
   } finally {
     await clients.stop();
+    // Let the server see them go before the next scenario counts its calls.
+    await sleep(settings.settleMs);
   }
 }
 
@@ -114,7 +118,7 @@ async function tourOf(model: TourModel): Promise<TourRow> {
     const fifty = await pingPong(control, server.port, 50);
     progress(model, 'bulk');
     const bulk = runLoadGenerator<{ mbPerSec: number }>('load.js', server.port, { mode: 'bulk', connections: 1, size: 16 * 1024, duration: settings.durationMs, warmup: settings.warmupMs });
-    const byName = Object.fromEntries(Object.entries(fifty.calls).sort((a, b) => b[1] - a[1]));
+    const byName = (calls: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(calls).sort((a, b) => b[1] - a[1]));
     return {
       id: model.id,
       label: model.label,
@@ -129,7 +133,8 @@ async function tourOf(model: TourModel): Promise<TourRow> {
       served50: fifty.served,
       mbPerSec: bulk.mbPerSec,
       ...idleFigures,
-      callsByName50: byName,
+      callsByName1: byName(one.calls),
+      callsByName50: byName(fifty.calls),
     };
   } finally {
     progress(model, 'stopping');
@@ -181,5 +186,20 @@ writeFileSync(join(outDir, 'tour.json'), `${JSON.stringify(result, null, 2)}\n`)
 writeFileSync(join(outDir, 'index.html'), tourPage(result));
 for (const svg of tourChart(result)) writeFileSync(join(outDir, 'charts', `${svg.key}.svg`), svg.svg);
 writeFileSync(join(outDir, 'overview.svg'), overviewSvg(result));
+const docs = args.get('docs');
+if (docs) {
+  let text = readFileSync(docs, 'utf8');
+  for (const row of rows) {
+    const marker = `<!-- tour:${row.id} -->`;
+    const end = `<!-- /tour:${row.id} -->`;
+    const at = text.indexOf(marker);
+    if (at < 0) continue;
+    const endAt = text.indexOf(end, at);
+    const tail = endAt < 0 ? at + marker.length : endAt + end.length;
+    text = `${text.slice(0, at)}${marker}\n${figuresMarkdown(row, result)}\n${end}${text.slice(tail)}`;
+  }
+  writeFileSync(docs, text);
+  console.log(`Wrote the figures into ${docs}.`);
+}
 console.log(`\nWrote ${join(outDir, 'index.html')} (charts in ${join(outDir, 'charts')}); the tour took ${result.seconds} s.`);
 if (!existsSync(join(outDir, 'index.html')) || failures.length > 0) process.exit(1);
