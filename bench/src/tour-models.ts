@@ -88,6 +88,8 @@ export interface TourMachine {
   host: string;
   /** What ran the servers: "Wine 8.0 (node.exe 20.20.2)" or "Windows (node 20.x)". */
   runtime: string;
+  /** The machine's 1-minute load average when the tour started: other work skews the figures. */
+  loadAverage: number;
 }
 
 /** A whole tour, as tour.json holds it. */

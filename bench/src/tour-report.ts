@@ -41,14 +41,15 @@ function chartBody(measure: TourMeasure, result: TourResult): { body: string; he
     parts.push(
       `<text x="${LABEL_WIDTH - 8}" y="${y + 14}" font-size="12" text-anchor="end">${escape(row.label)}</text>`,
       `<rect x="${LABEL_WIDTH}" y="${y}" width="${width.toFixed(1)}" height="${BAR_HEIGHT}" fill="${color}"><title>${escape(`${row.label}: ${fmt(value, measure.digits)}`)}</title></rect>`,
-      `<text x="${LABEL_WIDTH + width + 6}" y="${y + 14}" font-size="12">${escape(valueText(measure, row, result.settings.idleClients))}</text>`,
+      `<text x="${(LABEL_WIDTH + width + 6).toFixed(1)}" y="${y + 14}" font-size="12">${escape(valueText(measure, row, result.settings.idleClients))}</text>`,
     );
   });
   return { body: parts.join('\n'), height: TOP + rows.length * (BAR_HEIGHT + BAR_GAP) + 4 };
 }
 
 /** Where the figures come from, said under every chart. */
-const caption = (result: TourResult): string => `npm run tour, ${result.machine.date}: ${result.machine.runtime}; ${result.machine.host}`;
+const caption = (result: TourResult): string =>
+  `npm run tour, ${result.machine.date}: ${result.machine.runtime}; ${result.machine.host}; load average ${result.machine.loadAverage.toFixed(1)} at the start`;
 
 /** A standalone SVG of `charts` stacked, with the caption at the bottom. */
 function svgOf(measures: readonly TourMeasure[], result: TourResult): string {

