@@ -65,6 +65,8 @@ export class RoutineHost extends OverlappedProactor {
   readonly #eventOps = new Set<OverlappedOperation>();
   #lookAtEventOps = false;
   #closed = false;
+  /** True inside this thread's alertable waits: the only place Windows runs its routines. */
+  #inAlertableWait = false;
   routinesRun = 0;
   routinesElsewhere = 0;
   alertedWaits = 0;
@@ -84,12 +86,26 @@ export class RoutineHost extends OverlappedProactor {
       // dwError is the operation's Win32 / WSA error; cbTransferred is also
       // in the OVERLAPPED (InternalHigh), where the report reads it.
       this.routinesRun++;
-      if (this.win.kernel32.GetCurrentThreadId() !== this.#threadId) this.routinesElsewhere++;
+      // Windows runs a routine only inside an alertable wait of the thread
+      // that started the operation; koffi would run one called from any other
+      // thread later, on this thread's event loop, outside such a wait.
+      // (Checked without a native call: this runs once per completion.)
+      if (!this.#inAlertableWait) this.routinesElsewhere++;
       const op = this.operationAt(overlapped);
       if (!op || op.stray) return; // a stray's failure was reported when its call returned
       if (error !== 0) op.syncError = error;
       this.#finished.push(op);
     });
+  }
+
+  /** Runs an alertable wait, marking the window in which routines may run. */
+  #alertably<T>(wait: () => T): T {
+    this.#inAlertableWait = true;
+    try {
+      return wait();
+    } finally {
+      this.#inAlertableWait = false;
+    }
   }
 
   /** Win32 id of the thread that starts the operations. */
@@ -145,7 +161,7 @@ export class RoutineHost extends OverlappedProactor {
    * stray) with any other routine due, whose operations are reported next.
    */
   protected absorbStray(): boolean {
-    this.win.kernel32.SleepEx(0, 1);
+    this.#alertably(() => this.win.kernel32.SleepEx(0, 1));
     return true;
   }
 
@@ -169,7 +185,7 @@ export class RoutineHost extends OverlappedProactor {
     if (this.#lookAtEventOps) n += this.#reportEventOps();
     let wait = n > 0 || this.hasReady || this.#finished.length > 0 ? 0 : timeoutMs < 0 ? C.INFINITE : timeoutMs;
     if (wait !== 0 && !mayBlock()) wait = 0;
-    const rc = this.win.ws2.WSAWaitForMultipleEvents(3, this.#handles, 0, wait, 1);
+    const rc = this.#alertably(() => this.win.ws2.WSAWaitForMultipleEvents(3, this.#handles, 0, wait, 1));
     let woken: Woken = 'nothing';
     if (rc === C.WSA_WAIT_IO_COMPLETION) {
       this.alertedWaits++;

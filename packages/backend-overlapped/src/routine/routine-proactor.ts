@@ -51,7 +51,7 @@ export interface RoutineDiagnostics {
   routineThreadId: number;
   /** Completion routines run so far. */
   routinesRun: number;
-  /** Of them, routines that ran on any other thread than the routine thread (always 0). */
+  /** Of them, routines that ran outside the routine thread's alertable waits (always 0). */
   routinesElsewhere: number;
   /** Alertable waits that ended with WAIT_IO_COMPLETION. */
   alertedWaits: number;
