@@ -128,7 +128,7 @@ ${callRows}
 }
 
 /** One model's figures as a Markdown list, for docs/models.md (`--docs`). */
-export function figuresMarkdown(row: TourRow, result: TourResult): string {
+function figuresMarkdown(row: TourRow, result: TourResult): string {
   const calls = (byName: Record<string, number>): string =>
     Object.entries(byName)
       .filter(([, n]) => n >= 0.05)
@@ -143,4 +143,22 @@ export function figuresMarkdown(row: TourRow, result: TourResult): string {
     '',
     `<small>${caption(result)}.</small>`,
   ].join('\n');
+}
+
+/**
+ * `text` (docs/models.md) with each model's figures after its
+ * `<!-- tour:<id> -->` marker, up to `<!-- /tour:<id> -->`: those of an
+ * earlier run are replaced.
+ */
+export function withFigures(text: string, result: TourResult): string {
+  for (const row of result.rows) {
+    const marker = `<!-- tour:${row.id} -->`;
+    const end = `<!-- /tour:${row.id} -->`;
+    const at = text.indexOf(marker);
+    if (at < 0) continue;
+    const endAt = text.indexOf(end, at);
+    const after = endAt < 0 ? at + marker.length : endAt + end.length;
+    text = `${text.slice(0, at)}${marker}\n${figuresMarkdown(row, result)}\n${end}${text.slice(after)}`;
+  }
+  return text;
 }

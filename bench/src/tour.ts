@@ -23,7 +23,7 @@ import { type ControlReading } from './control-port.js';
 import { readControl, startIdleClients } from './control.js';
 import { type BenchServer, fmt, flags as args, root, runLoadGenerator, sleep, startServer, waitFor } from './harness.js';
 import { TOUR_MODELS, type TourMachine, type TourModel, type TourResult, type TourRow } from './tour-models.js';
-import { figuresMarkdown, overviewSvg, tourChart, tourPage } from './tour-report.js';
+import { overviewSvg, tourChart, tourPage, withFigures } from './tour-report.js';
 
 const short = args.has('short');
 const settings = {
@@ -190,17 +190,7 @@ for (const svg of tourChart(result)) writeFileSync(join(outDir, 'charts', `${svg
 writeFileSync(join(outDir, 'overview.svg'), overviewSvg(result));
 const docs = args.get('docs');
 if (docs) {
-  let text = readFileSync(docs, 'utf8');
-  for (const row of rows) {
-    const marker = `<!-- tour:${row.id} -->`;
-    const end = `<!-- /tour:${row.id} -->`;
-    const at = text.indexOf(marker);
-    if (at < 0) continue;
-    const endAt = text.indexOf(end, at);
-    const tail = endAt < 0 ? at + marker.length : endAt + end.length;
-    text = `${text.slice(0, at)}${marker}\n${figuresMarkdown(row, result)}\n${end}${text.slice(tail)}`;
-  }
-  writeFileSync(docs, text);
+  writeFileSync(docs, withFigures(readFileSync(docs, 'utf8'), result));
   console.log(`Wrote the figures into ${docs}.`);
 }
 console.log(`\nWrote ${join(outDir, 'index.html')} (charts in ${join(outDir, 'charts')}); the tour took ${result.seconds} s.`);
