@@ -3,7 +3,7 @@
  *
  *   node bench/dist/reliability.js --mode burst [--connections 2000] [--settle 6000] [--measure 4000]
  *   node bench/dist/reliability.js --mode soak  [--duration 600000] [--clients 20] [--idle 1000]
- *   common: [--platform native|wine|both] [--backends iocp,select,...] [--rounds 1]
+ *   common: [--platform native|wine|both] [--backends iocp,select,...] [--rounds 1] [--node false]
  *
  * burst: opens --connections connections at once against the bench's echo
  *   server, lets them settle, then counts each one's 64-byte round trips
@@ -25,6 +25,8 @@ import { join } from 'node:path';
 import { backendVariants, fmt, flags as args, implArgs, median, pinned, platforms, root, sleep, startServer } from './harness.js';
 
 const mode = args.get('mode') ?? 'burst';
+// --node false: leave node:net out (e.g. to re-run one backend beside an earlier baseline).
+const withNode = args.get('node') === 'false' ? [] : ['node'];
 const rounds = Number(args.get('rounds') ?? 1);
 
 interface Server {
@@ -91,7 +93,7 @@ if (mode === 'burst') {
   const samples = new Map<string, Array<Record<string, unknown>>>();
   for (let round = 1; round <= rounds; round++) {
     for (const platform of platforms) {
-      for (const impl of ['node', ...backendVariants(platform)]) {
+      for (const impl of [...withNode, ...backendVariants(platform)]) {
         const server = await startSoakServer(platform, impl);
         try {
           const burst = load(server.port, { mode: 'burst', connections, warmup: settle, duration: measure });
@@ -133,7 +135,7 @@ if (mode === 'burst') {
   const settle = Number(args.get('settle') ?? 3000);
   const rows: Array<{ platform: string; impl: string; churn: Record<string, unknown>; idle: Record<string, unknown>; start: Record<string, unknown>; peak: number; end: Record<string, unknown> }> = [];
   for (const platform of platforms) {
-    for (const impl of ['node', ...backendVariants(platform)]) {
+    for (const impl of [...withNode, ...backendVariants(platform)]) {
       const server = await startSoakServer(platform, impl);
       try {
         await sleep(1500);
