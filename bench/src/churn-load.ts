@@ -106,6 +106,7 @@ async function burst(): Promise<void> {
   let lastConnected = 0;
   let measuring = false;
   const counts: number[] = new Array(clients).fill(0);
+  const firstEcho: number[] = new Array(clients).fill(0);
   const latencies: number[] = [];
   const sockets: Socket[] = [];
   for (let i = 0; i < clients; i++) {
@@ -126,6 +127,7 @@ async function burst(): Promise<void> {
       have += d.length;
       while (have >= size) {
         have -= size;
+        if (firstEcho[i] === 0) firstEcho[i] = performance.now() - t0;
         if (measuring) {
           counts[i]!++;
           latencies.push(Number(process.hrtime.bigint() - sentAt) / 1000);
@@ -149,6 +151,8 @@ async function burst(): Promise<void> {
       connected,
       failed: connectFailures,
       starved: counts.filter((c) => c === 0).length,
+      starvedByTenth: Array.from({ length: 10 }, (_, k) => counts.slice((k * clients) / 10, ((k + 1) * clients) / 10).filter((c) => c === 0).length).join(' '),
+      firstEchoMsByTenth: Array.from({ length: 10 }, (_, k) => { const f = firstEcho.slice((k * clients) / 10, ((k + 1) * clients) / 10).filter((x) => x > 0).sort((a, b) => a - b); return Math.round(f[Math.floor(f.length / 2)] ?? -1); }).join(' '),
       fewest: sorted[0] ?? 0,
       median: percentile(sorted, 0.5),
       roundTripsPerSec: counts.reduce((a, b) => a + b, 0) / (durationMs / 1000),

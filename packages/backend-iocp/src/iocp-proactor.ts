@@ -53,6 +53,13 @@ const TWO_32 = 0x100000000;
  * at this often, so completions of other sockets wait at most this long.
  */
 const PORT_CHECK_INTERVAL_MS = 1;
+/**
+ * Batches one look at the port may take while they keep coming back full.
+ * Operations that finish at once are all reported in the next poll; taking
+ * a single batch of the port's meanwhile left thousands of busy connections
+ * (a burst of ping-pong clients) queued in it for seconds behind them.
+ */
+const MAX_BATCHES_PER_LOOK = 8;
 
 /** A Proactor over one I/O completion port. */
 export class IocpProactor extends OverlappedProactor {
@@ -182,9 +189,16 @@ export class IocpProactor extends OverlappedProactor {
     });
   }
 
+  /** Reports what the port holds now, without waiting: batches while they come back full. */
   #dequeueNow(): number {
-    const ok = this.win.kernel32.GetQueuedCompletionStatusEx(this.#port, this.#entries, this.#batch, this.#removed, 0, 0);
-    return this.#process(ok ? this.#removed[0]! : 0);
+    let reported = 0;
+    for (let i = 0; i < MAX_BATCHES_PER_LOOK; i++) {
+      const ok = this.win.kernel32.GetQueuedCompletionStatusEx(this.#port, this.#entries, this.#batch, this.#removed, 0, 0);
+      const count = ok ? this.#removed[0]! : 0;
+      reported += this.#process(count);
+      if (count < this.#batch || this.#closed) break;
+    }
+    return reported;
   }
 
   /** Reports `count` dequeued entries. */

@@ -1,6 +1,12 @@
 /** What only the completion-port backend promises: accepts posted ahead, counted native memory, zero-byte reads. */
+import { connect, type Socket } from 'node:net';
 import { createLoop, type Loop, type Tcp } from '@wsaloop/core';
 import { describe, expect, it } from 'vitest';
+
+/** Blocks this thread for `ms` (lets the system queue completions before the next poll). */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
 
 async function drain(loop: Loop): Promise<void> {
   await loop.run();
@@ -77,6 +83,95 @@ describe('iocp backend', () => {
     expect(duringWrite).toBeGreaterThanOrEqual(2);
     expect(result).toBe('ECANCELED');
     expect(loop.stats()).toMatchObject({ liveOperations: 0, buffersInUse: 0 });
+  });
+
+  it('reports every completion the port holds in one poll, not one batch of them per poll', async () => {
+    // batchSize 2: the 12 receives below complete together, and all of them
+    // must be reported in the same loop iteration (a port looked at once per
+    // poll would report 2 per iteration and leave the rest queued).
+    const pairs = 12;
+    const loop = createLoop({ backend: 'iocp', batchSize: 2, zeroByteReads: false, acceptsAhead: 4 });
+    let iteration = 0;
+    const prepare = loop.prepare().start(() => iteration++);
+    prepare.unref();
+    const peers: Tcp[] = [];
+    const clients: Tcp[] = [];
+    const readAt: number[] = [];
+    const server = loop.tcp().bind('127.0.0.1', 0);
+    server.listen(pairs, (err, peer) => {
+      peers.push(peer!);
+      peer!.readStart((e, data) => {
+        if (!data) return;
+        readAt.push(iteration);
+        if (readAt.length < pairs) return;
+        prepare.close();
+        for (const x of [...clients, ...peers]) x.close();
+        server.close();
+      });
+      if (peers.length < pairs) return;
+      // Every receive is posted (and pending) once this callback returns.
+      loop.timer().start((t) => {
+        t.close();
+        for (const c of clients) c.write('x', () => {});
+        // Let every receive complete into the port before the next poll.
+        pause(200);
+      }, 50);
+    });
+    for (let i = 0; i < pairs; i++) {
+      const c = loop.tcp();
+      clients.push(c);
+      c.connect('127.0.0.1', server.address().port, () => {});
+    }
+    await drain(loop);
+    expect(readAt).toHaveLength(pairs);
+    expect(new Set(readAt).size).toBe(1);
+    expect(loop.stats()).toMatchObject({ liveOperations: 0, buffersInUse: 0, openSockets: 0 });
+  });
+
+  it('still takes a burst queued in the backlog after steady connections taught it to stop looking there', async () => {
+    // Steady connections each find an AcceptEx posted, so the listener's
+    // accept() probes find its backlog empty and back off; a burst that then
+    // overflows the AcceptEx into the backlog is still all taken and served.
+    const loop = createLoop({ backend: 'iocp', acceptsAhead: 4 });
+    const served: number[] = [];
+    const server = loop.tcp().bind('127.0.0.1', 0);
+    const port = server.address().port;
+    server.listen(1024, (err, peer) => {
+      peer!.readStart((e, data) => {
+        if (data) return void peer!.write(data, () => {});
+        peer!.close();
+        served.push(1);
+      });
+    });
+    /** A node:net client that sends `tag` once connected; `echoed` settles with its echo. */
+    const client = (tag: number): { connected: Promise<void>; echoed: Promise<Socket> } => {
+      const s = connect(port, '127.0.0.1', () => s.write(Buffer.from([tag])));
+      const connected = new Promise<void>((resolve, reject) => {
+        s.once('connect', resolve);
+        s.once('error', reject);
+      });
+      const echoed = new Promise<Socket>((resolve, reject) => {
+        s.once('error', reject);
+        s.once('data', (d) => (d[0] === tag ? resolve(s) : reject(new Error(`echo ${d[0]} for ${tag}`))));
+      });
+      return { connected, echoed };
+    };
+    const running = loop.run();
+    for (let i = 0; i < 40; i++) (await client(i).echoed).end();
+    loop.stop();
+    await running;
+    // The loop is not running: 200 connections queue behind the 4 AcceptEx.
+    const burst = Array.from({ length: 200 }, (_, i) => client(i % 256));
+    await Promise.all(burst.map((c) => c.connected));
+    const waiting = loop.run();
+    for (const s of await Promise.all(burst.map((c) => c.echoed))) s.end();
+    const deadline = Date.now() + 20_000;
+    while (served.length < 240 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    server.close();
+    await waiting;
+    loop.close();
+    expect(served).toHaveLength(240);
+    expect(loop.stats()).toMatchObject({ liveOperations: 0, buffersInUse: 0, openSockets: 0 });
   });
 
   // 101 sockets are open (50 pairs and the listener) once the readers start.

@@ -54,7 +54,12 @@ export interface SocketApi {
   close(socket: SocketHandle): number;
   bind(socket: SocketHandle, address: Buffer, length: number): number;
   listen(socket: SocketHandle, backlog: number): number;
-  /** Accepts one connection (non-blocking); the new socket is non-blocking too. */
+  /**
+   * Accepts one connection, without waiting when the listener is
+   * non-blocking (as every socket {@link SocketApi.open} makes); the new
+   * socket is non-blocking too (a blocking listener's may not be: Winsock
+   * copies the listener's mode).
+   */
   accept(socket: SocketHandle): number;
   /** Starts a non-blocking connect: 0, or a negated in-progress / error code. */
   connect(socket: SocketHandle, address: Buffer, length: number): number;

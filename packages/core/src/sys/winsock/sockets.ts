@@ -83,12 +83,11 @@ export function createWinsockApi(): SocketApi {
     bind: (s, addr, len) => result(ws2.bind(s, addr, len)),
     listen: (s, backlog) => result(ws2.listen(s, backlog)),
     accept(s: SocketHandle): number {
+      // The new socket has "the same properties as" the listener (Microsoft's
+      // accept docs; Wine copies its non-blocking flag too), so it is
+      // non-blocking when the listener is: no ioctlsocket per connection.
       const c = ws2.accept(s, null, null);
-      if (c === C.INVALID_SOCKET) return lastError();
-      // accept() copies the listener's non-blocking mode; set it anyway so the
-      // contract holds whatever the listener was.
-      ws2.ioctlsocket(c, C.FIONBIO, nonBlocking);
-      return c;
+      return c === C.INVALID_SOCKET ? lastError() : c;
     },
     connect(s: SocketHandle, addr: Buffer, len: number): number {
       if (isLoopback(addr)) {

@@ -51,6 +51,25 @@ export class SocketRecord {
    * in its backlog, so the next accept tries a non-blocking accept() first.
    */
   backlogLikely = false;
+  /**
+   * A listener's AcceptEx completions still to let pass before one sets
+   * {@link backlogLikely} again. While AcceptEx are posted they take the
+   * connections and the backlog stays empty (steady churn): each accept()
+   * that finds it empty doubles this, up to `acceptsAhead`, so such a
+   * listener pays about one wasted call per `acceptsAhead` connections, and
+   * a burst (every AcceptEx taken, the rest queued) is still noticed within
+   * one round of them.
+   */
+  probeSkip = 0;
+  /** The current gap between accept() probes (see {@link probeSkip}); 0 after one found a connection. */
+  probeGap = 0;
+  /**
+   * The socket is still in blocking mode: AcceptEx sockets are created
+   * without the ioctlsocket(FIONBIO) call until something needs
+   * non-blocking calls on them (a read after a zero-byte receive), which
+   * saves a system call per connection that never does.
+   */
+  blocking = false;
   /** Size of the next receive: grows while receives fill their buffer, shrinks when they do not. */
   receiveSize: number;
 

@@ -18,7 +18,12 @@ import { socketApi } from '../../platform.js';
 import type { AddressFamily, SocketApi, SocketHandle, SocketKind } from '../../socket-api.js';
 import { encodeSockaddr, SOCKADDR_MAX } from '../../sockaddr.js';
 import {
+  AF_INET,
+  AF_INET6,
   ERROR_OPERATION_ABORTED,
+  INVALID_SOCKET,
+  IPPROTO_TCP,
+  SOCK_STREAM,
   SO_UPDATE_ACCEPT_CONTEXT,
   SO_UPDATE_CONNECT_CONTEXT,
   SOL_SOCKET,
@@ -26,6 +31,8 @@ import {
   WSA_IO_PENDING,
   WSAEINVAL,
   WSAEWOULDBLOCK,
+  WSA_FLAG_NO_HANDLE_INHERIT,
+  WSA_FLAG_OVERLAPPED,
 } from '../constants.js';
 import { windows, type WindowsLibraries } from '../library.js';
 import { addressOf, WSABUF_SIZE, writeWsabuf } from '../structs.js';
@@ -117,9 +124,12 @@ const EMPTY = new Uint8Array(0);
 /**
  * Most connections one poll takes from listeners' backlogs with accept():
  * a burst is taken in a few polls, and the connections already open are
- * still served between them.
+ * still served between them. Taking them fast matters more than it seems:
+ * while the kernel's accept queue is full, the handshakes it drops leave
+ * clients retrying with backoffs of seconds (a 5000-connection burst under
+ * Wine starved late connections at 256 per poll).
  */
-const BACKLOG_ACCEPTS_PER_POLL = 256;
+const BACKLOG_ACCEPTS_PER_POLL = 1024;
 
 /** Base of the completion backends (IOCP, overlapped with events or routines). */
 export abstract class OverlappedProactor implements Proactor {
@@ -289,15 +299,27 @@ export abstract class OverlappedProactor implements Proactor {
       // Empty (or a connection reset in it): the burst is over. An accept
       // posted for the burst only is not kept pending.
       record.backlogLikely = false;
+      record.probeSkip = record.probeGap = Math.min(Math.max(1, record.probeGap * 2), this.acceptsAhead);
       if (request.optional === true) return this.#failNow(op, WSAEWOULDBLOCK);
     }
-    const acceptSocket = this.api.open(family, 'stream');
+    const acceptSocket = this.#openAcceptSocket(family);
     if (acceptSocket < 0) return this.#failNow(op, -acceptSocket);
     op.acceptSocket = acceptSocket;
     const { AcceptEx } = extensionFunctions(socket, family);
     this.#arm(op); // AcceptEx takes no completion routine: models that use one must notify otherwise
     const ok = AcceptEx(socket, acceptSocket, op.field(OFFSET_ADDRESS), 0, ACCEPTEX_ADDRESS_SIZE, ACCEPTEX_ADDRESS_SIZE, op.field(OFFSET_FLAGS), op.address);
     this.#started(op, ok !== 0);
+  }
+
+  /**
+   * A socket for AcceptEx to accept into: overlapped, not inheritable, and
+   * left in blocking mode (see `SocketRecord.blocking`). Returns it, or a
+   * negated WSA error.
+   */
+  #openAcceptSocket(family: AddressFamily): SocketHandle {
+    const { ws2 } = this.win;
+    const socket = ws2.WSASocketW(family === 'ipv4' ? AF_INET : AF_INET6, SOCK_STREAM, IPPROTO_TCP, null, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+    return socket === INVALID_SOCKET ? -ws2.WSAGetLastError() : socket;
   }
 
   connect(socket: SocketHandle, family: AddressFamily, address: Buffer, length: number, request: CompletionRequest): void {
@@ -477,6 +499,15 @@ export abstract class OverlappedProactor implements Proactor {
   /** A zero-byte receive finished: read what arrived. False when it must be re-posted. */
   #readAfterPoll(op: OverlappedOperation): boolean {
     const record = op.record!;
+    if (record.blocking) {
+      // An AcceptEx socket's first read of this kind: recv must not wait.
+      const rc = this.api.setBlocking(record.socket, false);
+      if (rc < 0) {
+        this.#finishWith(op, -rc, null);
+        return true;
+      }
+      record.blocking = false;
+    }
     const size = record.receiveSize;
     const buffer = this.#pool(size).acquire();
     const n = this.api.recv(record.socket, buffer.bytes, 0, size);
@@ -552,9 +583,16 @@ export abstract class OverlappedProactor implements Proactor {
       this.api.close(socket);
       return -1;
     }
-    // One connection was there: others of a burst are likely behind it.
-    listener.backlogLikely = true;
-    if (op.acceptedAtOnce) return this.associate(socket, listener.family) < 0 ? (this.api.close(socket), -1) : socket;
+    if (op.acceptedAtOnce) {
+      // The backlog held this one: others of a burst are likely behind it.
+      listener.backlogLikely = true;
+      listener.probeGap = 0;
+      return this.associate(socket, listener.family) < 0 ? (this.api.close(socket), -1) : socket;
+    }
+    // An AcceptEx took it: a burst may have queued more behind the posted
+    // AcceptEx, unless accept() found the backlog empty not long ago.
+    if (listener.probeSkip > 0) listener.probeSkip--;
+    else listener.backlogLikely = true;
     // Without SO_UPDATE_ACCEPT_CONTEXT the accepted socket would not know
     // its listener: getpeername, shutdown and setsockopt would fail on it.
     this.#pointerArg.writeUInt32LE(listener.socket % 0x100000000, 0);
@@ -564,6 +602,7 @@ export abstract class OverlappedProactor implements Proactor {
       this.api.close(socket);
       return -1;
     }
+    this.#records.get(socket)!.blocking = true;
     return socket;
   }
 
