@@ -205,16 +205,21 @@ export class AsyncSelectReactor implements Reactor {
       return n;
     }
     // Tell the pump to post to us, then look once more: it may have published
-    // entries before it could see the flag.
-    Atomics.store(this.#ctl, P.WAITING, 1);
-    if (Atomics.load(this.#ctl, P.WRITE) !== this.#read) {
+    // entries before it could see the flag. Entries that dispatch nothing
+    // (stale messages, e.g. those of freshly accepted sockets) mean looking
+    // again after raising the flag anew: the pump may have published more
+    // while it was down, and would not post for them. Waiting then could
+    // leave an FD_ACCEPT unseen in the ring, and Winsock posts no other
+    // until accept() is called: the listener would stall.
+    for (;;) {
+      Atomics.store(this.#ctl, P.WAITING, 1);
+      if (Atomics.load(this.#ctl, P.WRITE) === this.#read) break;
       Atomics.store(this.#ctl, P.WAITING, 0);
       const found = this.#drain();
       if (found > 0 || this.#wakePending) {
         this.#wakePending = false;
         return found;
       }
-      Atomics.store(this.#ctl, P.WAITING, 1);
     }
     return new Promise<number>((resolve, reject) => {
       this.#resolve = resolve;
