@@ -7,7 +7,7 @@ import { TOUR_MEASURES, type TourMeasure, type TourResult, type TourRow } from '
 
 const WIDTH = 720;
 const LABEL_WIDTH = 190;
-const VALUE_WIDTH = 110;
+const VALUE_WIDTH = 150;
 const BAR_HEIGHT = 20;
 const BAR_GAP = 6;
 const TOP = 34;
