@@ -23,17 +23,17 @@ import type { NativeFunction } from './native-function.js';
 const SLOTS = 128;
 const CHANNEL = 'wsaloop:native-calls';
 
-/** A thread's table: what the thread counts into, or what it announced. */
+/** A thread's table: what the thread counts into, or what it announced (counts null until its buffer arrives). */
 interface Table {
   names: string[];
-  counts: Float64Array;
+  counts: Float64Array | null;
 }
 
 /** A new slot (`slot`, `name`) in thread `thread`'s table, or the table itself (`buffer`). */
 type Announcement = { thread: number; buffer: SharedArrayBuffer } | { thread: number; slot: number; name: string };
 
 interface ThreadState {
-  own: Table;
+  own: { names: string[]; counts: Float64Array };
   slots: Map<string, number>;
   /** Tables other threads announced (main thread only). */
   others: Map<number, Table>;
@@ -65,11 +65,11 @@ function threadState(): ThreadState {
     channel.unref();
     channel.onmessage = (event) => {
       const message = (event as { data: Announcement }).data;
-      if ('buffer' in message) state.others.set(message.thread, { names: [], counts: new Float64Array(message.buffer) });
-      else {
-        const table = state.others.get(message.thread);
-        if (table) table.names[message.slot] = message.name;
-      }
+      // Each announcement comes through a channel of its own: do not rely on their order.
+      let table = state.others.get(message.thread);
+      if (!table) state.others.set(message.thread, (table = { names: [], counts: null }));
+      if ('buffer' in message) table.counts = new Float64Array(message.buffer);
+      else table.names[message.slot] = message.name;
     };
   } else {
     announce({ thread: threadId, buffer });
@@ -130,9 +130,10 @@ export function countedCalls<F extends NativeFunction<never[], unknown>>(name: s
 export function nativeCallCounts(): Record<string, number> {
   const state = threadState();
   const totals: Record<string, number> = {};
-  for (const table of [state.own, ...state.others.values()]) {
-    table.names.forEach((name, slot) => {
-      if (name !== undefined) totals[name] = (totals[name] ?? 0) + table.counts[slot]!;
+  for (const { names, counts } of [state.own, ...state.others.values()]) {
+    if (!counts) continue;
+    names.forEach((name, slot) => {
+      if (name !== undefined) totals[name] = (totals[name] ?? 0) + counts[slot]!;
     });
   }
   return totals;
