@@ -181,6 +181,21 @@ export class AsyncSelectReactor implements Reactor {
     if (registration) registration.interest = interest;
   }
 
+  /**
+   * Renews a listener's registration, under the same message number (its
+   * messages still queued stay valid). Windows re-enables FD_ACCEPT on any
+   * accept() call, even one that fails; Wine 8 can leave it disabled after
+   * an accept() that would block, and then posts no FD_ACCEPT again: under
+   * a burst beside 1000 idle connections the listener stopped for good
+   * (the pump sat in GetMessageW with connections queued). A new
+   * WSAAsyncSelect posts FD_ACCEPT at once if connections are queued.
+   */
+  acceptWouldBlock(socket: SocketHandle): void {
+    const registration = this.#registrations.get(socket);
+    if (!registration || !this.#hwnd) return;
+    this.#ws2.WSAAsyncSelect(socket, this.#hwnd, registration.message, ALL_NETWORK_EVENTS);
+  }
+
   /** Cancels the socket's registration (`WSAAsyncSelect(s, hwnd, 0, 0)`); its messages still queued are dropped. */
   unregister(socket: SocketHandle): void {
     const registration = this.#registrations.get(socket);

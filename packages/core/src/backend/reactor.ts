@@ -59,4 +59,11 @@ export interface Reactor extends BackendBase {
   modify(socket: SocketHandle, interest: number): void;
   /** Stops watching `socket`; called before core closes it. */
   unregister(socket: SocketHandle): void;
+  /**
+   * Called when an `accept()` on listening `socket` would block, the call
+   * that re-enables FD_ACCEPT. A re-enabling reactor whose platform may not
+   * post FD_ACCEPT again after it (Wine) renews the socket's registration
+   * here, which posts it anew if connections are queued. Optional.
+   */
+  acceptWouldBlock?(socket: SocketHandle): void;
 }

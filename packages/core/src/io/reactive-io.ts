@@ -161,6 +161,7 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
       }
       if (api.isWouldBlock(-s)) {
         this.#readable = false;
+        this.io.reactor.acceptWouldBlock?.(this.socket);
         return;
       }
       this.#onConnection(-s, -1);
