@@ -113,10 +113,10 @@ export class SelectReactor implements Reactor {
   }
 
   wake(): void {
-    // The loop asks while its poll is unresolved, and that includes this
-    // reactor dispatching the wait's results: an echo written from a read
+    // Only a wait in flight needs waking (see Backend.wake): the loop also
+    // asks while this reactor dispatches, and an echo written from a read
     // callback would then cost a wake-up (a send, a select and two recvs
-    // under Winsock) on every round trip. Only a wait in flight needs one.
+    // under Winsock) on every round trip.
     if (this.#waiting) this.#waiter.wake();
   }
 

@@ -27,7 +27,13 @@ export interface BackendBase {
    * A call with `timeoutMs = 0` must return synchronously.
    */
   poll(timeoutMs: number): number | Promise<number>;
-  /** Makes a poll in progress, or else the next one, return promptly. */
+  /**
+   * Makes a wait in progress return promptly. The loop calls it only while
+   * a poll is unresolved, which includes the backend dispatching what its
+   * wait returned: a backend not waiting at that moment may ignore it (or
+   * make its next poll return at once), since the loop looks at timers,
+   * stop requests and pending work again before its next poll.
+   */
   wake(): void;
   /** Plain data that lets another thread or Worker wake this backend. */
   readonly wakeToken: WakeToken;
