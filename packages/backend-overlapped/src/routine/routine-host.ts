@@ -98,16 +98,6 @@ export class RoutineHost extends OverlappedProactor {
     });
   }
 
-  /** Runs an alertable wait, marking the window in which routines may run. */
-  #alertably<T>(wait: () => T): T {
-    this.#inAlertableWait = true;
-    try {
-      return wait();
-    } finally {
-      this.#inAlertableWait = false;
-    }
-  }
-
   /** Win32 id of the thread that starts the operations. */
   get threadId(): number {
     return this.#threadId;
@@ -161,7 +151,9 @@ export class RoutineHost extends OverlappedProactor {
    * stray) with any other routine due, whose operations are reported next.
    */
   protected absorbStray(): boolean {
-    this.#alertably(() => this.win.kernel32.SleepEx(0, 1));
+    this.#inAlertableWait = true;
+    this.win.kernel32.SleepEx(0, 1);
+    this.#inAlertableWait = false;
     return true;
   }
 
@@ -185,7 +177,9 @@ export class RoutineHost extends OverlappedProactor {
     if (this.#lookAtEventOps) n += this.#reportEventOps();
     let wait = n > 0 || this.hasReady || this.#finished.length > 0 ? 0 : timeoutMs < 0 ? C.INFINITE : timeoutMs;
     if (wait !== 0 && !mayBlock()) wait = 0;
-    const rc = this.#alertably(() => this.win.ws2.WSAWaitForMultipleEvents(3, this.#handles, 0, wait, 1));
+    this.#inAlertableWait = true;
+    const rc = this.win.ws2.WSAWaitForMultipleEvents(3, this.#handles, 0, wait, 1);
+    this.#inAlertableWait = false;
     let woken: Woken = 'nothing';
     if (rc === C.WSA_WAIT_IO_COMPLETION) {
       this.alertedWaits++;
