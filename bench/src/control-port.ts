@@ -13,6 +13,8 @@ export interface ControlReading {
   heapUsed: number;
   handles: number;
   threads: number;
+  /** The server's Node version (`process.version`). */
+  nodeVersion: string;
   /** nativeCallCounts(): every thread of the process, by function name. */
   nativeCalls: Record<string, number>;
   /** Path of the heap snapshot this reading wrote, if asked to. */
@@ -23,7 +25,7 @@ export interface ControlReading {
 export function openControlPort(host: string, extra: () => Partial<ControlReading> = () => ({})): void {
   const control = createServer((s) => {
     s.on('error', () => {});
-    const reading: ControlReading = { ...processResources(), nativeCalls: nativeCallCounts(), ...extra() };
+    const reading: ControlReading = { ...processResources(), nodeVersion: process.version, nativeCalls: nativeCallCounts(), ...extra() };
     s.end(`${JSON.stringify(reading)}\n`);
   });
   control.unref();

@@ -86,7 +86,7 @@ export interface TourMachine {
   date: string;
   /** CPU model and cores, operating system. */
   host: string;
-  /** What ran the servers: "Wine 8.0 (node.exe 20.20.2)" or "Windows (node 20.x)". */
+  /** What ran the servers: "wine-8.0, Windows node.exe v20.20.2", or natively "Windows node.exe v20.20.2". */
   runtime: string;
   /** The machine's 1-minute load average when the tour started: other work skews the figures. */
   loadAverage: number;

