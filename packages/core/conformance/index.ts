@@ -11,7 +11,9 @@
  */
 import { describe } from 'vitest';
 import { argumentTests } from './argument-tests.js';
+import { descriptorTests } from './descriptor-tests.js';
 import { handoffTests } from './handoff-tests.js';
+import { hostileTests } from './hostile-tests.js';
 import { poolTests } from './pool-tests.js';
 import { lifecycleTests } from './lifecycle-tests.js';
 import { type ConformanceOptions, conformanceContext } from './context.js';
@@ -31,6 +33,8 @@ export function runConformance(options: ConformanceOptions): void {
     tcpTests(ctx);
     udpTests(ctx);
     lifecycleTests(ctx);
+    hostileTests(ctx);
+    descriptorTests(ctx);
     argumentTests(ctx);
     handoffTests(ctx);
     poolTests(ctx);

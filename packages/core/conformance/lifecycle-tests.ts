@@ -9,11 +9,6 @@ import type { Loop, Tcp, WsaloopError } from '@wsaloop/core';
 import { describe, expect, it } from 'vitest';
 import { type Conformance, SLOW, withLoop } from './context.js';
 
-/** The stats that must return to baseline. */
-function liveStats(loop: Loop): Record<string, number> {
-  return Object.fromEntries(Object.entries(loop.stats()).filter(([key]) => !key.endsWith('Allocated')));
-}
-
 export function lifecycleTests(ctx: Conformance): void {
   describe('closing with I/O in flight', () => {
     it('cancels a large write, a pending connect, pending accepts and a pending read; leaks nothing', async () => {
@@ -21,7 +16,7 @@ export function lifecycleTests(ctx: Conformance): void {
       let baseline: Record<string, number> = {};
       let after: Record<string, number> = {};
       const loop = await withLoop(ctx, (loop) => {
-        baseline = liveStats(loop);
+        baseline = loop.liveStats();
         const server = loop.tcp().bind('127.0.0.1', 0);
         const port = server.address().port;
         const peers: Tcp[] = [];
@@ -44,7 +39,7 @@ export function lifecycleTests(ctx: Conformance): void {
           }, 100);
         });
       });
-      after = liveStats(loop);
+      after = loop.liveStats();
       expect(events).toContain('write:ECANCELED');
       expect(events).toContain('connect:ECANCELED');
       expect(events.indexOf('write:ECANCELED')).toBeLessThan(events.indexOf('writer-closed'));
@@ -58,14 +53,14 @@ export function lifecycleTests(ctx: Conformance): void {
     it('a socket that was only bound, or failed to bind, leaks nothing once closed', async () => {
       let baseline: Record<string, number> = {};
       const loop = await withLoop(ctx, (loop) => {
-        baseline = liveStats(loop);
+        baseline = loop.liveStats();
         const first = loop.tcp().bind('127.0.0.1', 0).listen(8);
         const taken = loop.tcp();
         expect(() => taken.bind('127.0.0.1', first.address().port)).toThrow(expect.objectContaining({ code: 'EADDRINUSE' }));
         taken.close();
         first.close();
       });
-      expect(liveStats(loop)).toEqual(baseline);
+      expect(loop.liveStats()).toEqual(baseline);
     });
 
     it('takes a burst of connections queued in the backlog, serves each, and leaks nothing', async () => {
@@ -78,7 +73,7 @@ export function lifecycleTests(ctx: Conformance): void {
       const errors: string[] = [];
       const echoed: number[] = [];
       const loop = await withLoop(ctx, async (loop) => {
-        baseline = liveStats(loop);
+        baseline = loop.liveStats();
         const server = loop.tcp().bind('127.0.0.1', 0);
         server.on('error', (e: WsaloopError) => errors.push(e.code ?? String(e)));
         server.listen(1024, (err, conn) => {
@@ -109,7 +104,7 @@ export function lifecycleTests(ctx: Conformance): void {
       expect(errors).toEqual([]);
       expect(served).toBe(burst);
       expect(echoed).toEqual(new Array(burst).fill(1));
-      expect(liveStats(loop)).toEqual(baseline);
+      expect(loop.liveStats()).toEqual(baseline);
     }, 60_000 * SLOW);
 
     it('1000 connect / write / close cycles, closing at every stage, leak nothing', async () => {
@@ -119,7 +114,7 @@ export function lifecycleTests(ctx: Conformance): void {
       let baseline: Record<string, number> = {};
       let closed = 0;
       const loop = await withLoop(ctx, (loop) => {
-        baseline = liveStats(loop);
+        baseline = loop.liveStats();
         const server = loop.tcp().bind('127.0.0.1', 0);
         const port = server.address().port;
         server.listen(1024, (err, conn) => {
@@ -160,7 +155,7 @@ export function lifecycleTests(ctx: Conformance): void {
       expect(closed).toBe(cycles);
       expect(outcomes.get('connect:ECANCELED')).toBe(cycles / 4);
       expect((outcomes.get('connect:ok') ?? 0) + (outcomes.get('connect:ECANCELED') ?? 0)).toBe(cycles);
-      expect(liveStats(loop)).toEqual(baseline);
+      expect(loop.liveStats()).toEqual(baseline);
     }, 300_000 * SLOW);
   });
 }

@@ -43,7 +43,7 @@ export function netConformanceContext(opts: NetConformanceOptions): NetConforman
 
 /** The stats that must return to baseline (pool capacities may stay grown). */
 export function liveStats(loop: Loop): Record<string, number> {
-  return Object.fromEntries(Object.entries(loop.stats()).filter(([key]) => !key.endsWith('Allocated')));
+  return loop.liveStats();
 }
 
 /**

@@ -18,6 +18,8 @@ export interface IoService {
   stream(socket: SocketHandle, family: AddressFamily): StreamChannel;
   /** A channel for a datagram socket. */
   datagram(socket: SocketHandle, family: AddressFamily): DatagramChannel;
+  /** Running totals of this layer (accepts dropped, clients turned away, ...), merged into `loop.stats()`. */
+  stats(): Record<string, number>;
 }
 
 /** Creates the operations layer matching `backend`'s kind. */

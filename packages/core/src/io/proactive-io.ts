@@ -11,6 +11,8 @@ import type { Loop } from '../loop/loop.js';
 import type { AddressFamily, SocketHandle } from '../sys/socket-api.js';
 import { socketApi } from '../sys/platform.js';
 import { type DatagramChannel, type Done, STATUS_CANCELED, type StreamChannel } from './channel.js';
+import { classifyAcceptFailure } from './accept-errors.js';
+import { AcceptGuard } from './accept-guard.js';
 import type { IoService } from './io-service.js';
 
 /** Accepts kept posted on a listening socket when the proactor does not say. */
@@ -22,6 +24,7 @@ const BURST_ACCEPTS_FACTOR = 8;
 export class ProactiveIo implements IoService {
   /** @internal */ readonly loop: Loop;
   /** @internal */ readonly proactor: Proactor;
+  /** @internal */ readonly accepts = new AcceptGuard();
 
   constructor(loop: Loop, proactor: Proactor) {
     this.loop = loop;
@@ -38,6 +41,10 @@ export class ProactiveIo implements IoService {
 
   datagram(socket: SocketHandle): DatagramChannel {
     return new ProactiveDatagram(this, socket);
+  }
+
+  stats(): Record<string, number> {
+    return this.accepts.stats();
   }
 
   /**
@@ -75,6 +82,10 @@ class ProactiveStream implements StreamChannel {
   #extraAccepts = 0;
   /** Writes issued while the connect is in flight; posted once it succeeds. */
   #awaitingConnect: Array<[Uint8Array[], Done]> | null = null;
+  /** Accepts not re-posted after resource failures, and the timer that posts them again. */
+  #acceptsPaused = 0;
+  #acceptPause: NodeJS.Timeout | null = null;
+  #resourceFailures = 0;
 
   constructor(io: ProactiveIo, socket: SocketHandle, family: AddressFamily) {
     this.#io = io;
@@ -83,6 +94,7 @@ class ProactiveStream implements StreamChannel {
   }
 
   startAccepting(onConnection: (status: number, socket: SocketHandle) => void): void {
+    this.#io.accepts.listenerStarted();
     this.#onConnection = onConnection;
     const ahead = this.#io.proactor.acceptsAhead ?? DEFAULT_ACCEPTS_AHEAD;
     for (let i = 0; i < ahead; i++) this.#postAccept();
@@ -106,14 +118,51 @@ class ProactiveStream implements StreamChannel {
           if (status === 0) socketApi().close(socket);
           return;
         }
+        // An optional accept found the backlog empty: no connection to report.
+        if (status !== 0 && socketApi().isWouldBlock(status)) return;
+        if (status !== 0) return this.#acceptFailed(status, optional);
+        this.#resourceFailures = 0;
         const ahead = this.#io.proactor.acceptsAhead ?? DEFAULT_ACCEPTS_AHEAD;
         if (!optional || backlog === true) this.#postAccept(optional);
         if (backlog === true && this.#extraAccepts < ahead * (BURST_ACCEPTS_FACTOR - 1)) this.#postAccept(true);
-        // An optional accept found the backlog empty: no connection to report.
-        if (status !== 0 && socketApi().isWouldBlock(status)) return;
         this.#onConnection?.(status, socket);
       }),
     });
+  }
+
+  /**
+   * An accept failed. A connection that failed on its way in is dropped
+   * (the proactor closed its socket) and the accept posted again; only an
+   * error of the listener itself reaches the application, and that accept
+   * is not posted again (it would fail the same way at once).
+   */
+  #acceptFailed(status: number, optional: boolean): void {
+    const failure = classifyAcceptFailure(status);
+    if (failure === 'listener') {
+      this.#onConnection?.(status, -1);
+      return;
+    }
+    if (failure === 'connection') {
+      this.#io.accepts.dropped++;
+      if (!optional) this.#postAccept();
+      return;
+    }
+    // Out of sockets or buffers: posting again now would fail at once, one
+    // loop iteration after another. Turn the waiting clients away and post
+    // again after a pause.
+    this.#io.accepts.turnAway(this.#socket);
+    if (optional) return;
+    this.#acceptsPaused++;
+    if (this.#acceptPause) return;
+    this.#acceptPause = setTimeout(() => {
+      this.#acceptPause = null;
+      const paused = this.#acceptsPaused;
+      this.#acceptsPaused = 0;
+      if (this.#closed) return;
+      for (let i = 0; i < paused; i++) this.#postAccept();
+      this.#io.loop._wakeIfPolling();
+    }, this.#io.accepts.backoff(this.#resourceFailures++));
+    this.#acceptPause.unref();
   }
 
   connect(address: Buffer, length: number, done: Done): void {
@@ -231,6 +280,9 @@ class ProactiveStream implements StreamChannel {
   close(abortive: boolean, done: () => void): void {
     this.#closed = true;
     this.#reading = false;
+    if (this.#onConnection) this.#io.accepts.listenerStopped();
+    if (this.#acceptPause) clearTimeout(this.#acceptPause);
+    this.#acceptPause = null;
     this.#onConnection = null;
     const shutdownDone = this.#shutdownDone;
     this.#shutdownDone = null;

@@ -14,6 +14,8 @@ import { socketApi } from '../sys/platform.js';
 import type { SocketApi, SocketHandle } from '../sys/socket-api.js';
 import { SOCKADDR_MAX } from '../sys/sockaddr.js';
 import { type DatagramChannel, type Done, STATUS_CANCELED, type StreamChannel } from './channel.js';
+import { classifyAcceptFailure } from './accept-errors.js';
+import { AcceptGuard } from './accept-guard.js';
 import type { IoService } from './io-service.js';
 import { MAX_READ, ReadSlab } from './read-slab.js';
 import { WriteQueue } from './write-queue.js';
@@ -34,6 +36,7 @@ export class ReactiveIo implements IoService {
   /** @internal */ readonly gathered: Uint8Array[] = [];
   /** @internal Receive calls per readiness report: the reactor's `readsPerEvent`, else `READS_PER_EVENT`. */
   readonly readsPerEvent: number;
+  /** @internal */ readonly accepts = new AcceptGuard();
 
   constructor(loop: Loop, reactor: Reactor) {
     this.loop = loop;
@@ -52,6 +55,10 @@ export class ReactiveIo implements IoService {
 
   datagram(socket: SocketHandle): DatagramChannel {
     return new ReactiveDatagram(this, socket);
+  }
+
+  stats(): Record<string, number> {
+    return this.accepts.stats();
   }
 }
 
@@ -119,10 +126,13 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
   #shutdownDone: Done | null = null;
   #broken = 0;
   readonly #writes = new WriteQueue();
+  /** Accepting paused after resource failures: the timer that resumes it, and how many failures in a row. */
+  #acceptPause: NodeJS.Timeout | null = null;
+  #resourceFailures = 0;
 
   protected wantedInterest(): number {
     let want = 0;
-    if (this.#reading || this.#onConnection) want |= Readiness.READABLE;
+    if (this.#reading || (this.#onConnection && !this.#acceptPause)) want |= Readiness.READABLE;
     if (this.#connectDone || (!this.#writes.empty && !this.#writable)) want |= Readiness.WRITABLE;
     return want;
   }
@@ -146,16 +156,18 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
   }
 
   startAccepting(onConnection: (status: number, socket: SocketHandle) => void): void {
+    if (!this.#onConnection) this.io.accepts.listenerStarted();
     this.#onConnection = onConnection;
     this.updateInterest();
   }
 
   #acceptSome(): void {
-    const { api } = this.io;
+    const { api, accepts } = this.io;
     let i = 0;
     for (; i < ACCEPTS_PER_EVENT && this.#onConnection && !this.closed; i++) {
       const s = api.accept(this.socket);
       if (s >= 0) {
+        this.#resourceFailures = 0;
         this.#onConnection(0, s);
         continue;
       }
@@ -164,6 +176,12 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
         this.io.reactor.acceptWouldBlock?.(this.socket);
         return;
       }
+      const failure = classifyAcceptFailure(-s);
+      if (failure === 'connection') {
+        accepts.dropped++; // that client is gone; the next one may be fine
+        continue;
+      }
+      if (failure === 'resources') return this.#outOfResources();
       this.#onConnection(-s, -1);
     }
     // The cap was reached with the backlog not yet empty. A re-enabling
@@ -175,6 +193,39 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
         if (this.#onConnection && !this.closed && this.#readable) this.#acceptSome();
       });
     }
+  }
+
+  /**
+   * No descriptor (or buffer) for the next connection: turn the waiting
+   * clients away with the spare descriptor. If that cannot empty the
+   * backlog, a level-triggered reactor would report it again at once, so
+   * stop watching the listener for a while instead of spinning.
+   */
+  #outOfResources(): void {
+    const { accepts, api } = this.io;
+    accepts.turnAway(this.socket);
+    const probe = api.accept(this.socket);
+    if (probe >= 0) {
+      // A descriptor freed up meanwhile: serve this client after all.
+      this.#resourceFailures = 0;
+      this.#onConnection?.(0, probe);
+      this.io.loop._defer(() => this.#onConnection && !this.closed && this.#acceptSome());
+      return;
+    }
+    this.#readable = false;
+    if (api.isWouldBlock(-probe)) {
+      this.io.reactor.acceptWouldBlock?.(this.socket);
+      return;
+    }
+    const pause = accepts.backoff(this.#resourceFailures++);
+    this.#acceptPause = setTimeout(() => {
+      this.#acceptPause = null;
+      this.#readable = true; // the backlog may hold clients no reactor will announce again
+      this.updateInterest();
+      this.io.loop._defer(() => this.#onConnection && !this.closed && this.#acceptSome());
+    }, pause);
+    this.#acceptPause.unref();
+    this.updateInterest();
   }
 
   connect(address: Buffer, length: number, done: Done): void {
@@ -298,6 +349,9 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
     const canceled: Done[] = this.#writes.drain();
     if (this.#connectDone) canceled.push(this.#connectDone);
     if (this.#shutdownDone) canceled.push(this.#shutdownDone);
+    if (this.#onConnection) this.io.accepts.listenerStopped();
+    if (this.#acceptPause) clearTimeout(this.#acceptPause);
+    this.#acceptPause = null;
     this.#connectDone = this.#shutdownDone = this.#onRead = this.#onConnection = null;
     this.#reading = false;
     this.closeSocket(abortive);

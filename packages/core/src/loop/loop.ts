@@ -162,9 +162,24 @@ export class Loop {
     this.backend.close();
   }
 
-  /** Counts of live native resources held by the backend (for leak checks). */
+  /**
+   * Counts of the backend's native resources, and the loop's running totals.
+   * Keys ending in `Allocated` are pool capacities (they may stay grown),
+   * keys ending in `Total` are running totals (`acceptsDroppedTotal`:
+   * connections that failed while being accepted, closed without reaching
+   * the listener's callback; `clientsTurnedAwayTotal`: clients accepted and
+   * closed at once because the process was out of descriptors;
+   * `acceptBackoffsTotal`: pauses of accepting for lack of resources). Every
+   * other key is a live count that returns to its baseline once everything
+   * opened since is closed: see {@link Loop.liveStats}.
+   */
   stats(): Record<string, number> {
-    return this.backend.stats();
+    return { ...this.backend.stats(), ...this._io.stats() };
+  }
+
+  /** The live counts of {@link Loop.stats}: what a leak check compares before and after. */
+  liveStats(): Record<string, number> {
+    return Object.fromEntries(Object.entries(this.stats()).filter(([key]) => !key.endsWith('Allocated') && !key.endsWith('Total')));
   }
 
   /** Creates a timer handle. */

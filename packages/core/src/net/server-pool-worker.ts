@@ -25,8 +25,6 @@ const { index, port, module, loop: loopOptions, data, served, loads } = workerDa
 };
 const report = (message: PoolLoopReport): void => parentPort!.postMessage(message);
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-const liveStats = (loop: Loop): Record<string, number> =>
-  Object.fromEntries(Object.entries(loop.stats()).filter(([key]) => !key.endsWith('Allocated')));
 
 async function start(): Promise<{ loop: Loop; handler: PoolConnectionHandler }> {
   const loop = createLoop(loopOptions);
@@ -52,7 +50,7 @@ try {
   process.exit(1);
 }
 const { loop, handler } = started;
-const baseline = liveStats(loop);
+const baseline = loop.liveStats();
 const clients = new Set<Tcp>();
 let stopping = false;
 // Keeps the loop running while it holds no connection.
@@ -134,6 +132,6 @@ if (failure) {
 }
 port.close();
 parentPort!.off('message', onControl); // lets the thread exit
-const live = liveStats(loop);
+const live = loop.liveStats();
 loop.close();
 report(failure ? { type: 'failed', error: describe(failure), startup: false } : { type: 'closed', live, baseline });

@@ -35,9 +35,6 @@ export type ReadCallback = (error: WsaloopError | null, data: Buffer | null) => 
 /** Connection callback of {@link Tcp.listen}. */
 export type ConnectionCallback = (error: WsaloopError | null, client?: Tcp) => void;
 
-/** Errors a listener sees for one half-open connection, not for itself. */
-const TRANSIENT_ACCEPT_ERRORS = new Set(['ECONNABORTED', 'ECONNRESET', 'EPIPE']);
-
 /** A TCP socket: create with {@link Loop.tcp}. */
 export class Tcp extends SocketHandleBase<TcpEvents> {
   /** Always `'tcp'`. */
@@ -127,8 +124,9 @@ export class Tcp extends SocketHandleBase<TcpEvents> {
     const family = this.family!;
     this.#stream().startAccepting((status, socket) => {
       if (status !== 0) {
+        // Only the listener's own errors come here: io drops connections
+        // that fail on their way in, and backs off when out of descriptors.
         const error = statusError(status, 'accept')!;
-        if (TRANSIENT_ACCEPT_ERRORS.has(error.code)) return;
         onConnection?.(error);
         this.emit('error', error);
         return;

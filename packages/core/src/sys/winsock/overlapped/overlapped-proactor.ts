@@ -546,9 +546,10 @@ export abstract class OverlappedProactor implements Proactor {
     const kind = op.kind;
     const fromBacklog = op.acceptedAtOnce;
     let accepted = -1;
-    if (kind === 'accept') accepted = this.#finishAccept(op, record, code);
-    else if (kind === 'connect' && code === 0) this.win.ws2.setsockopt(record.socket, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, EMPTY, 0);
-    if (kind === 'accept' && code === 0 && accepted < 0) code = ERROR_OPERATION_ABORTED;
+    if (kind === 'accept') {
+      accepted = this.#finishAccept(op, record, code);
+      if (accepted < 0 && code === 0) code = -accepted;
+    } else if (kind === 'connect' && code === 0) this.win.ws2.setsockopt(record.socket, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, EMPTY, 0);
     if (op.buffer) this.#release(op.buffer);
     this.released(op);
     if (op.stray) this.#held.add(op);
@@ -575,19 +576,25 @@ export abstract class OverlappedProactor implements Proactor {
     }
   }
 
-  /** Completes the accept socket's setup; returns it, or -1 if it was closed instead. */
+  /**
+   * Completes the accept socket's setup; returns it, or closes it and
+   * returns a negated error: the setup's own (a connection that failed on
+   * its way in: core drops it and accepts again), or
+   * ERROR_OPERATION_ABORTED when the listener closed meanwhile.
+   */
   #finishAccept(op: OverlappedOperation, listener: SocketRecord, code: number): SocketHandle {
     const socket = op.acceptSocket;
-    if (socket < 0) return -1;
+    if (socket < 0) return -ERROR_OPERATION_ABORTED;
     if (code !== 0 || !listener.open) {
       this.api.close(socket);
-      return -1;
+      return -(code || ERROR_OPERATION_ABORTED);
     }
     if (op.acceptedAtOnce) {
       // The backlog held this one: others of a burst are likely behind it.
       listener.backlogLikely = true;
       listener.probeGap = 0;
-      return this.associate(socket, listener.family) < 0 ? (this.api.close(socket), -1) : socket;
+      const rc = this.associate(socket, listener.family);
+      return rc < 0 ? (this.api.close(socket), rc) : socket;
     }
     // An AcceptEx took it: a burst may have queued more behind the posted
     // AcceptEx, unless accept() found the backlog empty not long ago.
@@ -597,10 +604,11 @@ export abstract class OverlappedProactor implements Proactor {
     // its listener: getpeername, shutdown and setsockopt would fail on it.
     this.#pointerArg.writeUInt32LE(listener.socket % 0x100000000, 0);
     this.#pointerArg.writeUInt32LE(Math.floor(listener.socket / 0x100000000), 4);
-    this.win.ws2.setsockopt(socket, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, this.#pointerArg, 8);
-    if (this.associate(socket, listener.family) < 0) {
+    let rc = this.win.ws2.setsockopt(socket, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, this.#pointerArg, 8) === 0 ? 0 : -this.win.ws2.WSAGetLastError();
+    if (rc === 0) rc = this.associate(socket, listener.family);
+    if (rc < 0) {
       this.api.close(socket);
-      return -1;
+      return rc;
     }
     this.#records.get(socket)!.blocking = true;
     return socket;
