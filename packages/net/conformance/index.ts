@@ -9,6 +9,7 @@
  */
 import { describe } from 'vitest';
 import { type NetConformanceOptions, netConformanceContext } from './context.js';
+import { hostileTests } from './hostile-tests.js';
 import { httpTests } from './http-tests.js';
 import { poolTests } from './pool-tests.js';
 import { socketTests } from './socket-tests.js';
@@ -22,6 +23,7 @@ export function runNetConformance(options: NetConformanceOptions): void {
   describe(`net conformance [${ctx.label}]`, () => {
     socketTests(ctx);
     httpTests(ctx);
+    hostileTests(ctx);
     tlsWsTests(ctx);
     poolTests(ctx);
   });
