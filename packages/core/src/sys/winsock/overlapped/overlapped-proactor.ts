@@ -586,6 +586,11 @@ export abstract class OverlappedProactor implements Proactor {
     const socket = op.acceptSocket;
     if (socket < 0) return -ERROR_OPERATION_ABORTED;
     if (code !== 0 || !listener.open) {
+      // The listener closed while this accept was posted. Wine can still
+      // take a connection into it after the listener's closesocket: reset
+      // it, or its client would see an orderly end from a server that never
+      // served it instead of a refused connection.
+      if (!listener.open) this.api.setOption(socket, 'lingerZero', 1, listener.family);
       this.api.close(socket);
       return -(code || ERROR_OPERATION_ABORTED);
     }
