@@ -5,14 +5,13 @@
  * (replacement targets) synchronously after each accept.
  */
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { classifyAcceptFailure } from '../io/accept-errors.js';
 import { socketApi } from '../sys/platform.js';
 import { decodeSockaddr, encodeSockaddr, familyOf, SOCKADDR_MAX } from '../sys/sockaddr.js';
 import { type AcceptThreadReport, RETIRED } from './accept-thread.js';
 
-/** Errors of one incoming connection, not of the listener: accept the next one. */
-const TRANSIENT = new Set(['ECONNABORTED', 'ECONNRESET', 'EPROTO', 'EINTR', 'EAGAIN', 'EWOULDBLOCK']);
-/** Out of sockets or memory: wait a little for connections to close instead of spinning. */
-const EXHAUSTED = new Set(['EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM']);
+/** Out of sockets or memory: how long to wait for connections to close instead of spinning. */
+const EXHAUSTED_WAIT_MS = 50;
 
 const { host, port, backlog, targets, loads, stop, control } = workerData as {
   host: string;
@@ -78,10 +77,13 @@ if (listener < 0) {
       break;
     }
     if (socket < 0) {
-      const code = api.errorCode(-socket);
-      if (TRANSIENT.has(code)) continue;
-      if (EXHAUSTED.has(code)) {
-        Atomics.wait(stopping, 0, 0, 50);
+      // A connection's own failure: accept the next one. Out of resources:
+      // the listener is blocking, so the spare-descriptor trick (which
+      // accepts until the backlog is empty) is not for it; wait instead.
+      const failure = classifyAcceptFailure(-socket);
+      if (failure === 'connection') continue;
+      if (failure === 'resources') {
+        Atomics.wait(stopping, 0, 0, EXHAUSTED_WAIT_MS);
         continue;
       }
       fail(socket);
