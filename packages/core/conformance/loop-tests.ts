@@ -108,6 +108,22 @@ export function loopTests(ctx: Conformance): void {
       loop.close();
     });
 
+    it('a callback that throws before the poll fails run() at once, though the poll would block', async () => {
+      const loop = ctx.makeLoop();
+      // A listener keeps the loop alive with nothing to do: the poll would block for good.
+      const server = loop.tcp().bind('127.0.0.1', 0).listen(8);
+      const timer = loop.timer().start(() => {
+        throw new Error('timer bug');
+      }, 1);
+      const started = performance.now();
+      await expect(loop.run()).rejects.toThrow('timer bug');
+      expect(performance.now() - started).toBeLessThan(5000 * SLOW);
+      timer.close();
+      server.close();
+      await loop.run();
+      loop.close();
+    });
+
     it('work started from outside while run() yields to Node keeps run() going', async () => {
       const loop = ctx.makeLoop();
       let ran = false;

@@ -116,8 +116,14 @@ abstract class ReactiveChannel implements ReadinessListener {
 }
 
 class ReactiveStream extends ReactiveChannel implements StreamChannel {
-  /** Readiness seen and not yet consumed by a would-block (for re-enabling models). */
-  #readable = false;
+  /**
+   * Readiness seen and not yet consumed by a would-block (for re-enabling
+   * models). A new socket's is unknown, so its first read is attempted: a
+   * connection accepted after its peer had reset may never be announced
+   * (WSAAsyncSelect under Wine posts nothing for it), and would stay open
+   * for good.
+   */
+  #readable = true;
   #writable = true;
   #onRead: ((status: number, data: Uint8Array) => void) | null = null;
   #reading = false;
@@ -331,6 +337,11 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
   #fail(status: number): void {
     this.#broken = status;
     for (const done of this.#writes.drain()) this.io.loop._defer(() => done(status));
+    // The connection broke. A re-enabling model may never tell the read
+    // side (WSAAsyncSelect under Wine posts no FD_CLOSE once a send has
+    // seen the reset): look now, so a reader learns it too.
+    this.#readable = true;
+    if (this.#reading) this.io.loop._defer(() => this.#reading && !this.closed && this.#readSome());
   }
 
   shutdown(done: Done): void {

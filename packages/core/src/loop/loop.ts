@@ -342,7 +342,9 @@ export class Loop {
   }
 
   #pollTimeout(): number {
-    if (this.#stopRequested || !this.alive) return 0;
+    // A callback failed: run() rejects at the end of this iteration, so the
+    // poll must not block before it gets there.
+    if (this.#stopRequested || this.#failure || !this.alive) return 0;
     if (this.#pending.length > 0 || this.#closingQueue.length > 0 || this.#phases.idle.size > 0) return 0;
     for (const handle of this._asyncHandles) if (handle._isPending()) return 0;
     const next = this._timers.peek();
