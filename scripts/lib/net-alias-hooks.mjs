@@ -1,5 +1,7 @@
 // ESM resolve hook registered by net-alias.cjs: `import ... from 'net'` in a
-// test file resolves to @wsaloop/net (our own packages keep node:net).
+// test file resolves to @wsaloop/net's CommonJS build, the same instance
+// require('net') gives, with node:net's default export (our own packages
+// keep node:net).
 let packages = '';
 let target = '';
 

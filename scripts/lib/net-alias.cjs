@@ -24,5 +24,5 @@ Module._load = function load(request, parent, isMain) {
 
 // The same mapping for ES modules (the .mjs tests), through a resolve hook.
 Module.register(pathToFileURL(path.join(__dirname, 'net-alias-hooks.mjs')), {
-  data: { packages: pathToFileURL(packages).href, target: pathToFileURL(path.join(packages, 'net/dist/index.js')).href },
+  data: { packages: pathToFileURL(packages).href, target: pathToFileURL(target).href },
 });

@@ -49,12 +49,12 @@ export function rejectObjectMode(options: Record<string, unknown>): void {
 }
 
 /** Throws for the options node:net has and wsaloop cannot honour (pipes, fds, handles). */
-export function rejectUnsupported(options: Record<string, unknown>, where: 'socket' | 'connect' | 'listen'): void {
+export function rejectUnsupported(options: Record<string, unknown>, where: 'socket' | 'connect'): void {
   if (options.fd !== undefined && options.fd !== null) throw notSupported('options.fd', options.fd, 'file descriptors');
   if (where !== 'connect' && options.handle !== undefined && options.handle !== null) {
     throw notSupported('options.handle', options.handle, 'native handles');
   }
-  if (options.path !== undefined && options.path !== null && (where === 'listen' ? options.port === undefined : true)) {
+  if (options.path !== undefined && options.path !== null) {
     throw notSupported('options.path', options.path, 'pipes and Unix sockets');
   }
 }
@@ -66,7 +66,7 @@ export function checkConnectOptions(options: Record<string, unknown>): void {
   if (localPort && typeof localPort !== 'number') throw invalidArgType('options.localPort', 'of type number', localPort);
   if (port !== undefined) {
     if (typeof port !== 'number' && typeof port !== 'string') {
-      throw invalidArgType('options.port', 'of type number or string', port);
+      throw invalidArgType('options.port', 'one of type number or string', port);
     }
     checkPort(port);
   }
@@ -78,7 +78,8 @@ export function checkConnectOptions(options: Record<string, unknown>): void {
   }
   if (hints !== undefined && hints !== 0 && hints !== null) {
     // dns.ADDRCONFIG | dns.V4MAPPED | dns.ALL, as dns.lookup accepts.
-    if (typeof hints !== 'number' || (hints & ~(32 | 8 | 16)) !== 0) throw invalidArgValue('hints', hints);
+    if (typeof hints !== 'number') throw invalidArgType('options.hints', 'of type number', hints);
+    if (((hints >>> 0) & ~(32 | 8 | 16)) !== 0) throw invalidArgValue('hints', hints >>> 0);
   }
   if (options.autoSelectFamily !== undefined && typeof options.autoSelectFamily !== 'boolean') {
     throw invalidArgType('options.autoSelectFamily', 'of type boolean', options.autoSelectFamily);

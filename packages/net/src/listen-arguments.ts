@@ -4,7 +4,7 @@
  * means any free port; pipes, fds and handles are refused with a clear error.
  * @module
  */
-import { checkPort, rejectUnsupported } from './arguments.js';
+import { checkPort } from './arguments.js';
 import { invalidArgValue, notSupported } from './errors.js';
 
 /** Options of {@link Server.listen}. */
@@ -55,7 +55,7 @@ export function listenArguments(args: unknown[]): ListenRequest {
   if ('_handle' in options || (options.handle !== undefined && options.handle !== null)) {
     throw notSupported('handle', options, 'listening on a native handle');
   }
-  if (typeof options.fd === 'number') throw notSupported('options.fd', options.fd, 'file descriptors');
+  if (typeof options.fd === 'number' && options.fd >= 0) throw notSupported('options.fd', options.fd, 'file descriptors');
   const backlogFromArgs = toNumber(args.length > 1 && args[1]) || toNumber(args.length > 2 && args[2]);
   const anyPort =
     args.length === 0 || typeof first === 'function' || (options.port === undefined && 'port' in options) || options.port === null;
@@ -63,7 +63,7 @@ export function listenArguments(args: unknown[]): ListenRequest {
   if (typeof port === 'number' || typeof port === 'string') {
     return { options, port: checkPort(port, 'options.port'), backlog: Number(options.backlog || backlogFromArgs || 511) };
   }
-  rejectUnsupported(options, 'listen');
+  if (options.path && isPipeName(options.path)) throw notSupported('options.path', options.path, 'pipes and Unix sockets');
   if (!('port' in options || 'path' in options)) {
     throw invalidArgValue('options', options, 'must have the property "port" or "path"');
   }

@@ -116,6 +116,7 @@ export class Server extends EventEmitter {
       throw codedError(Error, 'ERR_SERVER_ALREADY_LISTEN', 'Listen method has been called more than once without closing.');
     }
     if (listener) this.once('listening', listener);
+    this.#requestedPort = port;
     this.#watchSignal(checkSignal(options.signal));
     const explicitHost = options.host ?? undefined;
     const host = explicitHost ?? '0.0.0.0';
@@ -205,6 +206,14 @@ export class Server extends EventEmitter {
       return null;
     }
   }
+
+  /** @internal node:net's key of a listening server (`family:address:port`), read by cluster-aware code. */
+  get _connectionKey(): string | undefined {
+    const address = this.address();
+    return address ? `${address.family.slice(-1)}:${address.address}:${this.#requestedPort}` : undefined;
+  }
+
+  #requestedPort = 0;
 
   /** Whether the server is listening. */
   get listening(): boolean {

@@ -129,7 +129,7 @@ export class Socket extends Duplex {
     if (opts.handle !== undefined && opts.handle !== null && !(opts.handle instanceof Tcp)) {
       throw notSupported('options.handle', opts.handle, 'libuv handles; pass a connected Tcp of @wsaloop/core');
     }
-    const signal = checkSignal(opts.signal);
+    const signal = checkSignal(opts.signal, 'signal');
     super({
       // As node:net: the Duplex never ends the writable side by itself;
       // #onEnd does it unless allowHalfOpen, so a write after the peer's FIN
@@ -242,6 +242,9 @@ export class Socket extends Duplex {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.#clearTimer();
     this.#clearAttemptTimer();
+    // node:net makes its handle at connect(), before any lookup: a socket
+    // destroyed while resolving closes as one with a handle (later, with hadError).
+    const hadHandle = this.#tcp !== null || this.#connecting;
     this.#connecting = false;
     this.#pendingFinal = null;
     const writes = this.#pendingWrites;
@@ -254,22 +257,27 @@ export class Socket extends Duplex {
     const onDestroy = this[kOnDestroy];
     this[kOnDestroy] = undefined;
     onDestroy?.();
-    // A later nextTick than the one emitting 'error': 'close' always comes last.
     const emitClose = (): void =>
       process.nextTick(() => {
         // Writes queued while connecting learn they never went out (node:net does this at 'close').
         for (const w of writes) w.callback(codedError(Error, 'ERR_SOCKET_CLOSED_BEFORE_CONNECTION', 'Socket closed before the connection was established'));
-        this.emit('close', hadError);
+        // node:net's 'close' carries hadError only when a handle was closed.
+        if (hadHandle) this.emit('close', hadError);
+        else this.emit('close');
       });
+    const reset = this.#reset;
+    this.#reset = false;
+    // 'error' (from callback) is emitted before 'close', as node:net.
+    callback(error);
     if (tcp && !tcp.isClosing()) {
-      if (this.#reset) tcp.reset(emitClose);
+      if (reset) tcp.reset(emitClose);
       else tcp.close(emitClose);
       keepLoopRunning(this.loop);
+    } else if (hadHandle) {
+      setImmediate(emitClose); // where a handle's close callback would come
     } else {
       emitClose();
     }
-    this.#reset = false;
-    callback(error);
   }
 
   #reset = false;
@@ -616,9 +624,7 @@ export class Socket extends Duplex {
   /** Bytes written, including those still buffered (as node:net counts them). */
   get bytesWritten(): number {
     if (!(#tcp in this)) return undefined as unknown as number; // read on the prototype, as node:net allows
-    let pending = 0;
-    for (const w of this.#pendingWrites) for (const c of w.chunks) pending += c.chunk.byteLength;
-    return this.#bytesDone + this.writableLength + pending;
+    return this.#bytesDone + this.writableLength;
   }
 
   /** Bytes waiting in the Writable buffer (node:net's deprecated `bufferSize`). */
