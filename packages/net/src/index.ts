@@ -32,12 +32,4 @@ export { servePool, type ServePoolOptions } from './pool.js';
 export { selfSignedCertificate, type SelfSignedOptions, type SelfSignedCertificate } from './certificate.js';
 export { Socket as Stream } from './socket.js';
 export type { OnReadOption } from './onread.js';
-export {
-  isIP,
-  isIPv4,
-  isIPv6,
-  getDefaultAutoSelectFamily,
-  setDefaultAutoSelectFamily,
-  getDefaultAutoSelectFamilyAttemptTimeout,
-  setDefaultAutoSelectFamilyAttemptTimeout,
-} from './node-net.js';
+export * from './node-net.js';

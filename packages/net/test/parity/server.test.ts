@@ -3,12 +3,7 @@
 import events from 'node:events';
 import { describe, expect, it } from 'vitest';
 import * as wsaloopNet from '../../src/index.js';
-import { closed, listening, once, type Scenario, shape, sleep, thrown, traces } from './trace.js';
-
-async function same(scenario: Scenario): Promise<void> {
-  const result = await traces(scenario);
-  expect(result['@wsaloop/net']).toEqual(result['node:net']);
-}
+import { closed, listening, once, shape, sleep, thrown, same } from './trace.js';
 
 describe('server edges as node:net', () => {
   it('listen() refuses options without a port, and bad ports, with node:net codes', async () => {

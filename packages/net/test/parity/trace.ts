@@ -4,6 +4,7 @@
  * test asserts both traces are equal. node:net is the reference.
  */
 import http from 'node:http';
+import { expect } from 'vitest';
 import * as nodeNet from 'node:net';
 import * as wsaloopNet from '../../src/index.js';
 
@@ -80,4 +81,10 @@ export async function closed(server: nodeNet.Server): Promise<void> {
   const done = once(server, 'close');
   server.close();
   await done;
+}
+
+/** Runs `scenario` on both modules and expects equal traces. */
+export async function same(scenario: Scenario): Promise<void> {
+  const result = await traces(scenario);
+  expect(result['@wsaloop/net']).toEqual(result['node:net']);
 }
