@@ -49,10 +49,15 @@ function invalidFamily(family: unknown, host: string, port: number): Error {
 /**
  * Resolves `options.host` to the addresses to try, calling `done` on a later
  * tick; a failure (the lookup's own error, `ERR_INVALID_IP_ADDRESS`,
- * `ERR_INVALID_ADDRESS_FAMILY`) comes as `done(error)`. Calls nothing when
- * the sink stopped connecting meanwhile (destroyed).
+ * `ERR_INVALID_ADDRESS_FAMILY`) comes as `done(error)`; `autoSelected`
+ * says the list came from family auto-selection. Calls nothing when the
+ * sink stopped connecting meanwhile (destroyed).
  */
-export function resolveTargets(options: ResolveOptions, sink: ResolveSink, done: (error: Error | null, targets?: Target[]) => void): void {
+export function resolveTargets(
+  options: ResolveOptions,
+  sink: ResolveSink,
+  done: (error: Error | null, targets?: Target[], autoSelected?: boolean) => void,
+): void {
   const { host, port } = options;
   const literalFamily = isIP(host);
   if (literalFamily === 4 || literalFamily === 6) {
@@ -97,7 +102,7 @@ export function resolveTargets(options: ResolveOptions, sink: ResolveSink, done:
       else fail(invalidFamily(first.family, host, port));
       return;
     }
-    done(null, interleave(valid));
+    done(null, interleave(valid), true);
   }) as never);
 }
 

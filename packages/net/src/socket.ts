@@ -98,6 +98,11 @@ export class Socket extends Duplex {
   server: unknown = null;
   /** @internal Same as `server`; node:http reads it. */
   _server: unknown = null;
+  /**
+   * The `address:port`s tried by family auto-selection, in order (undefined
+   * when the host was an IP literal or `autoSelectFamily` was off, as node:net).
+   */
+  autoSelectFamilyAttemptedAddresses: string[] | undefined = undefined;
   /** The idle timeout given to {@link Socket.setTimeout} (undefined until then, as node:net). */
   timeout: number | undefined = undefined;
   /** @internal */
@@ -323,10 +328,11 @@ export class Socket extends Duplex {
     resolveTargets(
       { ...options, host, port },
       { emit: (event, ...rest) => this.emit(event, ...rest), stillConnecting: () => this.#connecting },
-      (error, targets) => {
+      (error, targets, autoSelected) => {
         if (!this.#connecting) return;
-        if (error) this.destroy(error);
-        else this.#attempt(targets!, 0, port, options, []);
+        if (error) return void this.destroy(error);
+        this.autoSelectFamilyAttemptedAddresses = autoSelected ? [] : undefined;
+        this.#attempt(targets!, 0, port, options, []);
       },
     );
     return this;
@@ -360,6 +366,7 @@ export class Socket extends Duplex {
         return;
       }
     }
+    this.autoSelectFamilyAttemptedAddresses?.push(`${address}:${port}`);
     this.emit('connectionAttempt', address, port, family);
     if (!this.#connecting) return; // a listener destroyed the socket
     const next = (error: Error | null): void => {

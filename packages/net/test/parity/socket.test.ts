@@ -138,6 +138,34 @@ describe('socket edges as node:net', () => {
     });
   });
 
+  it('autoSelectFamily tries each address the lookup gives, in turn, with node:net events', async () => {
+    await same(async ({ net }, trace) => {
+      const [server, port] = await listening({ net } as never, (s) => s.end()); // 127.0.0.1 only
+      const socket = net.connect({
+        port,
+        host: 'dual.invalid',
+        autoSelectFamily: true,
+        autoSelectFamilyAttemptTimeout: 3000,
+        lookup: (_host, options, callback) => {
+          const all = [
+            { address: '::1', family: 6 },
+            { address: '127.0.0.1', family: 4 },
+          ];
+          if ((options as { all?: boolean }).all) (callback as (e: null, a: typeof all) => void)(null, all);
+          else (callback as (e: null, a: string, f: number) => void)(null, '::1', 6);
+        },
+      });
+      const hidePort = (value: unknown): unknown => (typeof value === 'string' ? value.replace(String(port), 'PORT') : value);
+      socket.on('connectionAttempt', (address, _port, family) => trace('attempt', address, family));
+      socket.on('connectionAttemptFailed', (address, _port, family, error) => trace('failed', address, family, error.code));
+      await once(socket, 'connect');
+      trace('attempted', socket.autoSelectFamilyAttemptedAddresses?.map(hidePort));
+      socket.resume();
+      await once(socket, 'close');
+      await closed(server);
+    });
+  });
+
   it('a failed lookup is reported as lookup event and error with the DNS error shape', async () => {
     await same(async ({ net }, trace) => {
       const failing = Object.assign(new Error('getaddrinfo ENOTFOUND nowhere.invalid'), {
