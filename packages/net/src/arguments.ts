@@ -4,6 +4,7 @@
  * cb)`, numeric strings for ports, ...).
  * @module
  */
+import dns from 'node:dns';
 import { isIP } from 'node:net';
 import { codedError, invalidArgType, invalidArgValue, invalidIp, notSupported } from './errors.js';
 
@@ -77,9 +78,9 @@ export function checkConnectOptions(options: Record<string, unknown>): void {
     throw invalidArgValue('options.family', family, 'must be one of: 0, 4, 6');
   }
   if (hints !== undefined && hints !== 0 && hints !== null) {
-    // dns.ADDRCONFIG | dns.V4MAPPED | dns.ALL, as dns.lookup accepts.
+    // The flags dns.lookup accepts (their values differ between platforms).
     if (typeof hints !== 'number') throw invalidArgType('options.hints', 'of type number', hints);
-    if (((hints >>> 0) & ~(32 | 8 | 16)) !== 0) throw invalidArgValue('hints', hints >>> 0);
+    if (((hints >>> 0) & ~(dns.ADDRCONFIG | dns.V4MAPPED | dns.ALL)) !== 0) throw invalidArgValue('hints', hints >>> 0);
   }
   if (options.autoSelectFamily !== undefined && typeof options.autoSelectFamily !== 'boolean') {
     throw invalidArgType('options.autoSelectFamily', 'of type boolean', options.autoSelectFamily);

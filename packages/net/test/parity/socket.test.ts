@@ -157,7 +157,7 @@ describe('socket edges as node:net', () => {
       });
       const hidePort = (value: unknown): unknown => (typeof value === 'string' ? value.replace(String(port), 'PORT') : value);
       socket.on('connectionAttempt', (address, _port, family) => trace('attempt', address, family));
-      socket.on('connectionAttemptFailed', (address, _port, family, error) => trace('failed', address, family, error.code));
+      socket.on('connectionAttemptFailed', (address, _port, family, error) => trace('failed', address, family, (error as Error & { code?: string }).code));
       await once(socket, 'connect');
       trace('attempted', socket.autoSelectFamilyAttemptedAddresses?.map(hidePort));
       socket.resume();
