@@ -12,7 +12,7 @@
  */
 import { getDefaultAutoSelectFamilyAttemptTimeout } from 'node:net';
 import { addAbortSignal, Duplex } from 'node:stream';
-import { Tcp, type Loop, type SocketAddress, type WsaloopError } from '@wsaloop/core';
+import type { Loop, SocketAddress, Tcp, WsaloopError } from '@wsaloop/core';
 import { defaultLoop } from './default-loop.js';
 import { keepLoopRunning } from './loop-driver.js';
 import { checkConnectOptions, checkPort, checkSignal, rejectObjectMode, rejectUnsupported, trailingCallback } from './arguments.js';
@@ -131,7 +131,7 @@ export class Socket extends Duplex {
     const opts = options as SocketOptions & Record<string, unknown>;
     rejectObjectMode(opts);
     rejectUnsupported({ ...opts, handle: undefined }, 'socket');
-    if (opts.handle !== undefined && opts.handle !== null && !(opts.handle instanceof Tcp)) {
+    if (opts.handle !== undefined && opts.handle !== null && !isCoreTcp(opts.handle)) {
       throw notSupported('options.handle', opts.handle, 'libuv handles; pass a connected Tcp of @wsaloop/core');
     }
     const signal = checkSignal(opts.signal, 'signal');
@@ -313,7 +313,7 @@ export class Socket extends Duplex {
       throw codedError(TypeError, 'ERR_MISSING_ARGS', 'The "options" or "port" or "path" argument must be specified');
     }
     rejectUnsupported(options, 'connect');
-    if (this.#tcp && !this.destroyed) {
+    if ((this.#tcp || this.#connecting) && !this.destroyed) {
       throw codedError(Error, 'ERR_SOCKET_CONNECTING', 'Socket is already connected or connecting');
     }
     checkConnectOptions(options);
@@ -655,6 +655,16 @@ function writeAfterFin(this: Socket, chunk: unknown, encoding?: unknown, cb?: un
 
 function aggregate(errors: Error[]): Error {
   return Object.assign(new AggregateError(errors), { code: (errors[0] as { code?: string }).code });
+}
+
+/**
+ * Whether `handle` is a core `Tcp`. Checked by shape, not `instanceof`: a
+ * servePool loop or an app may hold another copy of @wsaloop/core (its CJS
+ * and ESM builds are two classes), and a libuv-style object must still fail.
+ */
+function isCoreTcp(handle: unknown): handle is Tcp {
+  const h = handle as Partial<Tcp>;
+  return h.type === 'tcp' && typeof h.readStart === 'function' && typeof h.isClosing === 'function' && typeof h.loop === 'object';
 }
 
 /** Socket options and addresses on a socket being torn down: Node ignores such failures. */
