@@ -90,6 +90,8 @@ export function systemError(
   port: number | undefined = error.port,
   style: SystemErrorStyle = 'plain',
 ): Error {
+  // Argument errors (TypeError/RangeError with ERR_* codes) are already node-shaped.
+  if (typeof error.code !== 'string' || error.code.startsWith('ERR_')) return error as unknown as Error;
   const uv = uvError(error.code);
   let details = '';
   if (port !== undefined && port > 0) details = ` ${address}:${port}`;
