@@ -49,15 +49,16 @@ export function rejectObjectMode(options: Record<string, unknown>): void {
   }
 }
 
-/** Throws for the options node:net has and wsaloop cannot honour (pipes, fds, handles). */
+/**
+ * Throws for the options node:net has and wsaloop cannot honour: a socket's
+ * `fd` and `handle` (the caller checks a core Tcp handle itself), a
+ * connect's `path` (pipes).
+ */
 export function rejectUnsupported(options: Record<string, unknown>, where: 'socket' | 'connect'): void {
-  if (options.fd !== undefined && options.fd !== null) throw notSupported('options.fd', options.fd, 'file descriptors');
-  if (where !== 'connect' && options.handle !== undefined && options.handle !== null) {
-    throw notSupported('options.handle', options.handle, 'native handles');
-  }
-  if (options.path !== undefined && options.path !== null) {
-    throw notSupported('options.path', options.path, 'pipes and Unix sockets');
-  }
+  const given = (key: string): boolean => options[key] !== undefined && options[key] !== null;
+  if (where === 'socket' && given('fd')) throw notSupported('options.fd', options.fd, 'file descriptors');
+  if (where === 'socket' && given('handle')) throw notSupported('options.handle', options.handle, 'native handles');
+  if (where === 'connect' && given('path')) throw notSupported('options.path', options.path, 'pipes and Unix sockets');
 }
 
 /** Checks connect()'s own options before any work, in node:net's order. */
