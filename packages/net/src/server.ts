@@ -58,16 +58,17 @@ function dropInfo(client: Tcp): Record<string, unknown> {
 }
 
 /**
- * A TCP server, compatible with `net.Server`. Events: `'listening'`,
- * `'connection'` (socket), `'error'`, `'close'`, `'drop'` (a connection
- * refused by {@link Server.maxConnections}).
+ * A TCP server, compatible with `net.Server` (callable without `new`, as
+ * it). Events: `'listening'`, `'connection'` (socket), `'error'`, `'close'`,
+ * `'drop'` (a connection refused by {@link Server.maxConnections}, with its
+ * addresses).
  *
  * @remarks
  * Differences from node:net (the package README lists them all): a `loop`
  * option picks the backend; `listen()` binds `0.0.0.0` when no host is given
- * (node:net: `::`), takes no path, handle or `exclusive`; `'drop'` carries no
- * address details. Listening starts the loop if nobody runs it; a failure of
- * that run is emitted here as `'error'`.
+ * (node:net: `::`) and refuses paths, fds and handles with
+ * `ERR_INVALID_ARG_VALUE`. Listening starts the loop if nobody runs it; a
+ * failure of that run is emitted here as `'error'`.
  */
 export class Server extends EventEmitter {
   /** The loop that drives this server. */

@@ -83,7 +83,8 @@ type Callback = (error?: Error | null) => void;
 export const kOnDestroy = Symbol('wsaloop.onDestroy');
 
 /**
- * A TCP connection as a `stream.Duplex`, compatible with `net.Socket`.
+ * A TCP connection as a `stream.Duplex`, compatible with `net.Socket`
+ * (callable without `new`, as it).
  *
  * @remarks
  * Differences from node:net (the package README lists them all): a `loop`
