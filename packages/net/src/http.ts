@@ -9,7 +9,7 @@ import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import type { Loop } from '@wsaloop/core';
-import { connect } from './connect.js';
+import { connect, type ConnectOptions } from './connect.js';
 import { defaultLoop } from './default-loop.js';
 import { createServer, type ListenOptions, type Server, type ServerOptions } from './server.js';
 import type { AddressInfo, Socket } from './socket.js';
@@ -119,10 +119,14 @@ export class Agent extends http.Agent {
     this.loop = loop ?? defaultLoop();
   }
 
-  /** @internal Called by http.Agent for each new connection. */
-  override createConnection(options: { host?: string; port?: number | string }, callback?: ConnectionCallback): Socket {
+  /**
+   * @internal Called by http.Agent for each new connection, with the request's
+   * and the agent's options merged (timeout, localAddress, family, lookup...):
+   * all go to {@link connect}, as http.Agent hands them to net.createConnection.
+   */
+  override createConnection(options: ConnectOptions & { port?: number | string }, callback?: ConnectionCallback): Socket {
     void callback; // the socket is returned synchronously, as net.createConnection does
-    return connect({ loop: this.loop, port: options.port ?? 80, host: options.host ?? 'localhost' });
+    return connect({ ...options, loop: this.loop, port: options.port ?? 80, host: options.host ?? 'localhost' });
   }
 }
 
@@ -140,10 +144,15 @@ export class HttpsAgent extends https.Agent {
     this.loop = loop ?? defaultLoop();
   }
 
-  /** @internal Called by https.Agent for each new connection. */
+  /**
+   * @internal Called by https.Agent for each new connection: the TCP options
+   * (localAddress, family, lookup...) go to {@link connect}, the rest (and
+   * `timeout`, which tls.connect sets on the TLS socket) to tls.connect.
+   */
   override createConnection(options: tls.ConnectionOptions & { port?: number | string }, callback?: ConnectionCallback): tls.TLSSocket {
     void callback;
-    const socket = connect({ loop: this.loop, port: options.port ?? 443, host: options.host ?? 'localhost' });
+    const { timeout: _timeout, ...tcpOptions } = options as ConnectOptions & tls.ConnectionOptions;
+    const socket = connect({ ...tcpOptions, loop: this.loop, port: options.port ?? 443, host: options.host ?? 'localhost' });
     return tls.connect({ ...options, socket });
   }
 }

@@ -30,3 +30,6 @@ export {
 export { defaultLoop } from './default-loop.js';
 export { servePool, type ServePoolOptions } from './pool.js';
 export { selfSignedCertificate, type SelfSignedOptions, type SelfSignedCertificate } from './certificate.js';
+export { Socket as Stream } from './socket.js';
+export type { OnReadOption } from './onread.js';
+export * from './node-net.js';

@@ -4,12 +4,18 @@
  * `'connection'`, which is all node:http, https and tls servers need.
  * @module
  */
+import { lookup } from 'node:dns';
 import { EventEmitter } from 'node:events';
-import type { Loop, Tcp } from '@wsaloop/core';
-import { checkPort, isIp, resolveHost } from './arguments.js';
+import type { Loop, Tcp, WsaloopError } from '@wsaloop/core';
+import { checkSignal, isIp, trailingCallback } from './arguments.js';
+import { callable } from './callable.js';
 import { defaultLoop } from './default-loop.js';
+import { codedError, invalidArgType, systemError } from './errors.js';
+import { type ListenOptions, listenArguments } from './listen-arguments.js';
 import { keepLoopRunning, unwatchRunFailures, watchRunFailures } from './loop-driver.js';
-import { type AddressInfo, Socket } from './socket.js';
+import { type AddressInfo, kOnDestroy, Socket } from './socket.js';
+
+export type { ListenOptions } from './listen-arguments.js';
 
 /** Options of {@link Server} and {@link createServer}. */
 export interface ServerOptions {
@@ -25,18 +31,8 @@ export interface ServerOptions {
   keepAlive?: boolean;
   /** Idle time before the first keep-alive probe, in ms. */
   keepAliveInitialDelay?: number;
-}
-
-/** Options of {@link Server.listen}. */
-export interface ListenOptions {
-  /** Port (0 or omitted: a free port). */
-  port?: number | string;
-  /** Host name or IP address to bind (default `'0.0.0.0'`). */
-  host?: string;
-  /** Pending-connection queue length (default 511). */
-  backlog?: number;
-  /** For an IPv6 host: accept IPv6 only (default false: dual-stack). */
-  ipv6Only?: boolean;
+  /** Readable and writable buffer limit of accepted sockets, in bytes. */
+  highWaterMark?: number;
 }
 
 /** Callback of {@link Server.getConnections}. */
@@ -44,20 +40,35 @@ export type ConnectionCountCallback = (error: Error | null, count: number) => vo
 
 /** Node's error for closing a server that is not listening. */
 function notRunning(): Error {
-  return Object.assign(new Error('Server is not running.'), { code: 'ERR_SERVER_NOT_RUNNING' });
+  return codedError(Error, 'ERR_SERVER_NOT_RUNNING', 'Server is not running.');
+}
+
+/** What node:net's `'drop'` event reports about the refused connection. */
+function dropInfo(client: Tcp): Record<string, unknown> {
+  const data: Record<string, unknown> = {};
+  try {
+    const local = client.address();
+    Object.assign(data, { localAddress: local.address, localPort: local.port, localFamily: local.family });
+    const remote = client.remoteAddress();
+    Object.assign(data, { remoteAddress: remote.address, remotePort: remote.port, remoteFamily: remote.family });
+  } catch {
+    // The peer already left: report what is known, as node:net does.
+  }
+  return data;
 }
 
 /**
- * A TCP server, compatible with `net.Server`. Events: `'listening'`,
- * `'connection'` (socket), `'error'`, `'close'`, `'drop'` (a connection
- * refused by {@link Server.maxConnections}).
+ * A TCP server, compatible with `net.Server` (callable without `new`, as
+ * it). Events: `'listening'`, `'connection'` (socket), `'error'`, `'close'`,
+ * `'drop'` (a connection refused by {@link Server.maxConnections}, with its
+ * addresses).
  *
  * @remarks
  * Differences from node:net (the package README lists them all): a `loop`
  * option picks the backend; `listen()` binds `0.0.0.0` when no host is given
- * (node:net: `::`), takes no path, handle or `exclusive`; `'drop'` carries no
- * address details. Listening starts the loop if nobody runs it; a failure of
- * that run is emitted here as `'error'`.
+ * (node:net: `::`) and refuses paths, fds and handles with
+ * `ERR_INVALID_ARG_VALUE`. Listening starts the loop if nobody runs it; a
+ * failure of that run is emitted here as `'error'`.
  */
 export class Server extends EventEmitter {
   /** The loop that drives this server. */
@@ -78,6 +89,8 @@ export class Server extends EventEmitter {
     if (typeof options === 'function') {
       connectionListener = options;
       options = {};
+    } else if (options !== undefined && options !== null && typeof options !== 'object') {
+      throw invalidArgType('options', 'of type object', options);
     }
     this.#options = { ...options };
     this.loop = this.#options.loop ?? defaultLoop();
@@ -86,39 +99,28 @@ export class Server extends EventEmitter {
 
   /**
    * Starts listening: `listen(port?, host?, backlog?, cb?)` or
-   * `listen(options, cb?)`. `'listening'` (and `cb`) follow on the next tick;
-   * a bind failure such as `EADDRINUSE` is emitted as `'error'`.
+   * `listen(options, cb?)`, with node:net's argument rules. `'listening'`
+   * (and `cb`) follow on the next tick; a bind failure such as `EADDRINUSE`
+   * is emitted as `'error'` (`syscall: 'listen'`, as node:net). `path`,
+   * `fd` and handles throw `ERR_INVALID_ARG_VALUE` (TCP only).
    */
-  listen(port?: number | string, host?: string, backlog?: number, listener?: () => void): this;
-  listen(port: number | string, host: string, listener?: () => void): this;
-  listen(port: number | string, listener?: () => void): this;
+  listen(port?: number | string | null, host?: string, backlog?: number, listener?: () => void): this;
+  listen(port: number | string | null, host: string, listener?: () => void): this;
+  listen(port: number | string | null, backlog?: number, listener?: () => void): this;
+  listen(port: number | string | null, listener?: () => void): this;
   listen(options: ListenOptions, listener?: () => void): this;
   listen(listener?: () => void): this;
   listen(...args: unknown[]): this {
-    const listener = typeof args[args.length - 1] === 'function' ? (args.pop() as () => void) : undefined;
-    const options: ListenOptions =
-      typeof args[0] === 'object' && args[0] !== null
-        ? (args[0] as ListenOptions)
-        : {
-            ...(args[0] !== undefined && args[0] !== null && { port: args[0] as number }),
-            ...(typeof args[1] === 'string' && { host: args[1] }),
-            ...(typeof args[1] === 'number' && { backlog: args[1] }),
-            ...(typeof args[2] === 'number' && { backlog: args[2] }),
-          };
-    if (typeof options.port === 'string' && !/^\d+$/.test(options.port)) {
-      throw Object.assign(new TypeError('Listening on pipes or paths is not supported by @wsaloop/net'), {
-        code: 'ERR_INVALID_ARG_VALUE',
-      });
-    }
-    const port = checkPort(options.port ?? 0);
-    const backlog = options.backlog ?? 511;
+    const { options, port, backlog } = listenArguments(args);
+    const listener = trailingCallback(args);
     if (this.#listening || this.#tcp) {
-      throw Object.assign(new Error('Listen method has been called more than once without closing.'), {
-        code: 'ERR_SERVER_ALREADY_LISTEN',
-      });
+      throw codedError(Error, 'ERR_SERVER_ALREADY_LISTEN', 'Listen method has been called more than once without closing.');
     }
     if (listener) this.once('listening', listener);
-    const host = options.host ?? '0.0.0.0';
+    this.#requestedPort = port;
+    this.#watchSignal(checkSignal(options.signal));
+    const explicitHost = options.host ?? undefined;
+    const host = explicitHost ?? '0.0.0.0';
     const tcp = this.loop.tcp();
     this.#tcp = tcp;
     if (!this.#referenced) tcp.unref();
@@ -133,10 +135,11 @@ export class Server extends EventEmitter {
         this.#tcp = null;
         tcp.close();
         keepLoopRunning(this.loop);
-        process.nextTick(() => this.emit('error', error));
+        const converted = systemError(error as WsaloopError, 'listen', address, port, 'described');
+        process.nextTick(() => this.emit('error', converted));
         return;
       }
-      tcp.on('error', (error) => this.emit('error', error));
+      tcp.on('error', (error) => this.emit('error', systemError(error, 'accept', undefined, undefined)));
       this.#listening = true;
       watchRunFailures(this.loop, this.#runFailure);
       keepLoopRunning(this.loop);
@@ -147,8 +150,8 @@ export class Server extends EventEmitter {
     const literal = host === 'localhost' ? '127.0.0.1' : host;
     if (isIp(literal)) start(literal);
     else
-      resolveHost(host, (error, address) => {
-        if (!error) return start(address!);
+      lookup(host, (error, address) => {
+        if (!error) return start(address);
         if (this.#tcp === tcp) this.#tcp = null;
         if (!tcp.isClosing()) tcp.close();
         this.emit('error', error);
@@ -156,11 +159,23 @@ export class Server extends EventEmitter {
     return this;
   }
 
+  /** `signal`: aborting closes the server, as node:net. */
+  #watchSignal(signal: AbortSignal | undefined): void {
+    if (!signal) return;
+    const onAbort = (): void => void this.close();
+    if (signal.aborted) {
+      process.nextTick(onAbort);
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    this.once('close', () => signal.removeEventListener('abort', onAbort));
+  }
+
   #accepted(client: Tcp): void {
     const options = this.#options;
-    if (this.maxConnections !== undefined && this.#connections >= this.maxConnections) {
+    if (this.maxConnections !== undefined && this.maxConnections !== null && this.#connections >= this.maxConnections) {
+      this.emit('drop', dropInfo(client));
       client.close();
-      this.emit('drop', {});
       return;
     }
     if (options.noDelay) client.setNoDelay(true);
@@ -170,14 +185,16 @@ export class Server extends EventEmitter {
       handle: client,
       allowHalfOpen: Boolean(options.allowHalfOpen),
       pauseOnCreate: Boolean(options.pauseOnConnect),
+      ...(options.highWaterMark !== undefined && { highWaterMark: options.highWaterMark }),
     });
     socket.server = this;
     socket._server = this;
     this.#connections++;
-    socket.once('close', () => {
+    // As node:net, the slot is free as soon as the socket is destroyed (not at its 'close').
+    socket[kOnDestroy] = () => {
       this.#connections--;
       this.#emitCloseIfDrained();
-    });
+    };
     this.emit('connection', socket);
   }
 
@@ -191,6 +208,14 @@ export class Server extends EventEmitter {
     }
   }
 
+  /** @internal node:net's key of a listening server (`family:address:port`), read by cluster-aware code. */
+  get _connectionKey(): string | undefined {
+    const address = this.address();
+    return address ? `${address.family.slice(-1)}:${address.address}:${this.#requestedPort}` : undefined;
+  }
+
+  #requestedPort = 0;
+
   /** Whether the server is listening. */
   get listening(): boolean {
     return this.#listening;
@@ -202,7 +227,7 @@ export class Server extends EventEmitter {
    * server was not listening.
    */
   close(callback?: (error?: Error) => void): this {
-    if (callback) {
+    if (typeof callback === 'function') {
       if (this.#tcp) this.once('close', () => callback());
       else this.once('close', () => callback(notRunning()));
     }
@@ -255,7 +280,30 @@ export class Server extends EventEmitter {
     if (this.#tcp && !this.#tcp.isClosing()) this.#tcp.unref();
     return this;
   }
+
+  /**
+   * @internal With `captureRejections`, a rejected async `'connection'`
+   * listener destroys that socket with the error (as node:net); other events
+   * emit `'error'`.
+   */
+  override [EventEmitter.captureRejectionSymbol](error: Error, event: string, socket?: Socket): void {
+    if (event === 'connection' && socket) socket.destroy(error);
+    else this.emit('error', error);
+  }
 }
+
+// `await using server = ...`: closes the server, as node:net's Symbol.asyncDispose.
+Object.defineProperty(Server.prototype, Symbol.asyncDispose, {
+  configurable: true,
+  writable: true,
+  value: function asyncDispose(this: Server): Promise<void> {
+    if (!this.listening) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => this.close((error) => (error ? reject(error) : resolve())));
+  },
+});
+
+// @ts-expect-error TS2629: the exported binding becomes callable without `new`, as net.Server (see callable.ts).
+Server = callable(Server);
 
 /** Creates a {@link Server}, as `net.createServer`. */
 export function createServer(connectionListener?: (socket: Socket) => void): Server;

@@ -1,6 +1,7 @@
 /**
  * `Socket`: a `stream.Duplex` over a wsaloop {@link Tcp}, shaped like
- * `net.Socket` where servers and libraries (node:http, tls, ws) rely on it.
+ * `net.Socket`: same events in the same order, same errors, same argument
+ * checks (Node's own test-net-* files are the reference).
  *
  * Reading: `_read()` starts the handle reading; a `push()` that returns false
  * stops it (`readStop`), the next `_read()` resumes it. Writing: `_writev`
@@ -9,11 +10,16 @@
  * front of the handle's own.
  * @module
  */
-import { Duplex } from 'node:stream';
+import { getDefaultAutoSelectFamilyAttemptTimeout } from 'node:net';
+import { addAbortSignal, Duplex } from 'node:stream';
 import type { Loop, SocketAddress, Tcp, WsaloopError } from '@wsaloop/core';
 import { defaultLoop } from './default-loop.js';
 import { keepLoopRunning } from './loop-driver.js';
-import { checkPort, isIp, resolveHost } from './arguments.js';
+import { checkConnectOptions, checkPort, checkSignal, rejectObjectMode, rejectUnsupported, trailingCallback } from './arguments.js';
+import { codedError, invalidArgType, notSupported, outOfRange, socketClosed, systemError } from './errors.js';
+import { resolveTargets, type Target } from './resolve.js';
+import { OnRead, type OnReadOption } from './onread.js';
+import { callable } from './callable.js';
 
 /** Options of {@link Socket}. */
 export interface SocketOptions {
@@ -21,13 +27,19 @@ export interface SocketOptions {
   loop?: Loop;
   /** Keep the writable side open after the peer ends (default false, as node:net). */
   allowHalfOpen?: boolean;
+  /** Readable and writable buffer limit in bytes (Node's default when omitted). */
+  highWaterMark?: number;
   /** Readable buffer limit in bytes (Node's default when omitted). */
   readableHighWaterMark?: number;
   /** Writable buffer limit in bytes (Node's default when omitted). */
   writableHighWaterMark?: number;
-  /** @internal A connected handle (an accepted connection). */
+  /** Destroys the socket with an `AbortError` when aborted. */
+  signal?: AbortSignal;
+  /** Read into the caller's buffer instead of emitting `'data'` (as node:net's `onread`). */
+  onread?: OnReadOption;
+  /** A connected {@link Tcp} handle of `@wsaloop/core` to wrap (node:net takes a libuv handle here). */
   handle?: Tcp;
-  /** @internal Do not start reading at creation (a server's `pauseOnConnect`). */
+  /** Do not start reading at creation (a server's `pauseOnConnect`). */
   pauseOnCreate?: boolean;
 }
 
@@ -35,12 +47,22 @@ export interface SocketOptions {
 export interface SocketConnectOptions {
   /** Port to connect to. */
   port: number | string;
-  /** Host name or IP address (default `'localhost'`, which means 127.0.0.1). */
+  /** Host name or IP address (default `'localhost'`). */
   host?: string;
   /** Local address to bind before connecting. */
   localAddress?: string;
-  /** Local port to bind before connecting (needs `localAddress`; default 0). */
+  /** Local port to bind before connecting (default 0). */
   localPort?: number;
+  /** Address family to resolve `host` to: 0 (either), 4 or 6. */
+  family?: number;
+  /** `dns.lookup` hints (`dns.ADDRCONFIG`, ...). */
+  hints?: number;
+  /** Replaces `dns.lookup` (same signature). */
+  lookup?: (hostname: string, options: object, callback: (...args: never[]) => void) => void;
+  /** Try every address the lookup gives, in turn (default: node:net's `getDefaultAutoSelectFamily()`). */
+  autoSelectFamily?: boolean;
+  /** How long to wait for one address before trying the next, in ms (default 250). */
+  autoSelectFamilyAttemptTimeout?: number;
   /** Disable Nagle's algorithm once connected. */
   noDelay?: boolean;
   /** Enable TCP keep-alive once connected. */
@@ -55,18 +77,20 @@ export interface SocketConnectOptions {
 export type AddressInfo = SocketAddress;
 
 type WriteChunks = Array<{ chunk: Buffer }>;
+type Callback = (error?: Error | null) => void;
+
+/** @internal Called when an accepted socket is destroyed: frees its server's connection slot. */
+export const kOnDestroy = Symbol('wsaloop.onDestroy');
 
 /**
- * A TCP connection as a `stream.Duplex`, compatible with `net.Socket` where
- * servers and libraries rely on it.
+ * A TCP connection as a `stream.Duplex`, compatible with `net.Socket`
+ * (callable without `new`, as it).
  *
  * @remarks
  * Differences from node:net (the package README lists them all): a `loop`
  * option picks the backend (else {@link defaultLoop}); TCP over IPv4/IPv6
- * only (no pipes, `fd` or `handle`); `localhost` means 127.0.0.1; there is
- * no `_handle`, so node:http and tls use their JS-stream paths;
- * `setKeepAlive(true, 0)` means a 60 s delay; an unreferenced socket is
- * polled only while the loop runs for something else.
+ * only (`fd`, `path` and libuv handles throw `ERR_INVALID_ARG_VALUE`); there
+ * is no `_handle`, so node:http and tls use their JS-stream paths.
  */
 export class Socket extends Duplex {
   /** The loop that drives this socket. */
@@ -75,38 +99,71 @@ export class Socket extends Duplex {
   server: unknown = null;
   /** @internal Same as `server`; node:http reads it. */
   _server: unknown = null;
+  /**
+   * The `address:port`s tried by family auto-selection, in order (undefined
+   * when the host was an IP literal or `autoSelectFamily` was off, as node:net).
+   */
+  autoSelectFamilyAttemptedAddresses: string[] | undefined = undefined;
+  /** The idle timeout given to {@link Socket.setTimeout} (undefined until then, as node:net). */
+  timeout: number | undefined = undefined;
+  /** @internal */
+  [kOnDestroy]: (() => void) | undefined;
   #tcp: Tcp | null = null;
   #connecting = false;
   #wantRead = false;
-  #reset = false;
   #referenced = true;
   #bytesRead = 0;
   #bytesDone = 0;
-  #timeoutMs = 0;
   #timer: NodeJS.Timeout | null = null;
   /** The delay #timer was made with (it outlives setTimeout(0) to be reused). */
   #timerMs = 0;
-  #onConnect: Array<() => void> = [];
+  #pendingWrites: Array<{ chunks: WriteChunks; callback: Callback }> = [];
+  #pendingFinal: Callback | null = null;
   #noDelay: boolean | undefined;
   #keepAlive: { enable: boolean; delay: number } | undefined;
   #remote: SocketAddress | undefined;
   #local: SocketAddress | undefined;
+  #onread: OnRead | undefined;
+  #attemptTimer: NodeJS.Timeout | null = null;
 
-  constructor(options: SocketOptions = {}) {
+  constructor(options: SocketOptions | number = {}) {
+    if (typeof options === 'number') throw notSupported('options.fd', options, 'file descriptors');
+    if (options === null || typeof options !== 'object') throw invalidArgType('options', 'of type object', options);
+    const opts = options as SocketOptions & Record<string, unknown>;
+    rejectObjectMode(opts);
+    rejectUnsupported({ ...opts, handle: undefined }, 'socket');
+    if (opts.handle !== undefined && opts.handle !== null && !isCoreTcp(opts.handle)) {
+      throw notSupported('options.handle', opts.handle, 'libuv handles; pass a connected Tcp of @wsaloop/core');
+    }
+    const signal = checkSignal(opts.signal, 'signal');
     super({
-      allowHalfOpen: Boolean(options.allowHalfOpen),
+      // As node:net: the Duplex never ends the writable side by itself;
+      // #onEnd does it unless allowHalfOpen, so a write after the peer's FIN
+      // fails with EPIPE as in Node.
+      allowHalfOpen: true,
       // 'close' carries hadError and comes once the handle is closed, as node:net.
       emitClose: false,
       autoDestroy: true,
-      ...(options.readableHighWaterMark !== undefined && { readableHighWaterMark: options.readableHighWaterMark }),
-      ...(options.writableHighWaterMark !== undefined && { writableHighWaterMark: options.writableHighWaterMark }),
+      ...(opts.highWaterMark !== undefined && { highWaterMark: opts.highWaterMark }),
+      ...(opts.readableHighWaterMark !== undefined && { readableHighWaterMark: opts.readableHighWaterMark }),
+      ...(opts.writableHighWaterMark !== undefined && { writableHighWaterMark: opts.writableHighWaterMark }),
     });
-    this.loop = options.loop ?? options.handle?.loop ?? defaultLoop();
-    if (options.handle) {
-      this.#tcp = options.handle;
+    this.allowHalfOpen = Boolean(opts.allowHalfOpen);
+    this.on('end', this.#onEnd);
+    this.loop = opts.loop ?? opts.handle?.loop ?? defaultLoop();
+    if (opts.onread) this.#onread = new OnRead(opts.onread);
+    if (opts.handle) {
+      this.#tcp = opts.handle;
       keepLoopRunning(this.loop);
-      if (!options.pauseOnCreate) this.read(0);
+      if (opts.pauseOnCreate) {
+        // As node:net: paused *and* not flowing, so a 'data' listener alone
+        // does not start the flow; resume() does.
+        (this as { readableFlowing: boolean | null }).readableFlowing = false;
+      } else {
+        this.read(0);
+      }
     }
+    if (signal) addAbortSignal(signal, this);
   }
 
   // ---- stream implementation ----
@@ -117,54 +174,68 @@ export class Socket extends Duplex {
       this.#wantRead = true;
       return;
     }
-    if (!tcp.reading && !tcp.isClosing()) tcp.readStart(this.#onRead);
+    if (!tcp.reading && !tcp.isClosing() && !this.#readEnded) tcp.readStart(this.#onRead);
   }
+
+  /** The peer's FIN (or a read error) was seen: the handle must not read again. */
+  #readEnded = false;
 
   readonly #onRead = (error: WsaloopError | null, data: Buffer | null): void => {
     if (data) {
       this.#bytesRead += data.byteLength;
-      if (this.#timeoutMs) this.#timer?.refresh();
+      if (this.timeout) this.#timer?.refresh();
+      if (this.#onread) {
+        if (!this.#onread.deliver(this, data)) this.#tcp?.readStop();
+        return;
+      }
       if (!this.push(data)) this.#tcp?.readStop();
       return;
     }
     if (error) {
-      this.destroy(error);
+      this.destroy(systemError(error, 'read', undefined, undefined));
       return;
     }
+    this.#readEnded = true;
+    this.#onread?.atEnd();
     this.push(null);
     // Emits 'end' even when nobody reads, so a socket nobody consumes still closes.
     this.read(0);
   };
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+  /** After the peer's FIN: end our side too unless half-open, and make later writes fail as node:net does. */
+  readonly #onEnd = (): void => {
+    if (!this.allowHalfOpen) this.write = writeAfterFin;
+  };
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: Callback): void {
     this._writev([{ chunk }], callback);
   }
 
-  override _writev(chunks: WriteChunks, callback: (error?: Error | null) => void): void {
+  override _writev(chunks: WriteChunks, callback: Callback): void {
     if (this.#connecting) {
-      this.#onConnect.push(() => this._writev(chunks, callback));
+      this.#pendingWrites.push({ chunks, callback });
       return;
     }
     const tcp = this.#tcp;
-    if (!tcp) {
-      callback(notConnected('write'));
+    if (!tcp || tcp.isClosing()) {
+      callback(socketClosed());
       return;
     }
     const buffers = chunks.length === 1 ? chunks[0]!.chunk : chunks.map((c) => c.chunk);
     let bytes = 0;
     for (const c of chunks) bytes += c.chunk.byteLength;
     tcp.write(buffers, (error) => {
-      if (error) return callback(error);
+      if (error) return callback(systemError(error, 'write', undefined, undefined));
       this.#bytesDone += bytes;
-      if (this.#timeoutMs) this.#timer?.refresh();
+      if (this.timeout) this.#timer?.refresh();
       callback();
     });
     keepLoopRunning(this.loop);
   }
 
-  override _final(callback: (error?: Error | null) => void): void {
+  override _final(callback: Callback): void {
     if (this.#connecting) {
-      this.#onConnect.push(() => this._final(callback));
+      this.#pendingFinal = callback;
       return;
     }
     const tcp = this.#tcp;
@@ -176,90 +247,179 @@ export class Socket extends Duplex {
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.#clearTimer();
+    this.#clearAttemptTimer();
+    // node:net makes its handle at connect(), before any lookup: a socket
+    // destroyed while resolving closes as one with a handle (later, with hadError).
+    const hadHandle = this.#tcp !== null || this.#connecting;
     this.#connecting = false;
-    this.#onConnect = [];
+    this.#pendingFinal = null;
+    const writes = this.#pendingWrites;
+    this.#pendingWrites = [];
     const hadError = error !== null;
     const tcp = this.#tcp;
-    // A later nextTick than the one emitting 'error': 'close' always comes last.
-    const emitClose = (): void => process.nextTick(() => this.emit('close', hadError));
+    // As node:net: no handle and no local address once destroyed.
+    this.#tcp = null;
+    this.#local = undefined;
+    const onDestroy = this[kOnDestroy];
+    this[kOnDestroy] = undefined;
+    onDestroy?.();
+    const emitClose = (): void =>
+      process.nextTick(() => {
+        // Writes queued while connecting learn they never went out (node:net does this at 'close').
+        for (const w of writes) w.callback(codedError(Error, 'ERR_SOCKET_CLOSED_BEFORE_CONNECTION', 'Socket closed before the connection was established'));
+        // node:net's 'close' carries hadError only when a handle was closed.
+        if (hadHandle) this.emit('close', hadError);
+        else this.emit('close');
+      });
+    const reset = this.#reset;
+    this.#reset = false;
+    // 'error' (from callback) is emitted before 'close', as node:net.
+    callback(error);
     if (tcp && !tcp.isClosing()) {
-      if (this.#reset) tcp.reset(emitClose);
+      if (reset) tcp.reset(emitClose);
       else tcp.close(emitClose);
       keepLoopRunning(this.loop);
+    } else if (hadHandle) {
+      setImmediate(emitClose); // where a handle's close callback would come
     } else {
       emitClose();
     }
-    callback(error);
   }
+
+  #reset = false;
 
   // ---- connecting ----
 
   /**
-   * Connects to `port` on `host` (default `localhost`, i.e. 127.0.0.1).
-   * `'connect'` then `'ready'` follow; a failure destroys the socket with the
-   * error (`ECONNREFUSED`, ...).
+   * Connects: `connect(options, cb?)`, `connect(port, host?, cb?)`. Host
+   * names are resolved with `dns.lookup` (or `options.lookup`) and reported
+   * as `'lookup'`; each address tried is a `'connectionAttempt'`; then
+   * `'connect'` and `'ready'`. A failure destroys the socket with node:net's
+   * error (`connect ECONNREFUSED 127.0.0.1:1`, ...). A destroyed or closed
+   * socket can connect again, as in Node.
    */
   connect(options: SocketConnectOptions, connectListener?: () => void): this;
   connect(port: number | string, host?: string, connectListener?: () => void): this;
   connect(port: number | string, connectListener?: () => void): this;
-  connect(
-    first: SocketConnectOptions | number | string,
-    second?: string | (() => void),
-    third?: () => void,
-  ): this {
-    const options: SocketConnectOptions =
+  connect(...args: unknown[]): this {
+    const listener = trailingCallback(args);
+    if (listener) args.pop();
+    const first = args[0];
+    const options = (
       typeof first === 'object' && first !== null
         ? first
-        : { port: first, ...(typeof second === 'string' && { host: second }) };
-    const listener = typeof second === 'function' ? second : third;
-    if (this.#tcp || this.#connecting) {
-      throw Object.assign(new Error('Socket is already connected or connecting'), { code: 'ERR_SOCKET_CONNECTING' });
+        : { port: first, ...(typeof args[1] === 'string' && { host: args[1] }) }
+    ) as SocketConnectOptions & Record<string, unknown>;
+    if (options.port === undefined && (options.path === undefined || options.path === null)) {
+      throw codedError(TypeError, 'ERR_MISSING_ARGS', 'The "options" or "port" or "path" argument must be specified');
     }
+    rejectUnsupported(options, 'connect');
+    if ((this.#tcp || this.#connecting) && !this.destroyed) {
+      throw codedError(Error, 'ERR_SOCKET_CONNECTING', 'Socket is already connected or connecting');
+    }
+    checkConnectOptions(options);
     const port = checkPort(options.port);
+    if (this.destroyed) this.#undestroy();
     if (listener) this.once('connect', listener);
     if (options.noDelay !== undefined) this.setNoDelay(options.noDelay);
     if (options.keepAlive) this.setKeepAlive(true, options.keepAliveInitialDelay ?? 0);
     if (options.timeout) this.setTimeout(options.timeout);
-    const tcp = this.loop.tcp();
-    this.#tcp = tcp;
     this.#connecting = true;
-    if (!this.#referenced) tcp.unref();
-    const host = options.host ?? 'localhost';
-    const start = (address: string): void => {
-      if (this.destroyed) return;
-      try {
-        if (options.localAddress) tcp.bind(options.localAddress, options.localPort ?? 0);
-      } catch (error) {
-        this.destroy(error as Error);
-        return;
-      }
-      tcp.connect(address, port, (error) => this.#connected(error));
-      keepLoopRunning(this.loop);
-    };
-    const literal = host === 'localhost' ? '127.0.0.1' : host;
-    if (isIp(literal)) start(literal);
-    else
-      resolveHost(host, (error, address) => {
-        if (error) this.destroy(error);
-        else start(address!);
-      });
+    const host = options.host || 'localhost';
+    resolveTargets(
+      { ...options, host, port },
+      { emit: (event, ...rest) => this.emit(event, ...rest), stillConnecting: () => this.#connecting },
+      (error, targets, autoSelected) => {
+        if (!this.#connecting) return;
+        if (error) return void this.destroy(error);
+        this.autoSelectFamilyAttemptedAddresses = autoSelected ? [] : undefined;
+        this.#attempt(targets!, 0, port, options, []);
+      },
+    );
     return this;
   }
 
-  #connected(error: WsaloopError | null): void {
-    if (this.destroyed || !this.#connecting) return;
-    this.#connecting = false;
-    if (error) {
-      this.destroy(error);
-      return;
+  /** Makes a destroyed socket usable again, as node:net's connect() does. */
+  #undestroy(): void {
+    (this as unknown as { _undestroy(): void })._undestroy();
+    this.#remote = undefined;
+    this.#local = undefined;
+    this.#bytesRead = 0;
+    this.#bytesDone = 0;
+    this.#readEnded = false;
+    if (this.write !== Socket.prototype.write) this.write = Socket.prototype.write;
+  }
+
+  /** Tries `targets[index]`; on failure (or its attempt timeout) the next one, as node:net's family auto-selection. */
+  #attempt(targets: Target[], index: number, port: number, options: SocketConnectOptions, errors: Error[]): void {
+    const { address, family } = targets[index]!;
+    const last = index === targets.length - 1;
+    const tcp = this.loop.tcp();
+    this.#tcp = tcp;
+    if (!this.#referenced) tcp.unref();
+    const { localAddress, localPort } = options;
+    if (localAddress || localPort) {
+      const local = localAddress || (family === 6 ? '::' : '0.0.0.0');
+      try {
+        tcp.bind(local, localPort ?? 0);
+      } catch (error) {
+        this.destroy(systemError(error as WsaloopError, 'bind', local, localPort));
+        return;
+      }
     }
+    this.autoSelectFamilyAttemptedAddresses?.push(`${address}:${port}`);
+    this.emit('connectionAttempt', address, port, family);
+    if (!this.#connecting) return; // a listener destroyed the socket
+    const next = (error: Error | null): void => {
+      errors.push(...(error ? [error] : []));
+      if (this.#tcp === tcp) this.#tcp = null;
+      if (!tcp.isClosing()) tcp.close();
+      this.#attempt(targets, index + 1, port, options, errors);
+    };
+    if (!last) {
+      const timeout = options.autoSelectFamilyAttemptTimeout ?? getDefaultAutoSelectFamilyAttemptTimeout();
+      this.#attemptTimer = setTimeout(() => {
+        this.#attemptTimer = null;
+        this.emit('connectionAttemptTimeout', address, port, family);
+        if (this.#connecting) next(null);
+      }, timeout);
+    }
+    tcp.connect(address, port, (error) => {
+      if (this.#tcp !== tcp || !this.#connecting) return; // timed out, or destroyed
+      this.#clearAttemptTimer();
+      if (!error) return this.#connected();
+      const local = localAddress && localPort ? ` - Local (${localAddress}:${localPort})` : '';
+      const converted = systemError(error, 'connect', address, port);
+      if (local) converted.message += local;
+      if (last) {
+        const all = [...errors, converted];
+        this.destroy(all.length > 1 ? aggregate(all) : converted);
+        return;
+      }
+      this.emit('connectionAttemptFailed', address, port, family, converted);
+      if (this.#connecting) next(converted);
+    });
+    keepLoopRunning(this.loop);
+  }
+
+  #clearAttemptTimer(): void {
+    if (this.#attemptTimer) clearTimeout(this.#attemptTimer);
+    this.#attemptTimer = null;
+  }
+
+  #connected(): void {
+    this.#connecting = false;
     if (this.#noDelay !== undefined) this.setNoDelay(this.#noDelay);
     if (this.#keepAlive) this.setKeepAlive(this.#keepAlive.enable, this.#keepAlive.delay);
-    const queued = this.#onConnect;
-    this.#onConnect = [];
-    for (const fn of queued) fn();
+    const writes = this.#pendingWrites;
+    this.#pendingWrites = [];
+    for (const w of writes) this._writev(w.chunks, w.callback);
+    const final = this.#pendingFinal;
+    this.#pendingFinal = null;
+    if (final) this._final(final);
     this.emit('connect');
     this.emit('ready');
+    if (this.destroyed) return;
     if (this.#wantRead) {
       this.#wantRead = false;
       this._read();
@@ -273,7 +433,12 @@ export class Socket extends Duplex {
     return this.#connecting;
   }
 
-  /** True until the socket is connected (no handle yet, or still connecting). */
+  /** @internal node:net's legacy name of {@link Socket.connecting}. */
+  get _connecting(): boolean {
+    return this.#connecting;
+  }
+
+  /** True while the socket has no connected handle (not yet connected, connecting, or destroyed). */
   get pending(): boolean {
     return !this.#tcp || this.#connecting;
   }
@@ -287,6 +452,22 @@ export class Socket extends Duplex {
     return 'closed';
   }
 
+  // ---- pausing (onread mode stops the handle itself, as node:net) ----
+
+  override pause(): this {
+    if (this.#onread && this.#tcp && !this.#connecting && this.#tcp.reading) this.#tcp.readStop();
+    return super.pause();
+  }
+
+  override resume(): this {
+    super.resume();
+    const tcp = this.#tcp;
+    if (this.#onread && tcp && !this.#connecting && !tcp.isClosing() && !tcp.reading && !this.#readEnded) {
+      if (this.#onread.resumeLeftover(this) && !tcp.isClosing()) tcp.readStart(this.#onRead);
+    }
+    return this;
+  }
+
   // ---- closing ----
 
   /** Ends the writable side, then destroys the socket once everything written was flushed. */
@@ -296,69 +477,77 @@ export class Socket extends Duplex {
     else this.once('finish', () => this.destroy());
   }
 
-  /** Closes with a TCP reset (RST) instead of a FIN, discarding unsent data, then destroys. */
+  /**
+   * Closes with a TCP reset (RST) instead of a FIN, discarding unsent data,
+   * then destroys. While connecting, the reset happens once connected; on a
+   * socket with no connection it destroys with `ERR_SOCKET_CLOSED`, as node:net.
+   */
   resetAndDestroy(): this {
-    this.#reset = true;
-    if (!this.destroyed) this.destroy();
+    if (!this.#tcp && !this.#connecting) {
+      this.destroy(socketClosed());
+    } else if (this.#connecting) {
+      this.once('connect', () => this.resetAndDestroy());
+    } else if (!this.destroyed) {
+      this.#reset = true;
+      this.destroy();
+    }
     return this;
   }
 
   // ---- options and timers ----
 
   /** Enables or disables Nagle's algorithm (applied at connect if still connecting). */
-  setNoDelay(noDelay = true): this {
-    this.#noDelay = noDelay;
+  setNoDelay(noDelay?: unknown): this {
+    const enable = Boolean(noDelay === undefined ? true : noDelay);
+    this.#noDelay = enable;
     const tcp = this.#tcp;
-    if (tcp && !this.#connecting && !tcp.isClosing()) ignoreStateError(() => tcp.setNoDelay(noDelay));
+    if (tcp && !this.#connecting && !tcp.isClosing()) ignoreStateError(() => tcp.setNoDelay(enable));
     return this;
   }
 
   /** Enables or disables TCP keep-alive (applied at connect if still connecting). */
-  setKeepAlive(enable = false, initialDelay = 0): this {
+  setKeepAlive(enable?: unknown, initialDelay = 0): this {
+    const on = Boolean(enable);
     const delay = Math.max(0, Math.floor(Number(initialDelay) || 0));
-    this.#keepAlive = { enable, delay };
+    this.#keepAlive = { enable: on, delay };
     const tcp = this.#tcp;
     // Node's delay 0 keeps the system default; Winsock needs a number: 60 s as libuv's default.
     if (tcp && !this.#connecting && !tcp.isClosing()) {
-      ignoreStateError(() => tcp.setKeepAlive(enable, delay === 0 ? 60_000 : delay));
+      ignoreStateError(() => tcp.setKeepAlive(on, delay === 0 ? 60_000 : delay));
     }
     return this;
   }
 
   /**
    * Emits `'timeout'` after `ms` of inactivity (no bytes read or written);
-   * 0 disables it. As in Node, the socket is not closed: the listener decides.
+   * 0 disables it. As in Node, the socket is not closed: the listener
+   * decides; on a destroyed socket this does nothing.
+   * @throws TypeError `ERR_INVALID_ARG_TYPE`, RangeError `ERR_OUT_OF_RANGE` as node:net.
    */
   setTimeout(ms: number, callback?: () => void): this {
-    if (typeof ms !== 'number' || !(ms >= 0) || !Number.isFinite(ms)) {
-      throw new RangeError(`The "msecs" argument must be a non-negative finite number, received ${String(ms)}`);
-    }
+    if (this.destroyed) return this;
+    this.timeout = ms;
+    if (typeof ms !== 'number') throw invalidArgType('msecs', 'of type number', ms);
+    if (ms < 0 || !Number.isFinite(ms)) throw outOfRange('msecs', 'a non-negative finite number', ms);
+    if (callback !== undefined && typeof callback !== 'function') throw invalidArgType('callback', 'of type function', callback);
     if (ms === 0) {
       // node:http turns the keep-alive timeout off and on for every request:
       // keep the timer object and let it fire unheeded instead of re-creating it.
-      this.#timeoutMs = 0;
       if (callback) this.removeListener('timeout', callback);
       return this;
     }
     if (callback) this.once('timeout', callback);
-    if (this.destroyed) return this;
     if (this.#timer && this.#timerMs === ms) {
       this.#timer.refresh();
     } else {
       this.#clearTimer();
       this.#timer = setTimeout(() => {
-        if (this.#timeoutMs === ms && !this.destroyed) this.emit('timeout');
+        if (this.timeout === ms && !this.destroyed) this.emit('timeout');
       }, ms);
       this.#timer.unref();
       this.#timerMs = ms;
     }
-    this.#timeoutMs = ms;
     return this;
-  }
-
-  /** The idle timeout in ms set by {@link Socket.setTimeout} (0: none). */
-  get timeout(): number {
-    return this.#timeoutMs;
   }
 
   #clearTimer(): void {
@@ -407,41 +596,42 @@ export class Socket extends Duplex {
 
   /** The peer's IP address. */
   get remoteAddress(): string | undefined {
-    return this.#remoteAddress()?.address;
+    return #tcp in this ? this.#remoteAddress()?.address : undefined;
   }
 
   /** The peer's port. */
   get remotePort(): number | undefined {
-    return this.#remoteAddress()?.port;
+    return #tcp in this ? this.#remoteAddress()?.port : undefined;
   }
 
   /** `'IPv4'` or `'IPv6'`. */
   get remoteFamily(): string | undefined {
-    return this.#remoteAddress()?.family;
+    return #tcp in this ? this.#remoteAddress()?.family : undefined;
   }
 
   /** The local IP address. */
   get localAddress(): string | undefined {
-    return this.#localAddress()?.address;
+    return #tcp in this ? this.#localAddress()?.address : undefined;
   }
 
   /** The local port. */
   get localPort(): number | undefined {
-    return this.#localAddress()?.port;
+    return #tcp in this ? this.#localAddress()?.port : undefined;
   }
 
   /** `'IPv4'` or `'IPv6'`. */
   get localFamily(): string | undefined {
-    return this.#localAddress()?.family;
+    return #tcp in this ? this.#localAddress()?.family : undefined;
   }
 
   /** Bytes received. */
   get bytesRead(): number {
-    return this.#bytesRead;
+    return #tcp in this ? this.#bytesRead : (undefined as unknown as number);
   }
 
   /** Bytes written, including those still buffered (as node:net counts them). */
   get bytesWritten(): number {
+    if (!(#tcp in this)) return undefined as unknown as number; // read on the prototype, as node:net allows
     return this.#bytesDone + this.writableLength;
   }
 
@@ -451,8 +641,31 @@ export class Socket extends Duplex {
   }
 }
 
-function notConnected(syscall: string): Error {
-  return Object.assign(new Error(`${syscall} ENOTCONN: socket is not connected`), { code: 'ENOTCONN', syscall });
+// @ts-expect-error TS2629: the exported binding becomes callable without `new`, as net.Socket (see callable.ts).
+Socket = callable(Socket);
+
+/** The write() a socket gets once the peer ended and allowHalfOpen is off: fails with node:net's EPIPE. */
+function writeAfterFin(this: Socket, chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
+  if (!this.writableEnded) return Duplex.prototype.write.call(this, chunk, encoding as BufferEncoding, cb as Callback);
+  const callback = typeof encoding === 'function' ? encoding : cb;
+  const error = codedError(Error, 'EPIPE', 'This socket has been ended by the other party');
+  if (typeof callback === 'function') process.nextTick(callback as Callback, error);
+  this.destroy(error);
+  return false;
+}
+
+function aggregate(errors: Error[]): Error {
+  return Object.assign(new AggregateError(errors), { code: (errors[0] as { code?: string }).code });
+}
+
+/**
+ * Whether `handle` is a core `Tcp`. Checked by shape, not `instanceof`: a
+ * servePool loop or an app may hold another copy of @wsaloop/core (its CJS
+ * and ESM builds are two classes), and a libuv-style object must still fail.
+ */
+function isCoreTcp(handle: unknown): handle is Tcp {
+  const h = handle as Partial<Tcp>;
+  return h.type === 'tcp' && typeof h.readStart === 'function' && typeof h.isClosing === 'function' && typeof h.loop === 'object';
 }
 
 /** Socket options and addresses on a socket being torn down: Node ignores such failures. */

@@ -1,0 +1,133 @@
+// Server edges, each one scenario run on node:net and on @wsaloop/net with
+// equal traces expected (see trace.ts).
+import events from 'node:events';
+import { describe, expect, it } from 'vitest';
+import * as wsaloopNet from '../../src/index.js';
+import { closed, listening, once, shape, sleep, thrown, same } from './trace.js';
+
+describe('server edges as node:net', () => {
+  it('listen() refuses options without a port, and bad ports, with node:net codes', async () => {
+    await same(async ({ net }, trace) => {
+      const server = net.createServer();
+      trace(thrown(() => server.listen({})));
+      trace(thrown(() => server.listen({ host: 'localhost' })));
+      trace(thrown(() => server.listen({ port: -1 })));
+      trace(thrown(() => server.listen({ port: 65536 })));
+      trace(thrown(() => server.listen({ fd: -1 })));
+      trace(thrown(() => (net.createServer as (o: unknown) => unknown)('path')));
+      trace(server.listening);
+    });
+  });
+
+  it('Server() works without new', async () => {
+    await same(async ({ net }, trace) => {
+      const server = (net.Server as unknown as () => wsaloopNet.Server)();
+      trace(server instanceof net.Server);
+      const socket = (net.Socket as unknown as () => wsaloopNet.Socket)();
+      trace(socket instanceof net.Socket, socket.pending, socket.timeout);
+      socket.destroy();
+      await once(socket, 'close');
+    });
+  });
+
+  it('EADDRINUSE is reported with syscall listen, node:net message and negative errno', async () => {
+    await same(async ({ net }, trace) => {
+      const [first, port] = await listening({ net } as never);
+      const second = net.createServer();
+      second.listen(port, '127.0.0.1');
+      const [error] = await once(second, 'error');
+      trace({ ...shape(error), message: String((error as Error).message).replace(String(port), 'PORT'), port: 'PORT' });
+      await closed(first);
+    });
+  });
+
+  it('pauseOnConnect: a data listener alone does not start the flow; resume() does', async () => {
+    await same(async ({ net }, trace) => {
+      const server = net.createServer({ pauseOnConnect: true });
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const client = net.connect((server.address() as { port: number }).port, '127.0.0.1');
+      client.end('hello');
+      const [socket] = (await once(server, 'connection')) as [wsaloopNet.Socket];
+      socket.on('data', (d: Buffer) => trace('data', d.toString()));
+      trace('flowing after data listener', socket.readableFlowing);
+      await sleep(100);
+      trace('resume');
+      socket.resume();
+      await once(socket, 'end');
+      socket.destroy();
+      await closed(server);
+    });
+  });
+
+  it('maxConnections frees a slot when a connection is destroyed, and drop reports addresses', async () => {
+    await same(async ({ net }, trace) => {
+      const server = net.createServer();
+      server.maxConnections = 1;
+      server.on('drop', (data: Record<string, unknown>) => trace('drop', Object.keys(data ?? {}).sort()));
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const port = (server.address() as { port: number }).port;
+      const a = net.connect(port, '127.0.0.1');
+      const [first] = (await once(server, 'connection')) as [wsaloopNet.Socket];
+      const b = net.connect(port, '127.0.0.1');
+      await once(server, 'drop');
+      first.destroy(); // frees the slot at once, before 'close'
+      const c = net.connect(port, '127.0.0.1');
+      const [third] = (await once(server, 'connection')) as [wsaloopNet.Socket];
+      trace('third accepted');
+      for (const s of [a, b, c, third]) s.destroy();
+      await closed(server);
+    });
+  });
+
+  it('listen({ signal }) closes the server when aborted', async () => {
+    await same(async ({ net }, trace) => {
+      const server = net.createServer();
+      const controller = new AbortController();
+      trace(thrown(() => server.listen({ port: 0, signal: 'nope' as never })));
+      server.listen({ port: 0, host: '127.0.0.1', signal: controller.signal });
+      await once(server, 'listening');
+      controller.abort();
+      await once(server, 'close');
+      trace('closed', server.listening);
+    });
+  });
+
+  it('captureRejections: a rejected async connection listener destroys that socket with the error', async () => {
+    await same(async ({ net }, trace) => {
+      // As Node's own test: the process-wide default, read when the server is made.
+      events.captureRejections = true;
+      const server = net.createServer(async () => {
+        throw new Error('kaboom');
+      });
+      events.captureRejections = false;
+      server.on('connection', (socket: wsaloopNet.Socket) => socket.on('error', (e: Error) => trace('socket error', e.message)));
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const client = net.connect((server.address() as { port: number }).port, '127.0.0.1');
+      client.on('error', () => {});
+      await once(client, 'close');
+      await closed(server);
+      trace('done');
+    });
+  });
+});
+
+describe('what node:net does and @wsaloop/net cannot: a coded error at the call', () => {
+  it('listen(path), listen({ path }), listen({ fd }), listen(handle) and Socket({ fd }) throw ERR_INVALID_ARG_VALUE', () => {
+    const server = wsaloopNet.createServer();
+    for (const call of [
+      () => server.listen('/tmp/wsaloop.sock' as never),
+      () => server.listen({ path: '/tmp/wsaloop.sock' } as never),
+      () => server.listen({ fd: 3 } as never),
+      () => server.listen({ _handle: {} } as never),
+      () => new wsaloopNet.Socket({ fd: 3 } as never),
+      () => new wsaloopNet.Socket({ handle: {} } as never),
+      () => wsaloopNet.connect({ path: '/tmp/wsaloop.sock' } as never),
+    ]) {
+      expect(call).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE', name: 'TypeError' }));
+    }
+    expect(server.listening).toBe(false);
+  });
+});
