@@ -11,6 +11,7 @@
  */
 import { describe } from 'vitest';
 import { argumentTests } from './argument-tests.js';
+import { exitTests } from './exit-tests.js';
 import { handoffTests } from './handoff-tests.js';
 import { poolTests } from './pool-tests.js';
 import { lifecycleTests } from './lifecycle-tests.js';
@@ -35,6 +36,7 @@ export function runConformance(options: ConformanceOptions): void {
     handoffTests(ctx);
     poolTests(ctx);
     nativeCallTests(ctx);
+    exitTests(ctx);
   });
 }
 export { proactorStartFailureTests } from './start-failures.js';

@@ -16,7 +16,7 @@ import { createIoService, type IoService } from '../io/io-service.js';
 import { Tcp } from '../net/tcp.js';
 import { Udp } from '../net/udp.js';
 import { Async, type AsyncCallback } from './async-handle.js';
-import { waitEnded, waitStarted } from './exit-guard.js';
+import { waitEnded, waitSlice, waitStarted } from './exit-guard.js';
 import type { Handle } from './handle.js';
 import { Check, Idle, type Phase, type PhaseHandle, Prepare } from './phase-handle.js';
 import { Timer } from './timer.js';
@@ -327,7 +327,10 @@ export class Loop {
   }
 
   #pollTimeout(): number {
-    if (this.#stopRequested || !this.alive) return 0;
+    // A callback that threw before the poll (a timer, a write completion)
+    // must end this iteration promptly: run() rejects only after the poll,
+    // and an unlimited wait would keep the exception from ever surfacing.
+    if (this.#stopRequested || this.#failure || !this.alive) return 0;
     if (this.#pending.length > 0 || this.#closingQueue.length > 0 || this.#phases.idle.size > 0) return 0;
     for (const handle of this._asyncHandles) if (handle._isPending()) return 0;
     const next = this._timers.peek();
@@ -344,7 +347,8 @@ export class Loop {
 
   /** Polls the backend; resolves true if the wait went off-thread. Leaves the events dispatched in #polled. */
   #poll(timeout: number): boolean | Promise<boolean> {
-    const result = this.backend.poll(timeout);
+    const slice = waitSlice(timeout);
+    const result = this.backend.poll(slice);
     if (typeof result === 'number') {
       this.#polled = result;
       return false;
@@ -356,6 +360,13 @@ export class Loop {
         this.#polled = events;
         this.#polling = false;
         waitEnded(this.backend);
+        if (events === 0 && slice !== timeout) {
+          // Only the slice of a Worker's wait ran out (see exit-guard): wait
+          // on, unless a wake-up meanwhile gave the loop something to do.
+          this.updateTime();
+          const rest = this.#pollTimeout();
+          if (rest !== 0) return Promise.resolve(this.#poll(rest)).then(() => true);
+        }
         return true;
       },
       (error: unknown) => {
