@@ -38,7 +38,13 @@ export type ConnectionCallback = (error: WsaloopError | null, client?: Tcp) => v
 /** Errors a listener sees for one half-open connection, not for itself. */
 const TRANSIENT_ACCEPT_ERRORS = new Set(['ECONNABORTED', 'ECONNRESET', 'EPIPE']);
 
-/** A TCP socket: create with {@link Loop.tcp}. */
+/**
+ * A TCP socket: create with {@link Loop.tcp}.
+ *
+ * `close()` cancels writes still queued (their callbacks see `ECANCELED`,
+ * their bytes may never be sent), as `uv_close` does: to end a connection
+ * after the last write, {@link Tcp.shutdown} first and close in its callback.
+ */
 export class Tcp extends SocketHandleBase<TcpEvents> {
   /** Always `'tcp'`. */
   readonly type = 'tcp' as const;
