@@ -16,7 +16,7 @@ import { createIoService, type IoService } from '../io/io-service.js';
 import { Tcp } from '../net/tcp.js';
 import { Udp } from '../net/udp.js';
 import { Async, type AsyncCallback } from './async-handle.js';
-import { waitEnded, waitSlice, waitStarted } from './exit-guard.js';
+import { processExiting, waitEnded, waitStarted } from './exit-guard.js';
 import type { Handle } from './handle.js';
 import { Check, Idle, type Phase, type PhaseHandle, Prepare } from './phase-handle.js';
 import { Timer } from './timer.js';
@@ -347,8 +347,8 @@ export class Loop {
 
   /** Polls the backend; resolves true if the wait went off-thread. Leaves the events dispatched in #polled. */
   #poll(timeout: number): boolean | Promise<boolean> {
-    const slice = waitSlice(timeout);
-    const result = this.backend.poll(slice);
+    // A Worker's loop must not block once the process exits (see exit-guard).
+    const result = this.backend.poll(processExiting() ? 0 : timeout);
     if (typeof result === 'number') {
       this.#polled = result;
       return false;
@@ -360,13 +360,6 @@ export class Loop {
         this.#polled = events;
         this.#polling = false;
         waitEnded(this.backend);
-        if (events === 0 && slice !== timeout) {
-          // Only the slice of a Worker's wait ran out (see exit-guard): wait
-          // on, unless a wake-up meanwhile gave the loop something to do.
-          this.updateTime();
-          const rest = this.#pollTimeout();
-          if (rest !== 0) return Promise.resolve(this.#poll(rest)).then(() => true);
-        }
         return true;
       },
       (error: unknown) => {
