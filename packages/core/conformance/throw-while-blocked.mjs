@@ -13,6 +13,11 @@ const [backend, options, where] = isMainThread
   ? [process.argv[2], JSON.parse(process.argv[3] ?? '{}'), process.argv[4]]
   : [workerData.backend, workerData.options, 'in-worker'];
 
+// Long enough for the backend's wait threads to have started: under Wine a
+// Worker still loading its koffi bindings when the process exits can abort it
+// (status 134), which is not what this checks.
+const DELAY = process.platform === 'win32' ? 1500 : 150;
+
 const boom = () => {
   throw new Error(`boom (${where})`);
 };
@@ -23,13 +28,13 @@ if (where === 'worker') {
 } else {
   const loop = createLoop({ backend, ...options });
   loop.tcp().bind('127.0.0.1', 0).listen(8);
-  if (where === 'node-timer') setTimeout(boom, 150);
-  if (where === 'loop-timer') loop.timer().start(boom, 150);
+  if (where === 'node-timer') setTimeout(boom, DELAY);
+  if (where === 'loop-timer') loop.timer().start(boom, DELAY);
   if (where === 'async') {
     const wakeUp = loop.async(boom);
-    setTimeout(() => wakeUp.send(), 150);
+    setTimeout(() => wakeUp.send(), DELAY);
   }
   // The Worker's loop is (about to be) blocked once this message arrives.
-  if (where === 'in-worker') setTimeout(() => parentPort.postMessage('waiting'), 150);
+  if (where === 'in-worker') setTimeout(() => parentPort.postMessage('waiting'), DELAY);
   await loop.run();
 }

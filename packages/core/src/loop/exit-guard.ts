@@ -25,6 +25,7 @@ import { getEnvironmentData, isMainThread, setEnvironmentData } from 'node:worke
 import type { BackendBase } from '../backend/backend.js';
 import { performWake } from '../backend/remote-wake.js';
 
+const KEY = 'wsaloop:exit-guard';
 const waiting = new Set<BackendBase>();
 let installed = false;
 
@@ -45,7 +46,6 @@ interface Table {
   tokens: Uint8Array;
 }
 
-const KEY = 'wsaloop:exit-guard';
 
 function tableOf(buffer: SharedArrayBuffer): Table {
   return {
@@ -55,21 +55,37 @@ function tableOf(buffer: SharedArrayBuffer): Table {
   };
 }
 
-/** The process-wide table: made by the main thread (once, even if core is loaded twice), inherited by Workers. */
-const table: Table | null = (() => {
-  const shared = globalThis as { [KEY]?: SharedArrayBuffer };
+/**
+ * State of this thread shared by every copy of this module: core is loaded
+ * twice when the app imports its ES build and `createLoop` requires a
+ * backend package, which requires core's CommonJS build.
+ */
+interface ThreadState {
+  /** The process-wide table, or null in a Worker created before core was loaded in the main thread. */
+  buffer: SharedArrayBuffer | null;
+  /** This Worker's hooks of {@link onProcessExit}. */
+  hooks: Array<() => void>;
+  hooksRan: boolean;
+}
+
+const state: ThreadState = (() => {
+  const global = globalThis as { [KEY]?: ThreadState };
+  if (global[KEY]) return global[KEY];
+  let buffer: SharedArrayBuffer | null;
   if (isMainThread) {
-    if (!shared[KEY]) {
-      shared[KEY] = new SharedArrayBuffer(8 + 4 * SLOTS + SLOTS * TOKEN_BYTES);
-      setEnvironmentData(KEY, shared[KEY]);
-      const t = tableOf(shared[KEY]);
-      process.on('exit', () => stopWorkerWaits(t));
-    }
-    return tableOf(shared[KEY]);
+    buffer = new SharedArrayBuffer(8 + 4 * SLOTS + SLOTS * TOKEN_BYTES);
+    setEnvironmentData(KEY, buffer);
+    const t = tableOf(buffer);
+    process.on('exit', () => stopWorkerWaits(t));
+  } else {
+    const inherited = getEnvironmentData(KEY);
+    buffer = inherited instanceof SharedArrayBuffer ? inherited : null;
   }
-  const inherited = getEnvironmentData(KEY);
-  return inherited instanceof SharedArrayBuffer ? tableOf(inherited) : null;
+  global[KEY] = { buffer, hooks: [], hooksRan: false };
+  return global[KEY];
 })();
+
+const table: Table | null = state.buffer ? tableOf(state.buffer) : null;
 
 /** Main thread, at exit: stops every Worker-hosted wait and waits (bounded) until all have ended. */
 function stopWorkerWaits(t: Table): void {
@@ -120,9 +136,30 @@ function unlist(backend: BackendBase, t: Table): void {
   const slot = slots.get(backend);
   if (slot === undefined) return;
   slots.delete(backend);
+  // Before the slot is released: the main thread waits for it, then Node ends this Worker.
+  if (Atomics.load(t.header, EXITING) === 1) runExitHooks();
   Atomics.store(t.used, slot, 0);
   Atomics.add(t.header, RELEASES, 1);
   Atomics.notify(t.header, RELEASES);
+}
+
+function runExitHooks(): void {
+  if (state.hooksRan) return;
+  state.hooksRan = true;
+  for (const hook of state.hooks) hook();
+}
+
+/**
+ * Runs `hook` when the process exits, on whichever thread registers it:
+ * on the main thread at its `exit` event; in a Worker at its own `exit` event
+ * or, since the process's exit ends a Worker without one, when one of its
+ * loops' waits is handed back because the process is exiting (before the
+ * main thread lets Node tear the Worker down). For backends whose helper
+ * threads sit in native waits that would otherwise hold the exit.
+ */
+export function onProcessExit(hook: () => void): void {
+  process.on('exit', hook);
+  if (!isMainThread) state.hooks.push(hook);
 }
 
 /** Whether the process is exiting: a loop in a Worker must not start a blocking wait any more. */
