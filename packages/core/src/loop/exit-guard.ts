@@ -17,7 +17,7 @@
  * of ours in flight.
  *
  * The table reaches Workers created after `@wsaloop/core` was first loaded
- * in the main thread. `worker.terminate()` is not covered: it gives the
+ * in the main thread, and lists up to 256 waits at once. `worker.terminate()` is not covered: it gives the
  * Worker no chance either, and its loop's wait then holds the Worker.
  * @module
  */
@@ -117,8 +117,12 @@ function wakeSlot(t: Table, slot: number): void {
 /** Slots this thread's waiting backends hold. */
 const slots = new Map<BackendBase, number>();
 
+/** Each backend's token as the table stores it: a wake token never changes. */
+const encoded = new WeakMap<BackendBase, Buffer>();
+
 function list(backend: BackendBase, t: Table): void {
-  const json = Buffer.from(JSON.stringify(backend.wakeToken));
+  let json = encoded.get(backend);
+  if (!json) encoded.set(backend, (json = Buffer.from(JSON.stringify(backend.wakeToken))));
   if (json.length >= TOKEN_BYTES) return;
   for (let i = 0; i < SLOTS; i++) {
     if (Atomics.compareExchange(t.used, i, 0, 2) !== 0) continue;
