@@ -14,6 +14,7 @@ export default defineConfig({
     'http-server': 'src/http-server.ts',
     'http-app': 'src/http-app.ts',
     'churn-load': 'src/churn-load.ts',
+    'hostile-load': 'src/hostile-load.ts',
     reliability: 'src/reliability.ts',
     tour: 'src/tour.ts',
     // Runs a model server of examples/models with the control port beside it.

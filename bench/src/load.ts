@@ -3,8 +3,10 @@
  * or a one-way bulk stream echoed back, for a fixed time after a warm-up.
  * Prints one JSON line: round trips/s, MB/s, latency percentiles, and how
  * many connections connected and were served at all (`served`: a server
- * that takes one client at a time serves one), and every round trip made
- * (`roundTripsTotal`, the warm-up's included).
+ * that takes one client at a time serves one), every round trip made
+ * (`roundTripsTotal`, the warm-up's included), and ping-pong round trips
+ * that failed (`failedRoundTrips`: lost with their connection, or still
+ * unanswered after a second at the end).
  */
 import { connect, type Socket } from 'node:net';
 
@@ -27,6 +29,11 @@ const latencies: number[] = [];
 const sockets: Socket[] = [];
 /** Connections that got at least one answer: a server serving one client at a time answers one. */
 const served = new Set<Socket>();
+/** Connections that failed or were closed before the end: each took its round trip in flight with it. */
+const lost = new Set<Socket>();
+/** When each ping-pong connection's round trip in flight was sent. */
+const outstanding = new Map<Socket, bigint>();
+let finished = false;
 
 // Each connection starts as soon as it is connected, without waiting for the
 // others: a server that takes one client at a time leaves the rest queued.
@@ -36,6 +43,7 @@ function startPingPong(s: Socket): void {
   let sentAt = 0n;
   const send = (): void => {
     sentAt = process.hrtime.bigint();
+    outstanding.set(s, sentAt);
     s.write(message);
   };
   s.on('data', (d) => {
@@ -73,7 +81,8 @@ function startBulk(s: Socket): void {
 for (let i = 0; i < connections; i++) {
   const s = connect(port, host, () => (mode === 'pingpong' ? startPingPong(s) : startBulk(s)));
   s.setNoDelay(true);
-  s.on('error', () => {});
+  s.on('error', () => lost.add(s));
+  s.on('close', () => finished || lost.add(s));
   sockets.push(s);
 }
 
@@ -84,6 +93,10 @@ const started = process.hrtime.bigint();
 await new Promise((r) => setTimeout(r, durationMs));
 measuring = false;
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+finished = true;
+const now = process.hrtime.bigint();
+let stalled = 0;
+for (const [s, at] of outstanding) if (!lost.has(s) && now - at > 1_000_000_000n) stalled++;
 for (const s of sockets) s.destroy();
 latencies.sort((a, b) => a - b);
 const pct = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
@@ -97,5 +110,6 @@ console.log(
     connected: sockets.filter((s) => !s.connecting).length,
     served: served.size,
     roundTripsTotal,
+    failedRoundTrips: mode === 'pingpong' ? lost.size + stalled : 0,
   }),
 );

@@ -3,6 +3,7 @@
  *
  *   node bench/dist/reliability.js --mode burst [--connections 2000] [--settle 6000] [--measure 4000]
  *   node bench/dist/reliability.js --mode soak  [--duration 600000] [--clients 20] [--idle 1000]
+ *   node bench/dist/reliability.js --mode hostile [--duration 4000] [--count 1000] [--kinds reset-data,...]
  *   common: [--platform native|wine|both] [--backends iocp,select,...] [--rounds 1] [--node false]
  *
  * burst: opens --connections connections at once against the bench's echo
@@ -14,77 +15,24 @@
  *   process's exit) halfway through. Prints cycles/s against node:net, failed
  *   cycles, and the server's memory, handle count and loop.stats() at start
  *   and at end (after the clients are gone).
+ * hostile: hostile clients beside a ping-pong load, one kind at a time
+ *   (see hostile.ts).
  *
  * The server runs on CPU 0 (Wine's node.exe under Wine), the node:net load
  * generators natively on CPU 1. Figures of a shared machine are noisy: use
  * --rounds and read medians.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { backendVariants, fmt, flags as args, implArgs, median, pinned, platforms, root, sleep, startServer } from './harness.js';
+import { backendVariants, fmt, flags as args, median, platforms, sleep } from './harness.js';
+import { runHostile } from './hostile.js';
+import { runLoad, startSoakServer } from './soak-server.js';
 
 const mode = args.get('mode') ?? 'burst';
 // --node false: leave node:net out (e.g. to re-run one backend beside an earlier baseline).
 const withNode = args.get('node') === 'false' ? [] : ['node'];
 const rounds = Number(args.get('rounds') ?? 1);
 
-interface Server {
-  port: number;
-  /** The last `stats` line the server printed, with the Linux descriptors of its process (`fds`). */
-  stats(): Record<string, unknown> | null;
-  stop(): Promise<void>;
-}
-
-/** Open descriptors of the Linux process running `script` with `impl` (under Wine: node.exe's own). */
-function descriptors(script: string, impl: string): number {
-  const found = spawnSync('pgrep', ['-f', `${script} ${implArgs(impl).join(' ')} --stats-every`], { encoding: 'utf8' });
-  for (const pid of found.stdout.trim().split('\n').filter(Boolean)) {
-    try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!/^(taskset|sh|timeout)\0/.test(cmdline) && !cmdline.includes('wine\0')) return readdirSync(`/proc/${pid}/fd`).length;
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return -1;
-}
-
-/** The echo server printing its figures every 500 ms (after a full collection: --expose-gc). */
-async function startSoakServer(platform: string, impl: string): Promise<Server> {
-  const script = join(root, 'bench/dist/server.js');
-  const server = await startServer(platform, 'server.js', [...implArgs(impl), '--stats-every', '500'], ['--expose-gc']);
-  return {
-    port: server.port,
-    stats: () => {
-      const lines = server.output().split('\n').filter((l) => l.startsWith('stats '));
-      if (lines.length === 0) return null;
-      return { ...(JSON.parse(lines[lines.length - 1]!.slice(6)) as Record<string, unknown>), fds: descriptors(script, impl) };
-    },
-    stop: () => server.stop(),
-  };
-}
-
-/** Runs the connection load generator natively on CPU 1 with a raised descriptor limit; resolves with its JSON line. */
-function load(port: number, options: Record<string, string | number>): { done: Promise<Record<string, unknown>> } {
-  const loadArgs = [join(root, 'bench/dist/churn-load.js'), '--port', String(port)];
-  for (const [k, v] of Object.entries(options)) loadArgs.push(`--${k}`, String(v));
-  const command = pinned('1', [process.execPath, ...loadArgs]).map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  // Thousands of connections need more descriptors than the usual soft limit.
-  const child = spawn('sh', ['-c', `ulimit -n $(ulimit -Hn) 2>/dev/null; exec ${command}`], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  return {
-    done: new Promise((resolve, reject) =>
-      child.on('exit', (code) => {
-        const line = out.trim().split('\n').pop();
-        if (code !== 0 || !line) reject(new Error(`load generator failed (${code}): ${out}`));
-        else resolve(JSON.parse(line) as Record<string, unknown>);
-      }),
-    ),
-  };
-}
-
+/** The churn load generator (churn-load.js) in `options.mode`. */
+const load = (port: number, options: Record<string, string | number>) => runLoad('churn-load.js', port, options);
 
 if (mode === 'burst') {
   const connections = Number(args.get('connections') ?? 2000);
@@ -174,6 +122,8 @@ if (mode === 'burst') {
       `| ${row.platform} | ${row.impl} | ${fmt(cps)} | ${base ? fmt(cps / base, 2) : '-'} | ${row.churn.failed} | ${row.idle.connected} | ${row.peak} | ${row.start.rssMiB} → ${row.end.rssMiB} | ${row.start.heapUsedMiB} → ${row.end.heapUsedMiB} | ${row.start.handles} → ${row.end.handles} | ${row.start.fds} → ${row.end.fds} | ${row.end.connections} | ${live(row.start)} → ${live(row.end)} |`,
     );
   }
+} else if (mode === 'hostile') {
+  await runHostile(withNode.length > 0);
 } else {
   throw new Error(`unknown --mode ${mode}`);
 }

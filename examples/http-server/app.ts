@@ -33,10 +33,20 @@ export interface App {
 /** A 64 KiB block repeated: cheap to send at any size, and its hash is known before sending. */
 const block = Buffer.alloc(64 * 1024, 'wsaloop ');
 
-function download(size: number, res: http.ServerResponse): void {
+/**
+ * Ends `res` with `body` and its Content-Length. node:http adds that header
+ * by itself for GET but not for HEAD, whose reply must carry the same
+ * headers as GET's (RFC 9110 §9.3.2); it drops the body of a HEAD reply.
+ */
+function reply(res: http.ServerResponse, status: number, body: string, headers: http.OutgoingHttpHeaders = {}): void {
+  res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) }).end(body);
+}
+
+function download(size: number, req: http.IncomingMessage, res: http.ServerResponse): void {
   const hash = createHash('sha256');
   for (let left = size; left > 0; left -= block.length) hash.update(block.subarray(0, Math.min(left, block.length)));
   res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size, 'x-content-sha256': hash.digest('hex') });
+  if (req.method === 'HEAD') return void res.end();
   let left = size;
   const pump = (): void => {
     while (left > 0) {
@@ -56,19 +66,21 @@ export function createApp(loop: Loop, { backend, tls }: AppOptions): App {
   const handler: http.RequestListener = (req, res) => {
     requests++;
     const url = new URL(req.url ?? '/', 'http://x');
-    if (req.method === 'GET' && url.pathname === '/') {
-      res.end(`hello from wsaloop over ${backend}\n`);
-    } else if (req.method === 'GET' && url.pathname === '/json') {
-      res.setHeader('content-type', 'application/json');
+    // Every GET route answers HEAD too (RFC 9110 §9.1): same headers, no body.
+    const get = req.method === 'GET' || req.method === 'HEAD';
+    if (get && url.pathname === '/') {
+      reply(res, 200, `hello from wsaloop over ${backend}\n`);
+    } else if (get && url.pathname === '/json') {
       const uptimeSeconds = Math.round((Date.now() - started) / 1000);
-      res.end(JSON.stringify({ backend, tls, requests, uptimeSeconds, platform: process.platform, stats: loop.stats() }));
-    } else if (req.method === 'GET' && url.pathname === '/download') {
+      const status = { backend, tls, requests, uptimeSeconds, platform: process.platform, stats: loop.stats() };
+      reply(res, 200, JSON.stringify(status), { 'content-type': 'application/json' });
+    } else if (get && url.pathname === '/download') {
       const size = Number(url.searchParams.get('size') ?? 10 * MiB);
       if (!Number.isInteger(size) || size < 0 || size > 1024 * MiB) {
-        res.writeHead(400).end('size must be an integer from 0 to 1 GiB\n');
+        reply(res, 400, 'size must be an integer from 0 to 1 GiB\n');
         return;
       }
-      download(size, res);
+      download(size, req, res);
     } else if ((req.method === 'POST' || req.method === 'PUT') && url.pathname === '/upload') {
       const hash = createHash('sha256');
       let bytes = 0;
@@ -81,7 +93,7 @@ export function createApp(loop: Loop, { backend, tls }: AppOptions): App {
         res.end(JSON.stringify({ bytes, sha256: hash.digest('hex') }));
       });
     } else {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      reply(res, 404, 'not found\n', { 'content-type': 'text/plain' });
     }
   };
 

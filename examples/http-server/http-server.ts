@@ -9,6 +9,8 @@
  *   GET  /download?size=N  N bytes (default 10 MiB), their SHA-256 in `x-content-sha256`
  *   POST /upload           echoes the body's size and SHA-256 as JSON
  *   GET  /ws               a WebSocket echo (the ws package)
+ * Every GET route also answers HEAD: the same status and headers
+ * (Content-Length included), no body.
  * `--tls` serves HTTPS (and wss) with a self-signed certificate made at
  * start-up; no key is ever written to disk. `--threads N` serves on N loops
  * on Worker threads (@wsaloop/net's servePool). Runs as a service: stops on

@@ -2,9 +2,11 @@
  * examples/http-server: every route over the platform's default backend, the
  * --tls mode with its start-up certificate, and service behaviour.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { built, exited, spawnServer, startServer } from './servers.js';
@@ -88,4 +90,50 @@ it.runIf(process.platform !== 'win32')('http-server: stops cleanly on SIGTERM', 
   child.kill('SIGTERM');
   expect(await exited(child)).toBe(0);
   expect(output()).toMatch(/stopping \(SIGTERM\): 1 requests/);
+});
+
+/** Everything a server sends for `request`, up to its close: shows whether a HEAD reply carried a body. */
+function rawExchange(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(request));
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+    socket.on('error', reject);
+  });
+}
+
+/** Headers that may differ between two replies for reasons other than the method. */
+const varying = new Set(['date', 'connection', 'keep-alive']);
+const stable = (headers: http.IncomingHttpHeaders) => Object.fromEntries(Object.entries(headers).filter(([k]) => !varying.has(k)));
+
+it('http-server: HEAD answers wherever GET does, with the same headers and no body', async () => {
+  const { port } = await start([]);
+  const base = `http://127.0.0.1:${port}`;
+  for (const path of ['/', '/download?size=3000000', '/download?size=-1', '/nothing-here']) {
+    const get = await fetchOnce(`${base}${path}`);
+    const head = await fetchOnce(`${base}${path}`, { method: 'HEAD' });
+    expect(head.status, path).toBe(get.status);
+    expect(stable(head.headers), path).toEqual(stable(get.headers));
+    expect(Number(head.headers['content-length']), path).toBe(get.body.length);
+    expect(head.body.length, path).toBe(0);
+    // On the wire: the reply ends with its header block, not one byte after.
+    const raw = await rawExchange(port, `HEAD ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    expect(raw.endsWith('\r\n\r\n') && raw.indexOf('\r\n\r\n') === raw.length - 4, path).toBe(true);
+  }
+  // /json's body changes from one request to the next (a request count, an uptime).
+  const json = await fetchOnce(`${base}/json`, { method: 'HEAD' });
+  expect(json.status).toBe(200);
+  expect(json.headers['content-type']).toBe('application/json');
+  expect(Number(json.headers['content-length'])).toBeGreaterThan(0);
+});
+
+const curl = spawnSync('curl', ['--version']).status === 0;
+it.runIf(curl)('http-server: curl -I gets the headers of GET', async () => {
+  const { port } = await start([]);
+  const head = spawnSync('curl', ['-sS', '-I', `http://127.0.0.1:${port}/download?size=12345`], { encoding: 'utf8', timeout: 10_000 });
+  expect(head.status).toBe(0);
+  expect(head.stdout).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+  expect(head.stdout).toMatch(/\r\ncontent-length: 12345\r\n/i);
+  expect(head.stdout).toMatch(/\r\nx-content-sha256: [0-9a-f]{64}\r\n/i);
 });

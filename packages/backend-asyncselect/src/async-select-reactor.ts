@@ -43,7 +43,7 @@
  * @module
  */
 import { threadId, Worker } from 'node:worker_threads';
-import { Readiness, type Reactor, type ReadinessListener, type SocketHandle, socketApi, type WindowWakeToken } from '@wsaloop/core/backend';
+import { onProcessExit, Readiness, type Reactor, type ReadinessListener, type SocketHandle, socketApi, type WindowWakeToken } from '@wsaloop/core/backend';
 import { ALL_NETWORK_EVENTS, NetworkEventLedger, readinessOf, user32, windows, WinsockConstants as C } from '@wsaloop/core/winsock';
 import * as P from './protocol.js';
 
@@ -130,7 +130,7 @@ export class AsyncSelectReactor implements Reactor {
     if (!exitHookInstalled) {
       exitHookInstalled = true;
       // process.exit() joins every Worker: one parked in GetMessageW must be let go.
-      process.on('exit', () => {
+      onProcessExit(() => {
         for (const reactor of live) reactor._stopPumpAtExit();
       });
     }

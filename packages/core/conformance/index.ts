@@ -12,6 +12,7 @@
 import { describe } from 'vitest';
 import { argumentTests } from './argument-tests.js';
 import { descriptorTests } from './descriptor-tests.js';
+import { exitTests } from './exit-tests.js';
 import { handoffTests } from './handoff-tests.js';
 import { hostileTests } from './hostile-tests.js';
 import { poolTests } from './pool-tests.js';
@@ -39,6 +40,7 @@ export function runConformance(options: ConformanceOptions): void {
     handoffTests(ctx);
     poolTests(ctx);
     nativeCallTests(ctx);
+    exitTests(ctx);
   });
 }
 export { proactorStartFailureTests } from './start-failures.js';

@@ -10,6 +10,7 @@ export { Readiness, type Reactor, type ReadinessListener } from './backend/react
 export type { Proactor, CompletionRequest, AcceptRequest, RecvRequest, RecvFromRequest } from './backend/proactor.js';
 export type { WakeToken, SocketWakeToken, EventFdWakeToken, CompletionPortWakeToken, EventWakeToken, WindowWakeToken } from './backend/wake-token.js';
 export { performWake } from './backend/remote-wake.js';
+export { onProcessExit } from './loop/exit-guard.js';
 export type { SocketApi, SocketHandle, AddressFamily, SocketKind, SocketOption, MulticastMembership } from './sys/socket-api.js';
 export { socketApi } from './sys/platform.js';
 export { encodeSockaddr, decodeSockaddr, SOCKADDR_MAX, type SocketAddress, type FamilyConstants } from './sys/sockaddr.js';

@@ -23,6 +23,7 @@ import type {
   SocketHandle,
   SocketKind,
 } from '@wsaloop/core/backend';
+import { onProcessExit } from '@wsaloop/core/backend';
 import { addressOf, OverlappedProactor, type OverlappedOptions, windows, WinsockConstants as C } from '@wsaloop/core/winsock';
 import * as P from './protocol.js';
 
@@ -136,7 +137,7 @@ export class RoutineProactor implements Proactor {
     this.#port.unref();
     if (!exitHookInstalled) {
       exitHookInstalled = true;
-      process.on('exit', () => {
+      onProcessExit(() => {
         for (const proactor of live) proactor._stopAtExit();
       });
     }

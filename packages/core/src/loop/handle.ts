@@ -80,6 +80,11 @@ export abstract class Handle<Events extends HandleEvents = HandleEvents> extends
    * Closes the handle. `callback` (and the `close` event) run in the loop's
    * close phase, after every operation the handle had in flight completed or
    * was cancelled (their callbacks see `ECANCELED`). Closing twice throws.
+   *
+   * As with libuv's `uv_close`, nothing waits for queued writes: those not
+   * yet completed are cancelled and their bytes may never reach the peer. To
+   * end a connection after everything written, call `Tcp.shutdown` (FIN
+   * after the last queued write) and close in its callback.
    */
   close(callback?: () => void): void {
     if (this.#closing || this.#closed) throw stateError('EINVAL', 'close', 'handle is already closing');

@@ -16,7 +16,7 @@ import { createIoService, type IoService } from '../io/io-service.js';
 import { Tcp } from '../net/tcp.js';
 import { Udp } from '../net/udp.js';
 import { Async, type AsyncCallback } from './async-handle.js';
-import { waitEnded, waitStarted } from './exit-guard.js';
+import { processExiting, waitEnded, waitStarted } from './exit-guard.js';
 import type { Handle } from './handle.js';
 import { Check, Idle, type Phase, type PhaseHandle, Prepare } from './phase-handle.js';
 import { Timer } from './timer.js';
@@ -342,8 +342,9 @@ export class Loop {
   }
 
   #pollTimeout(): number {
-    // A callback failed: run() rejects at the end of this iteration, so the
-    // poll must not block before it gets there.
+    // A callback that threw before the poll (a timer, a write completion)
+    // must end this iteration promptly: run() rejects only after the poll,
+    // and an unlimited wait would keep the exception from ever surfacing.
     if (this.#stopRequested || this.#failure || !this.alive) return 0;
     if (this.#pending.length > 0 || this.#closingQueue.length > 0 || this.#phases.idle.size > 0) return 0;
     for (const handle of this._asyncHandles) if (handle._isPending()) return 0;
@@ -361,7 +362,8 @@ export class Loop {
 
   /** Polls the backend; resolves true if the wait went off-thread. Leaves the events dispatched in #polled. */
   #poll(timeout: number): boolean | Promise<boolean> {
-    const result = this.backend.poll(timeout);
+    // A Worker's loop must not block once the process exits (see exit-guard).
+    const result = this.backend.poll(processExiting() ? 0 : timeout);
     if (typeof result === 'number') {
       this.#polled = result;
       return false;

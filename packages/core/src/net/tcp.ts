@@ -35,7 +35,13 @@ export type ReadCallback = (error: WsaloopError | null, data: Buffer | null) => 
 /** Connection callback of {@link Tcp.listen}. */
 export type ConnectionCallback = (error: WsaloopError | null, client?: Tcp) => void;
 
-/** A TCP socket: create with {@link Loop.tcp}. */
+/**
+ * A TCP socket: create with {@link Loop.tcp}.
+ *
+ * `close()` cancels writes still queued (their callbacks see `ECANCELED`,
+ * their bytes may never be sent), as `uv_close` does: to end a connection
+ * after the last write, {@link Tcp.shutdown} first and close in its callback.
+ */
 export class Tcp extends SocketHandleBase<TcpEvents> {
   /** Always `'tcp'`. */
   readonly type = 'tcp' as const;

@@ -15,6 +15,7 @@ import { Worker } from 'node:worker_threads';
 import type { EventWakeToken } from '../../../backend/wake-token.js';
 import { WSA_WAIT_EVENT_0 } from '../constants.js';
 import { windows } from '../library.js';
+import { onProcessExit } from '../../../loop/exit-guard.js';
 import { COMMAND, CONTROL_WORDS, COUNT, EXIT, GROUP_HANDLES, IDLE, WAIT } from './protocol.js';
 
 /** Events per group: the 64-handle limit minus the control event. */
@@ -64,7 +65,7 @@ export class EventGroupWaiter<T> {
     this.wakeToken = { kind: 'event', handle: first.control };
     if (live.size === 0 && !exitHookInstalled) {
       exitHookInstalled = true;
-      process.on('exit', () => {
+      onProcessExit(() => {
         for (const waiter of live) waiter._stopThreadsAtExit();
       });
     }
