@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { BalancedSequencer } from './vitest.sequencer.js';
 
 // Windows-only suites live under test/win32/ and run only on Windows (under
 // Wine on Linux machines), Linux-only ones under test/linux/; everything else
@@ -17,5 +18,6 @@ export default defineConfig({
     fileParallelism: false,
     pool: 'forks',
     reporters: ['default'],
+    sequence: { sequencer: BalancedSequencer },
   },
 });

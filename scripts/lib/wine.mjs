@@ -35,9 +35,13 @@ export function ensureWindowsNode() {
   return exe;
 }
 
-/** The environment for running node.exe under Wine. */
-export function wineEnv(nodeExe) {
-  const prefix = join(cacheDir, 'wine-prefix');
+/**
+ * The environment for running node.exe under Wine, in the Wine prefix
+ * `.cache/<prefixName>`. Each prefix has a wineserver of its own, so suites
+ * in different prefixes run side by side, each on its own CPU.
+ */
+export function wineEnv(nodeExe, prefixName = 'wine-prefix') {
+  const prefix = join(cacheDir, prefixName);
   const nodeDir = nodeExe.slice(0, nodeExe.lastIndexOf('/'));
   return {
     ...process.env,
@@ -73,21 +77,28 @@ export function spawnWindowsNode(nodeExe, args, { cwd, env, logFile, cpu = proce
   return spawn('sh', ['-c', shell], { cwd, env, stdio: 'inherit' });
 }
 
-/** Runs node.exe under Wine to completion, streaming its log to our stdout; resolves with its exit code. */
+/**
+ * Runs node.exe under Wine to completion, streaming its log to our stdout;
+ * resolves with its exit code. With a `label`, whole lines are streamed,
+ * each after the label, so several runs can share the output.
+ */
 export async function runWindowsNode(nodeExe, args, options) {
   const child = spawnWindowsNode(nodeExe, args, options);
   let printed = 0;
-  const flush = () => {
+  const flush = (last = false) => {
     if (!existsSync(options.logFile)) return;
     const text = readFileSync(options.logFile);
-    if (text.length > printed) {
-      process.stdout.write(text.subarray(printed));
-      printed = text.length;
-    }
+    let end = text.length;
+    if (options.label && !last) end = text.lastIndexOf(10) + 1;
+    if (end <= printed) return;
+    const chunk = text.subarray(printed, end);
+    printed = end;
+    if (!options.label) return void process.stdout.write(chunk);
+    for (const line of chunk.toString().split('\n')) if (line) process.stdout.write(`${options.label}${line}\n`);
   };
   const timer = setInterval(flush, 1000);
   const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
   clearInterval(timer);
-  flush();
+  flush(true);
   return code;
 }

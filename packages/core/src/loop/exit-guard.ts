@@ -17,8 +17,9 @@
  * of ours in flight.
  *
  * The table reaches Workers created after `@wsaloop/core` was first loaded
- * in the main thread, and lists up to 256 waits at once. `worker.terminate()` is not covered: it gives the
- * Worker no chance either, and its loop's wait then holds the Worker.
+ * in the main thread, and lists up to 256 waits at once.
+ * `worker.terminate()` is not covered: it gives the Worker no chance either,
+ * and its loop's wait then holds the Worker.
  * @module
  */
 import { getEnvironmentData, isMainThread, setEnvironmentData } from 'node:worker_threads';
@@ -45,7 +46,6 @@ interface Table {
   used: Int32Array;
   tokens: Uint8Array;
 }
-
 
 function tableOf(buffer: SharedArrayBuffer): Table {
   return {

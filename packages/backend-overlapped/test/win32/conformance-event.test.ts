@@ -1,0 +1,3 @@
+import { runConformance } from '@wsaloop/core/conformance';
+
+runConformance({ backend: 'overlapped', waitCall: 'WSAWaitForMultipleEvents' });
