@@ -26,6 +26,9 @@ interface HostileServer {
   open: Set<Tcp>;
   /** Handles of the loop once the attack's connections were gone (the listener alone: 1). */
   handlesAfterAttack: number;
+  /** Live stats with the listener alone, before and after the attack (a completion backend's posted accepts among them). */
+  listening: Record<string, number>;
+  afterAttack: Record<string, number>;
 }
 
 /**
@@ -36,7 +39,7 @@ interface HostileServer {
  */
 function hostileEchoServer(loop: Loop): HostileServer {
   const server = loop.tcp().bind('127.0.0.1', 0);
-  const state: HostileServer = { server, port: server.address().port, listenerErrors: [], peakQueued: 0, open: new Set(), handlesAfterAttack: -1 };
+  const state: HostileServer = { server, port: server.address().port, listenerErrors: [], peakQueued: 0, open: new Set(), handlesAfterAttack: -1, listening: {}, afterAttack: {} };
   server.on('error', (e: WsaloopError) => state.listenerErrors.push(`event:${e.code}`));
   server.listen(1024, (err, client) => {
     if (err || !client) return void state.listenerErrors.push(`callback:${err?.code}`);
@@ -129,11 +132,17 @@ async function survives(ctx: Conformance, attack: (port: number, state: HostileS
     state = hostileEchoServer(loop);
     void (async () => {
       try {
+        // A polite client first, so a backend that posts its accepts from a
+        // thread of its own (routine mode) has them all posted.
+        await echoOnce(state.port, payload);
+        await until(() => state.open.size === 0, 10_000 * SLOW);
+        state.listening = loop.liveStats();
         await attack(state.port, state);
         // Connections the attack left behind end on their own (resets, EOF).
         await until(() => state.open.size === 0, 10_000 * SLOW);
         state.handlesAfterAttack = 0;
         loop.walk(() => state.handlesAfterAttack++);
+        state.afterAttack = loop.liveStats();
         polite = await echoOnce(state.port, payload);
       } finally {
         for (const c of state.open) if (!c.isClosing()) c.close();
@@ -143,6 +152,8 @@ async function survives(ctx: Conformance, attack: (port: number, state: HostileS
   });
   expect(state.listenerErrors).toEqual([]);
   expect(state.handlesAfterAttack).toBe(1);
+  // Every accept the listener kept posted is still posted.
+  expect(state.afterAttack).toEqual(state.listening);
   expect(polite).not.toBeNull();
   expect(Buffer.compare(polite!, payload)).toBe(0);
   expect(loop.liveStats()).toEqual(baseline);

@@ -118,8 +118,12 @@ class ProactiveStream implements StreamChannel {
           if (status === 0) socketApi().close(socket);
           return;
         }
-        // An optional accept found the backlog empty: no connection to report.
-        if (status !== 0 && socketApi().isWouldBlock(status)) return;
+        // No connection to report: an optional accept found the backlog
+        // empty (it is not posted again), or a kept one had nothing to take.
+        if (status !== 0 && socketApi().isWouldBlock(status)) {
+          if (!optional) this.#postAccept();
+          return;
+        }
         if (status !== 0) return this.#acceptFailed(status, optional);
         this.#resourceFailures = 0;
         const ahead = this.#io.proactor.acceptsAhead ?? DEFAULT_ACCEPTS_AHEAD;
