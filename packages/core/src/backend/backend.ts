@@ -13,6 +13,7 @@
  */
 import type { Proactor } from './proactor.js';
 import type { Reactor } from './reactor.js';
+import type { SocketApi } from '../sys/socket-api.js';
 import type { WakeToken } from './wake-token.js';
 
 /** Members shared by reactors and proactors. */
@@ -48,6 +49,14 @@ export interface BackendBase {
    * share. Backends that wait on threads of their own leave it out.
    */
   readonly waitsOnThreadPool?: boolean;
+  /**
+   * The socket calls for this backend's sockets. Every real backend leaves
+   * it out, and core uses the platform's (Winsock or libc). A backend over
+   * another network (the in-memory one of core's tests) supplies its own;
+   * its error codes must be the platform's native numbers, so errors read
+   * the same.
+   */
+  readonly sockets?: SocketApi;
 }
 
 /** Any backend. */

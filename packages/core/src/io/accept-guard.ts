@@ -7,7 +7,7 @@
  * @module
  */
 import { socketApi } from '../sys/platform.js';
-import type { SocketHandle } from '../sys/socket-api.js';
+import type { SocketApi, SocketHandle } from '../sys/socket-api.js';
 
 /** First pause after a resource failure; it doubles up to {@link MAX_BACKOFF_MS}. */
 const FIRST_BACKOFF_MS = 25;
@@ -55,13 +55,13 @@ export class AcceptGuard {
   /**
    * Turns away every client waiting in `listener`'s backlog, using the spare
    * descriptor to accept each one and close it (the client sees the
-   * connection end instead of waiting for a server that cannot serve it).
+   * connection end instead of waiting for a server that cannot serve it),
+   * with `api`, the listener's socket calls.
    * Returns how many were turned away.
    */
-  turnAway(listener: SocketHandle): number {
-    const api = socketApi();
+  turnAway(listener: SocketHandle, api: SocketApi): number {
     if (spare >= 0) {
-      api.close(spare);
+      socketApi().close(spare);
       spare = -1;
     }
     let n = 0;

@@ -8,8 +8,7 @@
  */
 import type { Proactor, RecvRequest } from '../backend/proactor.js';
 import type { Loop } from '../loop/loop.js';
-import type { AddressFamily, SocketHandle } from '../sys/socket-api.js';
-import { socketApi } from '../sys/platform.js';
+import type { AddressFamily, SocketApi, SocketHandle } from '../sys/socket-api.js';
 import { type DatagramChannel, type Done, STATUS_CANCELED, type StreamChannel } from './channel.js';
 import { classifyAcceptFailure } from './accept-errors.js';
 import { AcceptGuard } from './accept-guard.js';
@@ -25,10 +24,12 @@ export class ProactiveIo implements IoService {
   /** @internal */ readonly loop: Loop;
   /** @internal */ readonly proactor: Proactor;
   /** @internal */ readonly accepts = new AcceptGuard();
+  /** @internal */ readonly api: SocketApi;
 
   constructor(loop: Loop, proactor: Proactor) {
     this.loop = loop;
     this.proactor = proactor;
+    this.api = loop._sockets;
   }
 
   prepare(socket: SocketHandle, family: AddressFamily, kind: 'stream' | 'dgram'): number {
@@ -115,12 +116,12 @@ class ProactiveStream implements StreamChannel {
         if (optional) this.#extraAccepts--;
         if (this.#closed) {
           // The listener closed while this connection was being accepted.
-          if (status === 0) socketApi().close(socket);
+          if (status === 0) this.#io.api.close(socket);
           return;
         }
         // No connection to report: an optional accept found the backlog
         // empty (it is not posted again), or a kept one had nothing to take.
-        if (status !== 0 && socketApi().isWouldBlock(status)) {
+        if (status !== 0 && this.#io.api.isWouldBlock(status)) {
           if (!optional) this.#postAccept();
           return;
         }
@@ -154,7 +155,7 @@ class ProactiveStream implements StreamChannel {
     // Out of sockets or buffers: posting again now would fail at once, one
     // loop iteration after another. Turn the waiting clients away and post
     // again after a pause.
-    this.#io.accepts.turnAway(this.#socket);
+    this.#io.accepts.turnAway(this.#socket, this.#io.api);
     if (optional) return;
     this.#acceptsPaused++;
     if (this.#acceptPause) return;
@@ -277,7 +278,7 @@ class ProactiveStream implements StreamChannel {
     const done = this.#shutdownDone;
     if (!done) return;
     this.#shutdownDone = null;
-    const rc = socketApi().shutdownSend(this.#socket);
+    const rc = this.#io.api.shutdownSend(this.#socket);
     done(rc < 0 ? -rc : 0);
   }
 
@@ -290,7 +291,7 @@ class ProactiveStream implements StreamChannel {
     this.#onConnection = null;
     const shutdownDone = this.#shutdownDone;
     this.#shutdownDone = null;
-    if (abortive) socketApi().setOption(this.#socket, 'lingerZero', 1, this.#family);
+    if (abortive) this.#io.api.setOption(this.#socket, 'lingerZero', 1, this.#family);
     this.#io.proactor.closeSocket(
       this.#socket,
       this.#io.guard(() => {

@@ -10,7 +10,6 @@
  */
 import { Readiness, type Reactor, type ReadinessListener } from '../backend/reactor.js';
 import type { Loop } from '../loop/loop.js';
-import { socketApi } from '../sys/platform.js';
 import type { SocketApi, SocketHandle } from '../sys/socket-api.js';
 import { SOCKADDR_MAX } from '../sys/sockaddr.js';
 import { type DatagramChannel, type Done, STATUS_CANCELED, type StreamChannel } from './channel.js';
@@ -31,7 +30,7 @@ const GATHER_MAX = 64;
 export class ReactiveIo implements IoService {
   /** @internal */ readonly loop: Loop;
   /** @internal */ readonly reactor: Reactor;
-  /** @internal */ readonly api: SocketApi = socketApi();
+  /** @internal */ readonly api: SocketApi;
   /** @internal */ readonly slab = new ReadSlab();
   /** @internal */ readonly gathered: Uint8Array[] = [];
   /** @internal Receive calls per readiness report: the reactor's `readsPerEvent`, else `READS_PER_EVENT`. */
@@ -41,6 +40,7 @@ export class ReactiveIo implements IoService {
   constructor(loop: Loop, reactor: Reactor) {
     this.loop = loop;
     this.reactor = reactor;
+    this.api = loop._sockets;
     const reads = reactor.readsPerEvent;
     this.readsPerEvent = typeof reads === 'number' && Number.isInteger(reads) && reads > 0 ? reads : READS_PER_EVENT;
   }
@@ -209,7 +209,7 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
    */
   #outOfResources(): void {
     const { accepts, api } = this.io;
-    accepts.turnAway(this.socket);
+    accepts.turnAway(this.socket, api);
     const probe = api.accept(this.socket);
     if (probe >= 0) {
       // A descriptor freed up meanwhile: serve this client after all.

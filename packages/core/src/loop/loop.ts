@@ -13,6 +13,8 @@
 import type { Backend } from '../backend/backend.js';
 import { stateError, WsaloopError } from '../errors.js';
 import { createIoService, type IoService } from '../io/io-service.js';
+import { socketApi } from '../sys/platform.js';
+import type { SocketApi } from '../sys/socket-api.js';
 import { Tcp } from '../net/tcp.js';
 import { Udp } from '../net/udp.js';
 import { Async, type AsyncCallback } from './async-handle.js';
@@ -42,6 +44,8 @@ export class Loop {
   /** @internal */ readonly _timers = new TimerHeap<Timer>();
   /** @internal */ readonly _asyncHandles = new Set<Async>();
   /** @internal */ readonly _io: IoService;
+  /** @internal The socket calls of this loop's sockets: the backend's own, else the platform's. */
+  readonly _sockets: SocketApi;
   readonly #phases: Record<Phase, Set<PhaseHandle>> = { idle: new Set(), prepare: new Set(), check: new Set() };
   readonly #handles = new Set<Handle>();
   #pending: Array<() => void> = [];
@@ -63,6 +67,7 @@ export class Loop {
   /** @internal Use `createLoop`. */
   constructor(backend: Backend) {
     this.backend = backend;
+    this._sockets = backend.sockets ?? socketApi();
     this._io = createIoService(this, backend);
   }
 

@@ -6,7 +6,7 @@
 import { stateError, type WsaloopError } from '../errors.js';
 import { Handle, type HandleEvents } from '../loop/handle.js';
 import type { Loop } from '../loop/loop.js';
-import { nativeError, socketApi } from '../sys/platform.js';
+import { nativeError } from '../sys/platform.js';
 import { decodeSockaddr, encodeSockaddr, SOCKADDR_MAX, type SocketAddress } from '../sys/sockaddr.js';
 import type { AddressFamily, SocketApi, SocketHandle, SocketKind } from '../sys/socket-api.js';
 import { checkIpHost, checkPort } from './arguments.js';
@@ -27,13 +27,14 @@ export interface SocketHandleEvents extends HandleEvents {
 
 /** Base of {@link Tcp} and {@link Udp}. */
 export abstract class SocketHandleBase<Events extends SocketHandleEvents> extends Handle<Events> {
-  /** @internal */ protected readonly api: SocketApi = socketApi();
+  /** @internal */ protected readonly api: SocketApi;
   /** @internal */ protected socket: SocketHandle = -1;
   /** @internal */ protected family: AddressFamily | null = null;
   protected abstract readonly socketKind: SocketKind;
 
   protected constructor(loop: Loop) {
     super(loop);
+    this.api = loop._sockets;
   }
 
   /** The native socket (SOCKET or fd), or -1 before bind/connect. */
