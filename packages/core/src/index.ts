@@ -18,8 +18,8 @@ export { Handle, type HandleType, type HandleEvents } from './loop/handle.js';
 export { Timer, type TimerCallback } from './loop/timer.js';
 export { Idle, Prepare, Check, PhaseHandle, type Phase, type PhaseCallback } from './loop/phase-handle.js';
 export { Async, sendAsync, type AsyncCallback, type RemoteAsync } from './loop/async-handle.js';
-export { Tcp, type TcpEvents, type ReadCallback, type ConnectionCallback } from './net/tcp.js';
-export { Udp, type UdpEvents, type MessageCallback } from './net/udp.js';
+export { Tcp, type TcpEvents, type ReadCallback, type ConnectionCallback } from './loop/tcp.js';
+export { Udp, type UdpEvents, type MessageCallback } from './loop/udp.js';
 export { AcceptThread, releaseConnection, type AcceptThreadOptions, type AcceptThreadEvents, type HandedSocket } from './net/accept-thread.js';
 export {
   ServerPool,
@@ -30,7 +30,7 @@ export {
   type PoolModuleFactory,
   type PoolLoopReport,
 } from './net/server-pool.js';
-export { SocketHandleBase, type BindOptions, type SocketHandleEvents } from './net/socket-handle.js';
+export { SocketHandleBase, type BindOptions, type SocketHandleEvents } from './loop/socket-handle.js';
 export type { WriteData } from './net/arguments.js';
 export type { OperationCallback } from './net/completion.js';
 export { WsaloopError, type WsaloopErrorInfo } from './errors.js';

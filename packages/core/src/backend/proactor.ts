@@ -6,7 +6,7 @@
  * @module
  */
 import type { AddressFamily, SocketHandle, SocketKind } from '../sys/socket-api.js';
-import type { BackendBase } from './backend.js';
+import type { BackendBase } from './backend-base.js';
 
 /**
  * One operation handed to a proactor. `status` is 0 on success or a positive

@@ -5,7 +5,7 @@
  * @module
  */
 import type { SocketHandle } from '../sys/socket-api.js';
-import type { BackendBase } from './backend.js';
+import type { BackendBase } from './backend-base.js';
 
 /** Interest / readiness bits. */
 export const Readiness = {

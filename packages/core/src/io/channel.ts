@@ -8,7 +8,7 @@
  * {@link STATUS_CANCELED} for an operation cut short by a close.
  * @module
  */
-import type { SocketHandle } from '../sys/socket-api.js';
+import type { AddressFamily, SocketHandle } from '../sys/socket-api.js';
 
 /** Status of an operation abandoned because its handle closed. */
 export const STATUS_CANCELED = -1;
@@ -47,4 +47,16 @@ export interface DatagramChannel {
   send(buffers: Uint8Array[], to: Buffer, toLength: number, done: Done): void;
   /** Closes the socket; outstanding sends complete with a cancellation before `done`. */
   close(done: () => void): void;
+}
+
+/** Opens channels for sockets core created or accepted. */
+export interface IoService {
+  /** Prepares a socket core just created (associates it with the backend). Returns 0 or a negated error. */
+  prepare(socket: SocketHandle, family: AddressFamily, kind: 'stream' | 'dgram'): number;
+  /** A channel for a stream socket (new, or accepted through this service). */
+  stream(socket: SocketHandle, family: AddressFamily): StreamChannel;
+  /** A channel for a datagram socket. */
+  datagram(socket: SocketHandle, family: AddressFamily): DatagramChannel;
+  /** Running totals of this layer (accepts dropped, clients turned away, ...), merged into `loop.stats()`. */
+  stats(): Record<string, number>;
 }

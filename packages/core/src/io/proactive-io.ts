@@ -7,12 +7,11 @@
  * @module
  */
 import type { Proactor, RecvRequest } from '../backend/proactor.js';
-import type { Loop } from '../loop/loop.js';
 import type { AddressFamily, SocketApi, SocketHandle } from '../sys/socket-api.js';
-import { type DatagramChannel, type Done, STATUS_CANCELED, type StreamChannel } from './channel.js';
+import { type DatagramChannel, type Done, STATUS_CANCELED, type StreamChannel, type IoService } from './channel.js';
 import { classifyAcceptFailure } from './accept-errors.js';
 import { AcceptGuard } from './accept-guard.js';
-import type { IoService } from './io-service.js';
+import type { IoScheduler } from './scheduler.js';
 
 /** Accepts kept posted on a listening socket when the proactor does not say. */
 const DEFAULT_ACCEPTS_AHEAD = 4;
@@ -21,15 +20,15 @@ const BURST_ACCEPTS_FACTOR = 8;
 
 /** The proactive operations layer of one loop. */
 export class ProactiveIo implements IoService {
-  /** @internal */ readonly loop: Loop;
+  /** @internal */ readonly scheduler: IoScheduler;
   /** @internal */ readonly proactor: Proactor;
   /** @internal */ readonly accepts = new AcceptGuard();
   /** @internal */ readonly api: SocketApi;
 
-  constructor(loop: Loop, proactor: Proactor) {
-    this.loop = loop;
+  constructor(scheduler: IoScheduler, proactor: Proactor, api: SocketApi) {
+    this.scheduler = scheduler;
     this.proactor = proactor;
-    this.api = loop._sockets;
+    this.api = api;
   }
 
   prepare(socket: SocketHandle, family: AddressFamily, kind: 'stream' | 'dgram'): number {
@@ -58,7 +57,7 @@ export class ProactiveIo implements IoService {
       try {
         fn(...args);
       } catch (error) {
-        this.loop._callbackFailed(error);
+        this.scheduler.callbackFailed(error);
       }
     };
   }
@@ -165,7 +164,7 @@ class ProactiveStream implements StreamChannel {
       this.#acceptsPaused = 0;
       if (this.#closed) return;
       for (let i = 0; i < paused; i++) this.#postAccept();
-      this.#io.loop._wakeIfPolling();
+      this.#io.scheduler.wakeIfPolling();
     }, this.#io.accepts.backoff(this.#resourceFailures++));
     this.#acceptPause.unref();
   }
@@ -198,7 +197,7 @@ class ProactiveStream implements StreamChannel {
     if (this.#reading) return;
     this.#reading = true;
     if (this.#held && this.#held.length > 0) {
-      this.#io.loop._defer(() => this.#deliverHeld());
+      this.#io.scheduler.defer(() => this.#deliverHeld());
       return;
     }
     this.#postRecv();
@@ -217,7 +216,7 @@ class ProactiveStream implements StreamChannel {
     } finally {
       // A reader that threw (the loop reports it) gets the rest next iteration.
       if (this.#held && this.#held.length > 0) {
-        if (this.#reading && !this.#closed) this.#io.loop._defer(() => this.#deliverHeld());
+        if (this.#reading && !this.#closed) this.#io.scheduler.defer(() => this.#deliverHeld());
       } else if (this.#reading && !this.#closed) this.#postRecv();
     }
   }
@@ -263,7 +262,7 @@ class ProactiveStream implements StreamChannel {
     this.#io.proactor.send(this.#socket, buffers, {
       complete: this.#io.guard((status: number) => {
         this.#sendsInFlight--;
-        if (this.#sendsInFlight === 0 && this.#shutdownDone && !this.#closed) this.#io.loop._defer(() => this.#shutdownNow());
+        if (this.#sendsInFlight === 0 && this.#shutdownDone && !this.#closed) this.#io.scheduler.defer(() => this.#shutdownNow());
         done(status);
       }),
     });
@@ -271,7 +270,7 @@ class ProactiveStream implements StreamChannel {
 
   shutdown(done: Done): void {
     this.#shutdownDone = done;
-    if (this.#sendsInFlight === 0 && !this.#awaitingConnect) this.#io.loop._defer(() => this.#shutdownNow());
+    if (this.#sendsInFlight === 0 && !this.#awaitingConnect) this.#io.scheduler.defer(() => this.#shutdownNow());
   }
 
   #shutdownNow(): void {
@@ -333,7 +332,7 @@ class ProactiveDatagram implements DatagramChannel {
     if (this.#held) {
       const [status, data, from] = this.#held;
       this.#held = null;
-      this.#io.loop._defer(() => this.#deliver(status, data, from));
+      this.#io.scheduler.defer(() => this.#deliver(status, data, from));
       return;
     }
     this.#recvPosted = true;

@@ -9,13 +9,12 @@
  * @module
  */
 import { Readiness, type Reactor, type ReadinessListener } from '../backend/reactor.js';
-import type { Loop } from '../loop/loop.js';
 import type { SocketApi, SocketHandle } from '../sys/socket-api.js';
 import { SOCKADDR_MAX } from '../sys/sockaddr.js';
-import { type DatagramChannel, type Done, STATUS_CANCELED, type StreamChannel } from './channel.js';
+import { type DatagramChannel, type Done, STATUS_CANCELED, type StreamChannel, type IoService } from './channel.js';
 import { classifyAcceptFailure } from './accept-errors.js';
 import { AcceptGuard } from './accept-guard.js';
-import type { IoService } from './io-service.js';
+import type { IoScheduler } from './scheduler.js';
 import { MAX_READ, ReadSlab } from './read-slab.js';
 import { WriteQueue } from './write-queue.js';
 
@@ -28,7 +27,7 @@ const GATHER_MAX = 64;
 
 /** The reactive operations layer of one loop. */
 export class ReactiveIo implements IoService {
-  /** @internal */ readonly loop: Loop;
+  /** @internal */ readonly scheduler: IoScheduler;
   /** @internal */ readonly reactor: Reactor;
   /** @internal */ readonly api: SocketApi;
   /** @internal */ readonly slab = new ReadSlab();
@@ -37,10 +36,10 @@ export class ReactiveIo implements IoService {
   readonly readsPerEvent: number;
   /** @internal */ readonly accepts = new AcceptGuard();
 
-  constructor(loop: Loop, reactor: Reactor) {
-    this.loop = loop;
+  constructor(scheduler: IoScheduler, reactor: Reactor, api: SocketApi) {
+    this.scheduler = scheduler;
     this.reactor = reactor;
-    this.api = loop._sockets;
+    this.api = api;
     const reads = reactor.readsPerEvent;
     this.readsPerEvent = typeof reads === 'number' && Number.isInteger(reads) && reads > 0 ? reads : READS_PER_EVENT;
   }
@@ -79,7 +78,7 @@ abstract class ReactiveChannel implements ReadinessListener {
     try {
       this.handleReadiness(events, errorCode);
     } catch (error) {
-      this.io.loop._callbackFailed(error);
+      this.io.scheduler.callbackFailed(error);
     }
   }
 
@@ -102,7 +101,7 @@ abstract class ReactiveChannel implements ReadinessListener {
       this.io.reactor.modify(this.socket, want);
     }
     this.#interest = want;
-    this.io.loop._wakeIfPolling();
+    this.io.scheduler.wakeIfPolling();
   }
 
   /** Unregisters and closes the socket. */
@@ -195,7 +194,7 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
     // connections remain queued): go on next iteration, after the I/O of
     // the connections already open.
     if (i === ACCEPTS_PER_EVENT && this.#readable) {
-      this.io.loop._defer(() => {
+      this.io.scheduler.defer(() => {
         if (this.#onConnection && !this.closed && this.#readable) this.#acceptSome();
       });
     }
@@ -215,7 +214,7 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
       // A descriptor freed up meanwhile: serve this client after all.
       this.#resourceFailures = 0;
       this.#onConnection?.(0, probe);
-      this.io.loop._defer(() => this.#onConnection && !this.closed && this.#acceptSome());
+      this.io.scheduler.defer(() => this.#onConnection && !this.closed && this.#acceptSome());
       return;
     }
     this.#readable = false;
@@ -228,7 +227,7 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
       this.#acceptPause = null;
       this.#readable = true; // the backlog may hold clients no reactor will announce again
       this.updateInterest();
-      this.io.loop._defer(() => this.#onConnection && !this.closed && this.#acceptSome());
+      this.io.scheduler.defer(() => this.#onConnection && !this.closed && this.#acceptSome());
     }, pause);
     this.#acceptPause.unref();
     this.updateInterest();
@@ -237,7 +236,7 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
   connect(address: Buffer, length: number, done: Done): void {
     const rc = this.io.api.connect(this.socket, address, length);
     if (rc === 0 || !this.io.api.isConnectInProgress(-rc)) {
-      this.io.loop._defer(() => done(this.closed ? STATUS_CANCELED : rc === 0 ? 0 : -rc));
+      this.io.scheduler.defer(() => done(this.closed ? STATUS_CANCELED : rc === 0 ? 0 : -rc));
       return;
     }
     this.#connectDone = done;
@@ -262,7 +261,7 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
     // A re-enabling reactor will not report data that was already announced
     // while we were not reading: go and get it.
     if (this.#readable) {
-      this.io.loop._defer(() => {
+      this.io.scheduler.defer(() => {
         if (this.#reading && !this.closed) this.#readSome();
       });
     }
@@ -303,7 +302,7 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
   write(buffers: Uint8Array[], done: Done): void {
     if (this.#broken) {
       const status = this.#broken;
-      this.io.loop._defer(() => done(status));
+      this.io.scheduler.defer(() => done(status));
       return;
     }
     this.#writes.push(buffers, done);
@@ -311,8 +310,8 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
   }
 
   #flush(): void {
-    const { api, gathered, loop } = this.io;
-    const complete = (done: Done) => loop._defer(() => done(0));
+    const { api, gathered, scheduler } = this.io;
+    const complete = (done: Done) => scheduler.defer(() => done(0));
     while (!this.#writes.empty && !this.closed) {
       const count = this.#writes.gather(gathered, GATHER_MAX);
       const offset = this.#writes.offset;
@@ -336,12 +335,12 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
   /** A send failed: every queued and future write fails with the same error. */
   #fail(status: number): void {
     this.#broken = status;
-    for (const done of this.#writes.drain()) this.io.loop._defer(() => done(status));
+    for (const done of this.#writes.drain()) this.io.scheduler.defer(() => done(status));
     // The connection broke. A re-enabling model may never tell the read
     // side (WSAAsyncSelect under Wine posts no FD_CLOSE once a send has
     // seen the reset): look now, so a reader learns it too.
     this.#readable = true;
-    if (this.#reading) this.io.loop._defer(() => this.#reading && !this.closed && this.#readSome());
+    if (this.#reading) this.io.scheduler.defer(() => this.#reading && !this.closed && this.#readSome());
   }
 
   shutdown(done: Done): void {
@@ -353,7 +352,7 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
     const done = this.#shutdownDone!;
     this.#shutdownDone = null;
     const rc = this.#broken ? -this.#broken : this.io.api.shutdownSend(this.socket);
-    this.io.loop._defer(() => done(rc < 0 ? -rc : 0));
+    this.io.scheduler.defer(() => done(rc < 0 ? -rc : 0));
   }
 
   close(abortive: boolean, done: () => void): void {
@@ -367,7 +366,7 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
     this.#reading = false;
     this.closeSocket(abortive);
     // Cancellations are reported before the close callback, as in libuv.
-    this.io.loop._defer(() => {
+    this.io.scheduler.defer(() => {
       for (const cb of canceled) cb(STATUS_CANCELED);
       done();
     });
@@ -412,7 +411,7 @@ class ReactiveDatagram extends ReactiveChannel implements DatagramChannel {
     if (wasReceiving) return;
     this.updateInterest();
     if (this.#readable) {
-      this.io.loop._defer(() => {
+      this.io.scheduler.defer(() => {
         if (this.#onMessage && !this.closed) this.#receiveSome();
       });
     }
@@ -449,7 +448,7 @@ class ReactiveDatagram extends ReactiveChannel implements DatagramChannel {
   }
 
   #flush(): void {
-    const { api, loop } = this.io;
+    const { api, scheduler } = this.io;
     while (this.#sends.length > 0 && !this.closed) {
       const d = this.#sends[0]!;
       const n = api.sendTo(this.socket, d.buffers, d.to, d.toLength);
@@ -458,7 +457,7 @@ class ReactiveDatagram extends ReactiveChannel implements DatagramChannel {
         break;
       }
       this.#sends.shift();
-      loop._defer(() => d.done(n < 0 ? -n : 0));
+      scheduler.defer(() => d.done(n < 0 ? -n : 0));
     }
     this.updateInterest();
   }
@@ -468,7 +467,7 @@ class ReactiveDatagram extends ReactiveChannel implements DatagramChannel {
     this.#sends = [];
     this.#onMessage = null;
     this.closeSocket(false);
-    this.io.loop._defer(() => {
+    this.io.scheduler.defer(() => {
       for (const cb of canceled) cb(STATUS_CANCELED);
       done();
     });

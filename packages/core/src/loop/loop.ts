@@ -12,11 +12,12 @@
  */
 import type { Backend } from '../backend/backend.js';
 import { stateError, WsaloopError } from '../errors.js';
-import { createIoService, type IoService } from '../io/io-service.js';
+import type { IoService } from '../io/channel.js';
+import { createIoService } from '../io/io-service.js';
 import { socketApi } from '../sys/platform.js';
 import type { SocketApi } from '../sys/socket-api.js';
-import { Tcp } from '../net/tcp.js';
-import { Udp } from '../net/udp.js';
+import { Tcp } from './tcp.js';
+import { Udp } from './udp.js';
 import { Async, type AsyncCallback } from './async-handle.js';
 import { processExiting, waitEnded, waitStarted } from './exit-guard.js';
 import type { Handle } from './handle.js';
@@ -68,7 +69,11 @@ export class Loop {
   constructor(backend: Backend) {
     this.backend = backend;
     this._sockets = backend.sockets ?? socketApi();
-    this._io = createIoService(this, backend);
+    this._io = createIoService(
+      { defer: (fn) => this._defer(fn), callbackFailed: (error) => this._callbackFailed(error), wakeIfPolling: () => this._wakeIfPolling() },
+      backend,
+      this._sockets,
+    );
   }
 
   /** The loop's cached time in milliseconds, updated at the start of each iteration. */

@@ -9,7 +9,7 @@ import type { Loop } from '../loop/loop.js';
 import { socketApi } from '../sys/platform.js';
 import { type HandedSocket, releaseConnection, RETIRED } from './accept-thread.js';
 import type { PoolConnectionHandler, PoolLoopReport, PoolModuleFactory } from './server-pool.js';
-import type { Tcp } from './tcp.js';
+import type { Tcp } from '../loop/tcp.js';
 
 /** How long a failed loop keeps draining connections that were on their way to it. */
 const DRAIN_GRACE_MS = 50;

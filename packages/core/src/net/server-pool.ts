@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { SocketAddress } from '../sys/sockaddr.js';
 import type { Loop } from '../loop/loop.js';
-import type { Tcp } from './tcp.js';
+import type { Tcp } from '../loop/tcp.js';
 import { AcceptThread } from './accept-thread.js';
 
 /** Serves one adopted connection on a pool loop. */

@@ -4,11 +4,11 @@
  */
 import { stateError, type WsaloopError } from '../errors.js';
 import type { DatagramChannel } from '../io/channel.js';
-import type { Loop } from '../loop/loop.js';
+import type { Loop } from './loop.js';
 import { nativeError } from '../sys/platform.js';
 import { decodeSockaddr, parseIPv4, parseIPv6, type SocketAddress } from '../sys/sockaddr.js';
-import { checkCallback, checkIpHost, checkPort, toBuffers, type WriteData } from './arguments.js';
-import { completion, type OperationCallback, statusError } from './completion.js';
+import { checkCallback, checkIpHost, checkPort, toBuffers, type WriteData } from '../net/arguments.js';
+import { completion, type OperationCallback, statusError } from '../net/completion.js';
 import { SocketHandleBase, type SocketHandleEvents } from './socket-handle.js';
 
 /** Events of a {@link Udp} handle. */

@@ -7,12 +7,12 @@
 import { lookup } from 'node:dns';
 import { stateError, type WsaloopError } from '../errors.js';
 import type { StreamChannel } from '../io/channel.js';
-import type { Loop } from '../loop/loop.js';
+import type { Loop } from './loop.js';
 import { nativeError } from '../sys/platform.js';
 import { decodeSockaddr, familyOf, SOCKADDR_MAX, type SocketAddress } from '../sys/sockaddr.js';
 import type { AddressFamily, SocketHandle } from '../sys/socket-api.js';
-import { checkCallback, checkHostName, checkPort, toBuffers, type WriteData } from './arguments.js';
-import { completion, type OperationCallback, statusError } from './completion.js';
+import { checkCallback, checkHostName, checkPort, toBuffers, type WriteData } from '../net/arguments.js';
+import { completion, type OperationCallback, statusError } from '../net/completion.js';
 import { SocketHandleBase, type SocketHandleEvents } from './socket-handle.js';
 
 /** Events of a {@link Tcp} handle. */

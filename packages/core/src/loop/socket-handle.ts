@@ -4,12 +4,12 @@
  * @module
  */
 import { stateError, type WsaloopError } from '../errors.js';
-import { Handle, type HandleEvents } from '../loop/handle.js';
-import type { Loop } from '../loop/loop.js';
+import { Handle, type HandleEvents } from './handle.js';
+import type { Loop } from './loop.js';
 import { nativeError } from '../sys/platform.js';
 import { decodeSockaddr, encodeSockaddr, SOCKADDR_MAX, type SocketAddress } from '../sys/sockaddr.js';
 import type { AddressFamily, SocketApi, SocketHandle, SocketKind } from '../sys/socket-api.js';
-import { checkIpHost, checkPort } from './arguments.js';
+import { checkIpHost, checkPort } from '../net/arguments.js';
 
 /** Options of `bind`. */
 export interface BindOptions {
