@@ -8,7 +8,9 @@
  */
 import type { Proactor, RecvRequest } from '../backend/proactor.js';
 import type { AddressFamily, SocketApi, SocketHandle } from '../sys/socket-api.js';
-import { type DatagramChannel, type Done, STATUS_CANCELED, type StreamChannel, type IoService } from './channel.js';
+import { type DatagramChannel, type Done, STATUS_CANCELED, type StreamChannel, type IoService, type ConnectionReport } from './channel.js';
+import { adoptSocket, openSocket, SocketCalls } from './socket-calls.js';
+import type { FamilyConstants } from '../sys/sockaddr.js';
 import { classifyAcceptFailure } from './accept-errors.js';
 import { AcceptGuard } from './accept-guard.js';
 import type { IoScheduler } from './scheduler.js';
@@ -31,16 +33,23 @@ export class ProactiveIo implements IoService {
     this.api = api;
   }
 
-  prepare(socket: SocketHandle, family: AddressFamily, kind: 'stream' | 'dgram'): number {
-    return this.proactor.associate(socket, family, kind);
+  get families(): FamilyConstants {
+    return this.api;
   }
 
-  stream(socket: SocketHandle, family: AddressFamily): StreamChannel {
-    return new ProactiveStream(this, socket, family);
+  openStream(family: AddressFamily, ipv6Only: boolean): StreamChannel | number {
+    const socket = openSocket(this.api, family, 'stream', ipv6Only, (s) => this.proactor.associate(s, family, 'stream'));
+    return socket < 0 ? socket : new ProactiveStream(this, socket, family);
   }
 
-  datagram(socket: SocketHandle): DatagramChannel {
-    return new ProactiveDatagram(this, socket);
+  openDatagram(family: AddressFamily, ipv6Only: boolean): DatagramChannel | number {
+    const socket = openSocket(this.api, family, 'dgram', ipv6Only, (s) => this.proactor.associate(s, family, 'dgram'));
+    return socket < 0 ? socket : new ProactiveDatagram(this, socket, family);
+  }
+
+  adoptStream(socket: SocketHandle): StreamChannel | number {
+    const family = adoptSocket(this.api, socket, (s, f) => this.proactor.associate(s, f, 'stream'));
+    return typeof family === 'number' ? family : new ProactiveStream(this, socket, family);
   }
 
   stats(): Record<string, number> {
@@ -63,10 +72,8 @@ export class ProactiveIo implements IoService {
   }
 }
 
-class ProactiveStream implements StreamChannel {
+class ProactiveStream extends SocketCalls implements StreamChannel {
   readonly #io: ProactiveIo;
-  readonly #socket: SocketHandle;
-  readonly #family: AddressFamily;
   #closed = false;
   #onRead: ((status: number, data: Uint8Array) => void) | null = null;
   #reading = false;
@@ -77,7 +84,7 @@ class ProactiveStream implements StreamChannel {
   #recvRequest: RecvRequest | null = null;
   #sendsInFlight = 0;
   #shutdownDone: Done | null = null;
-  #onConnection: ((status: number, socket: SocketHandle) => void) | null = null;
+  #onConnection: ConnectionReport | null = null;
   /** Optional accepts in flight: posted beyond the proactor's `acceptsAhead` during a burst. */
   #extraAccepts = 0;
   /** Writes issued while the connect is in flight; posted once it succeeds. */
@@ -88,12 +95,11 @@ class ProactiveStream implements StreamChannel {
   #resourceFailures = 0;
 
   constructor(io: ProactiveIo, socket: SocketHandle, family: AddressFamily) {
+    super(io.api, socket, family);
     this.#io = io;
-    this.#socket = socket;
-    this.#family = family;
   }
 
-  startAccepting(onConnection: (status: number, socket: SocketHandle) => void): void {
+  startAccepting(onConnection: ConnectionReport): void {
     this.#io.accepts.listenerStarted();
     this.#onConnection = onConnection;
     const ahead = this.#io.proactor.acceptsAhead ?? DEFAULT_ACCEPTS_AHEAD;
@@ -109,7 +115,7 @@ class ProactiveStream implements StreamChannel {
    */
   #postAccept(optional = false): void {
     if (optional) this.#extraAccepts++;
-    this.#io.proactor.accept(this.#socket, this.#family, {
+    this.#io.proactor.accept(this.fd, this.family, {
       optional,
       complete: this.#io.guard((status: number, socket: SocketHandle, backlog?: boolean) => {
         if (optional) this.#extraAccepts--;
@@ -129,7 +135,7 @@ class ProactiveStream implements StreamChannel {
         const ahead = this.#io.proactor.acceptsAhead ?? DEFAULT_ACCEPTS_AHEAD;
         if (!optional || backlog === true) this.#postAccept(optional);
         if (backlog === true && this.#extraAccepts < ahead * (BURST_ACCEPTS_FACTOR - 1)) this.#postAccept(true);
-        this.#onConnection?.(status, socket);
+        this.#onConnection?.(status, new ProactiveStream(this.#io, socket, this.family));
       }),
     });
   }
@@ -143,7 +149,7 @@ class ProactiveStream implements StreamChannel {
   #acceptFailed(status: number, optional: boolean): void {
     const failure = classifyAcceptFailure(status);
     if (failure === 'listener') {
-      this.#onConnection?.(status, -1);
+      this.#onConnection?.(status, null);
       return;
     }
     if (failure === 'connection') {
@@ -154,7 +160,7 @@ class ProactiveStream implements StreamChannel {
     // Out of sockets or buffers: posting again now would fail at once, one
     // loop iteration after another. Turn the waiting clients away and post
     // again after a pause.
-    this.#io.accepts.turnAway(this.#socket, this.#io.api);
+    this.#io.accepts.turnAway(this.fd, this.#io.api);
     if (optional) return;
     this.#acceptsPaused++;
     if (this.#acceptPause) return;
@@ -171,7 +177,7 @@ class ProactiveStream implements StreamChannel {
 
   connect(address: Buffer, length: number, done: Done): void {
     this.#awaitingConnect = [];
-    this.#io.proactor.connect(this.#socket, this.#family, address, length, {
+    this.#io.proactor.connect(this.fd, this.family, address, length, {
       complete: this.#io.guard((status: number) => {
         const waiting = this.#awaitingConnect ?? [];
         this.#awaitingConnect = null;
@@ -225,7 +231,7 @@ class ProactiveStream implements StreamChannel {
     if (this.#recvPosted || this.#closed) return;
     this.#recvPosted = true;
     this.#recvRequest ??= { complete: this.#io.guard((status: number, data: Uint8Array | null) => this.#received(status, data)) };
-    this.#io.proactor.recv(this.#socket, this.#recvRequest);
+    this.#io.proactor.recv(this.fd, this.#recvRequest);
   }
 
   #received(status: number, data: Uint8Array | null): void {
@@ -259,7 +265,7 @@ class ProactiveStream implements StreamChannel {
       return;
     }
     this.#sendsInFlight++;
-    this.#io.proactor.send(this.#socket, buffers, {
+    this.#io.proactor.send(this.fd, buffers, {
       complete: this.#io.guard((status: number) => {
         this.#sendsInFlight--;
         if (this.#sendsInFlight === 0 && this.#shutdownDone && !this.#closed) this.#io.scheduler.defer(() => this.#shutdownNow());
@@ -277,7 +283,7 @@ class ProactiveStream implements StreamChannel {
     const done = this.#shutdownDone;
     if (!done) return;
     this.#shutdownDone = null;
-    const rc = this.#io.api.shutdownSend(this.#socket);
+    const rc = this.#io.api.shutdownSend(this.fd);
     done(rc < 0 ? -rc : 0);
   }
 
@@ -290,9 +296,9 @@ class ProactiveStream implements StreamChannel {
     this.#onConnection = null;
     const shutdownDone = this.#shutdownDone;
     this.#shutdownDone = null;
-    if (abortive) this.#io.api.setOption(this.#socket, 'lingerZero', 1, this.#family);
+    if (abortive) this.setOption('lingerZero', 1);
     this.#io.proactor.closeSocket(
-      this.#socket,
+      this.fd,
       this.#io.guard(() => {
         shutdownDone?.(STATUS_CANCELED);
         done();
@@ -303,17 +309,16 @@ class ProactiveStream implements StreamChannel {
 
 const EMPTY = new Uint8Array(0);
 
-class ProactiveDatagram implements DatagramChannel {
+class ProactiveDatagram extends SocketCalls implements DatagramChannel {
   readonly #io: ProactiveIo;
-  readonly #socket: SocketHandle;
   #closed = false;
   #onMessage: ((status: number, data: Uint8Array | null, from: Buffer | null) => void) | null = null;
   #recvPosted = false;
   #held: [number, Uint8Array | null, Buffer | null] | null = null;
 
-  constructor(io: ProactiveIo, socket: SocketHandle) {
+  constructor(io: ProactiveIo, socket: SocketHandle, family: AddressFamily) {
+    super(io.api, socket, family);
     this.#io = io;
-    this.#socket = socket;
   }
 
   recvStart(onMessage: (status: number, data: Uint8Array | null, from: Buffer | null) => void): void {
@@ -336,7 +341,7 @@ class ProactiveDatagram implements DatagramChannel {
       return;
     }
     this.#recvPosted = true;
-    this.#io.proactor.recvFrom(this.#socket, {
+    this.#io.proactor.recvFrom(this.fd, {
       complete: this.#io.guard((status: number, data: Uint8Array | null, from: Buffer | null) => {
         this.#recvPosted = false;
         if (this.#closed) return;
@@ -359,12 +364,12 @@ class ProactiveDatagram implements DatagramChannel {
   }
 
   send(buffers: Uint8Array[], to: Buffer, toLength: number, done: Done): void {
-    this.#io.proactor.sendTo(this.#socket, buffers, to, toLength, { complete: this.#io.guard(done) });
+    this.#io.proactor.sendTo(this.fd, buffers, to, toLength, { complete: this.#io.guard(done) });
   }
 
   close(done: () => void): void {
     this.#closed = true;
     this.#onMessage = null;
-    this.#io.proactor.closeSocket(this.#socket, this.#io.guard(done));
+    this.#io.proactor.closeSocket(this.fd, this.#io.guard(done));
   }
 }

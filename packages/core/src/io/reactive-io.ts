@@ -9,9 +9,10 @@
  * @module
  */
 import { Readiness, type Reactor, type ReadinessListener } from '../backend/reactor.js';
-import type { SocketApi, SocketHandle } from '../sys/socket-api.js';
-import { SOCKADDR_MAX } from '../sys/sockaddr.js';
-import { type DatagramChannel, type Done, STATUS_CANCELED, type StreamChannel, type IoService } from './channel.js';
+import type { AddressFamily, SocketApi, SocketHandle } from '../sys/socket-api.js';
+import { type FamilyConstants, SOCKADDR_MAX } from '../sys/sockaddr.js';
+import { type DatagramChannel, type Done, STATUS_CANCELED, type StreamChannel, type IoService, type ConnectionReport } from './channel.js';
+import { adoptSocket, openSocket, SocketCalls } from './socket-calls.js';
 import { classifyAcceptFailure } from './accept-errors.js';
 import { AcceptGuard } from './accept-guard.js';
 import type { IoScheduler } from './scheduler.js';
@@ -44,16 +45,24 @@ export class ReactiveIo implements IoService {
     this.readsPerEvent = typeof reads === 'number' && Number.isInteger(reads) && reads > 0 ? reads : READS_PER_EVENT;
   }
 
-  prepare(): number {
-    return 0;
+  get families(): FamilyConstants {
+    return this.api;
   }
 
-  stream(socket: SocketHandle): StreamChannel {
-    return new ReactiveStream(this, socket);
+  // A reactor needs nothing of a socket before its first registration.
+  openStream(family: AddressFamily, ipv6Only: boolean): StreamChannel | number {
+    const socket = openSocket(this.api, family, 'stream', ipv6Only, () => 0);
+    return socket < 0 ? socket : new ReactiveStream(this, socket, family);
   }
 
-  datagram(socket: SocketHandle): DatagramChannel {
-    return new ReactiveDatagram(this, socket);
+  openDatagram(family: AddressFamily, ipv6Only: boolean): DatagramChannel | number {
+    const socket = openSocket(this.api, family, 'dgram', ipv6Only, () => 0);
+    return socket < 0 ? socket : new ReactiveDatagram(this, socket, family);
+  }
+
+  adoptStream(socket: SocketHandle): StreamChannel | number {
+    const family = adoptSocket(this.api, socket, () => 0);
+    return typeof family === 'number' ? family : new ReactiveStream(this, socket, family);
   }
 
   stats(): Record<string, number> {
@@ -62,16 +71,15 @@ export class ReactiveIo implements IoService {
 }
 
 /** Registration bookkeeping shared by the stream and datagram channels. */
-abstract class ReactiveChannel implements ReadinessListener {
+abstract class ReactiveChannel extends SocketCalls implements ReadinessListener {
   protected readonly io: ReactiveIo;
-  protected readonly socket: SocketHandle;
   #interest = 0;
   #registered = false;
   protected closed = false;
 
-  constructor(io: ReactiveIo, socket: SocketHandle) {
+  constructor(io: ReactiveIo, socket: SocketHandle, family: AddressFamily) {
+    super(io.api, socket, family);
     this.io = io;
-    this.socket = socket;
   }
 
   onReadiness(events: number, errorCode: number): void {
@@ -95,10 +103,10 @@ abstract class ReactiveChannel implements ReadinessListener {
     if (want === this.#interest && this.#registered) return;
     if (!this.#registered) {
       if (want === 0) return;
-      this.io.reactor.register(this.socket, want, this);
+      this.io.reactor.register(this.fd, want, this);
       this.#registered = true;
     } else {
-      this.io.reactor.modify(this.socket, want);
+      this.io.reactor.modify(this.fd, want);
     }
     this.#interest = want;
     this.io.scheduler.wakeIfPolling();
@@ -107,10 +115,10 @@ abstract class ReactiveChannel implements ReadinessListener {
   /** Unregisters and closes the socket. */
   protected closeSocket(abortive: boolean): void {
     this.closed = true;
-    if (this.#registered) this.io.reactor.unregister(this.socket);
+    if (this.#registered) this.io.reactor.unregister(this.fd);
     this.#registered = false;
-    if (abortive) this.io.api.setOption(this.socket, 'lingerZero', 1, 'ipv4');
-    this.io.api.close(this.socket);
+    if (abortive) this.setOption('lingerZero', 1);
+    this.io.api.close(this.fd);
   }
 }
 
@@ -126,7 +134,7 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
   #writable = true;
   #onRead: ((status: number, data: Uint8Array) => void) | null = null;
   #reading = false;
-  #onConnection: ((status: number, socket: SocketHandle) => void) | null = null;
+  #onConnection: ConnectionReport | null = null;
   #connectDone: Done | null = null;
   #shutdownDone: Done | null = null;
   #broken = 0;
@@ -160,7 +168,7 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
     }
   }
 
-  startAccepting(onConnection: (status: number, socket: SocketHandle) => void): void {
+  startAccepting(onConnection: ConnectionReport): void {
     if (!this.#onConnection) this.io.accepts.listenerStarted();
     this.#onConnection = onConnection;
     this.updateInterest();
@@ -170,15 +178,15 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
     const { api, accepts } = this.io;
     let i = 0;
     for (; i < ACCEPTS_PER_EVENT && this.#onConnection && !this.closed; i++) {
-      const s = api.accept(this.socket);
+      const s = api.accept(this.fd);
       if (s >= 0) {
         this.#resourceFailures = 0;
-        this.#onConnection(0, s);
+        this.#onConnection(0, new ReactiveStream(this.io, s, this.family));
         continue;
       }
       if (api.isWouldBlock(-s)) {
         this.#readable = false;
-        this.io.reactor.acceptWouldBlock?.(this.socket);
+        this.io.reactor.acceptWouldBlock?.(this.fd);
         return;
       }
       const failure = classifyAcceptFailure(-s);
@@ -187,7 +195,7 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
         continue;
       }
       if (failure === 'resources') return this.#outOfResources();
-      this.#onConnection(-s, -1);
+      this.#onConnection(-s, null);
     }
     // The cap was reached with the backlog not yet empty. A re-enabling
     // model may not announce it again (Wine records no new FD_ACCEPT while
@@ -208,18 +216,18 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
    */
   #outOfResources(): void {
     const { accepts, api } = this.io;
-    accepts.turnAway(this.socket, api);
-    const probe = api.accept(this.socket);
+    accepts.turnAway(this.fd, api);
+    const probe = api.accept(this.fd);
     if (probe >= 0) {
       // A descriptor freed up meanwhile: serve this client after all.
       this.#resourceFailures = 0;
-      this.#onConnection?.(0, probe);
+      this.#onConnection?.(0, new ReactiveStream(this.io, probe, this.family));
       this.io.scheduler.defer(() => this.#onConnection && !this.closed && this.#acceptSome());
       return;
     }
     this.#readable = false;
     if (api.isWouldBlock(-probe)) {
-      this.io.reactor.acceptWouldBlock?.(this.socket);
+      this.io.reactor.acceptWouldBlock?.(this.fd);
       return;
     }
     const pause = accepts.backoff(this.#resourceFailures++);
@@ -234,7 +242,7 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
   }
 
   connect(address: Buffer, length: number, done: Done): void {
-    const rc = this.io.api.connect(this.socket, address, length);
+    const rc = this.io.api.connect(this.fd, address, length);
     if (rc === 0 || !this.io.api.isConnectInProgress(-rc)) {
       this.io.scheduler.defer(() => done(this.closed ? STATUS_CANCELED : rc === 0 ? 0 : -rc));
       return;
@@ -246,7 +254,7 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
   #finishConnect(errorCode: number): void {
     const done = this.#connectDone!;
     this.#connectDone = null;
-    const status = errorCode || this.io.api.pendingError(this.socket);
+    const status = errorCode || this.io.api.pendingError(this.fd);
     this.#writable = status === 0;
     this.updateInterest();
     done(status);
@@ -277,7 +285,7 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
     const { api, slab, readsPerEvent } = this.io;
     for (let i = 0; i < readsPerEvent && this.#reading && !this.closed; i++) {
       const region = slab.region();
-      const n = api.recv(this.socket, region.buffer, region.offset, region.length);
+      const n = api.recv(this.fd, region.buffer, region.offset, region.length);
       if (n > 0) {
         this.#onRead!(0, slab.take(n));
         // A short read drained the socket; either model reports new data anew.
@@ -315,7 +323,7 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
     while (!this.#writes.empty && !this.closed) {
       const count = this.#writes.gather(gathered, GATHER_MAX);
       const offset = this.#writes.offset;
-      const n = count === 1 ? api.send(this.socket, gathered[0]!, offset, gathered[0]!.byteLength - offset) : api.sendv(this.socket, gathered, 0, offset);
+      const n = count === 1 ? api.send(this.fd, gathered[0]!, offset, gathered[0]!.byteLength - offset) : api.sendv(this.fd, gathered, 0, offset);
       if (n >= 0) {
         this.#writes.advance(n, complete);
         continue;
@@ -351,7 +359,7 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
   #shutdownNow(): void {
     const done = this.#shutdownDone!;
     this.#shutdownDone = null;
-    const rc = this.#broken ? -this.#broken : this.io.api.shutdownSend(this.socket);
+    const rc = this.#broken ? -this.#broken : this.io.api.shutdownSend(this.fd);
     this.io.scheduler.defer(() => done(rc < 0 ? -rc : 0));
   }
 
@@ -427,7 +435,7 @@ class ReactiveDatagram extends ReactiveChannel implements DatagramChannel {
     for (let i = 0; i < readsPerEvent && this.#onMessage && !this.closed; i++) {
       const region = slab.region();
       const from = Buffer.allocUnsafe(SOCKADDR_MAX);
-      const n = api.recvFrom(this.socket, region.buffer, region.offset, Math.min(region.length, MAX_READ), from, this.#fromLength);
+      const n = api.recvFrom(this.fd, region.buffer, region.offset, Math.min(region.length, MAX_READ), from, this.#fromLength);
       if (n >= 0) {
         this.#onMessage(0, slab.take(n), from.subarray(0, this.#fromLength[0]));
         continue;
@@ -451,7 +459,7 @@ class ReactiveDatagram extends ReactiveChannel implements DatagramChannel {
     const { api, scheduler } = this.io;
     while (this.#sends.length > 0 && !this.closed) {
       const d = this.#sends[0]!;
-      const n = api.sendTo(this.socket, d.buffers, d.to, d.toLength);
+      const n = api.sendTo(this.fd, d.buffers, d.to, d.toLength);
       if (n < 0 && api.isWouldBlock(-n)) {
         this.#writable = false;
         break;

@@ -1,6 +1,7 @@
 /**
- * What TCP and UDP handles share: lazily creating the native socket for the
- * family their first bind/connect asks for, binding, and reading addresses.
+ * What TCP and UDP handles share: opening a channel (a socket the io layer
+ * owns) for the family their first bind/connect asks for, binding, and
+ * reading addresses. Handles never touch a native socket themselves.
  * @module
  */
 import { stateError, type WsaloopError } from '../errors.js';
@@ -8,7 +9,8 @@ import { Handle, type HandleEvents } from './handle.js';
 import type { Loop } from './loop.js';
 import { nativeError } from '../sys/platform.js';
 import { decodeSockaddr, encodeSockaddr, SOCKADDR_MAX, type SocketAddress } from '../sys/sockaddr.js';
-import type { AddressFamily, SocketApi, SocketHandle, SocketKind } from '../sys/socket-api.js';
+import type { AddressFamily, SocketOption } from '../sys/socket-api.js';
+import type { SocketChannel } from '../io/channel.js';
 import { checkIpHost, checkPort } from '../net/arguments.js';
 
 /** Options of `bind`. */
@@ -26,41 +28,40 @@ export interface SocketHandleEvents extends HandleEvents {
 }
 
 /** Base of {@link Tcp} and {@link Udp}. */
-export abstract class SocketHandleBase<Events extends SocketHandleEvents> extends Handle<Events> {
-  /** @internal */ protected readonly api: SocketApi;
-  /** @internal */ protected socket: SocketHandle = -1;
-  /** @internal */ protected family: AddressFamily | null = null;
-  protected abstract readonly socketKind: SocketKind;
+export abstract class SocketHandleBase<Events extends SocketHandleEvents, Channel extends SocketChannel = SocketChannel> extends Handle<Events> {
+  /** @internal The socket, once the first bind/connect/open made one. */
+  protected channel: Channel | null = null;
 
   protected constructor(loop: Loop) {
     super(loop);
-    this.api = loop._sockets;
   }
 
   /** The native socket (SOCKET or fd), or -1 before bind/connect. */
   get fd(): number {
-    return this.socket;
+    return this.channel?.fd ?? -1;
   }
 
+  /** @internal The family of the socket, or null before there is one. */
+  protected get family(): AddressFamily | null {
+    return this.channel?.family ?? null;
+  }
+
+  /** Opens this handle's kind of channel through the loop's io: the channel, or a negated error. */
+  protected abstract openChannel(family: AddressFamily, ipv6Only: boolean): Channel | number;
+
   /**
-   * Creates the native socket for `family` if there is none yet.
+   * Opens the socket for `family` if there is none yet, and returns it.
    * @throws WsaloopError if the socket cannot be created or the family differs.
    */
-  protected ensureSocket(family: AddressFamily, syscall: string, options?: BindOptions): void {
-    if (this.socket >= 0) {
-      if (this.family !== family) throw stateError('EINVAL', syscall, `socket is ${this.family}, address is ${family}`);
-      return;
+  protected ensureSocket(family: AddressFamily, syscall: string, options?: BindOptions): Channel {
+    if (this.channel) {
+      if (this.channel.family !== family) throw stateError('EINVAL', syscall, `socket is ${this.channel.family}, address is ${family}`);
+      return this.channel;
     }
-    const s = this.api.open(family, this.socketKind);
-    if (s < 0) throw nativeError(s, 'socket');
-    if (family === 'ipv6') this.api.setOption(s, 'ipv6Only', options?.ipv6Only ? 1 : 0, family);
-    const rc = this.loop._io.prepare(s, family, this.socketKind);
-    if (rc < 0) {
-      this.api.close(s);
-      throw nativeError(rc, syscall);
-    }
-    this.socket = s;
-    this.family = family;
+    const channel = this.openChannel(family, options?.ipv6Only === true);
+    if (typeof channel === 'number') throw nativeError(channel, 'socket');
+    this.channel = channel;
+    return channel;
   }
 
   /**
@@ -71,11 +72,10 @@ export abstract class SocketHandleBase<Events extends SocketHandleEvents> extend
     this._assertOpen('bind');
     const target = checkIpHost(host);
     checkPort(port);
-    this.ensureSocket(target.family, 'bind', options);
-    if (options.reuseAddress) this.api.setOption(this.socket, 'reuseAddress', 1, target.family);
-    const addr = Buffer.alloc(SOCKADDR_MAX);
-    const len = encodeSockaddr(this.api, target.family, target.host, port, addr);
-    const rc = this.api.bind(this.socket, addr, len);
+    const channel = this.ensureSocket(target.family, 'bind', options);
+    if (options.reuseAddress) channel.setOption('reuseAddress', 1);
+    const { address, length } = this.sockaddr(target.host, target.family, port);
+    const rc = channel.bind(address, length);
     if (rc < 0) throw nativeError(rc, 'bind', target.host, port);
     return this;
   }
@@ -85,16 +85,15 @@ export abstract class SocketHandleBase<Events extends SocketHandleEvents> extend
    * @throws WsaloopError `EBADF` before bind/connect or after close.
    */
   address(): SocketAddress {
-    return this.readAddress('getsockname', (out) => this.api.localAddress(this.socket, out));
+    return this.readAddress('getsockname', (channel, out) => channel.localAddress(out));
   }
 
-  protected readAddress(syscall: string, read: (out: Buffer) => number): SocketAddress {
-    this._assertOpen(syscall);
-    if (this.socket < 0) throw stateError('EBADF', syscall, 'socket is not bound or connected');
+  protected readAddress(syscall: string, read: (channel: Channel, out: Buffer) => number): SocketAddress {
+    const channel = this.boundChannel(syscall);
     const out = Buffer.alloc(SOCKADDR_MAX);
-    const rc = read(out);
+    const rc = read(channel, out);
     if (rc < 0) throw nativeError(rc, syscall);
-    const decoded = decodeSockaddr(this.api, out);
+    const decoded = this.decode(out);
     if (!decoded) throw stateError('EAFNOSUPPORT', syscall);
     return decoded;
   }
@@ -102,15 +101,28 @@ export abstract class SocketHandleBase<Events extends SocketHandleEvents> extend
   /** Encodes a validated destination into a new sockaddr buffer. */
   protected sockaddr(host: string, family: AddressFamily, port: number): { address: Buffer; length: number } {
     const address = Buffer.alloc(SOCKADDR_MAX);
-    const length = encodeSockaddr(this.api, family, host, port, address);
+    const length = encodeSockaddr(this.loop._io.families, family, host, port, address);
     return { address, length };
   }
 
-  /** @throws WsaloopError when a socket option cannot be set. */
-  protected setOption(option: Parameters<SocketApi['setOption']>[1], value: number, syscall: string): void {
+  /** Decodes a sockaddr this handle's io wrote. */
+  protected decode(sockaddr: Buffer): SocketAddress | null {
+    return decodeSockaddr(this.loop._io.families, sockaddr);
+  }
+
+  /**
+   * The channel, for a call that needs a socket.
+   * @throws WsaloopError `EBADF` after close, or before bind/connect.
+   */
+  protected boundChannel(syscall: string, what = 'socket is not bound or connected'): Channel {
     this._assertOpen(syscall);
-    if (this.socket < 0) throw stateError('EBADF', syscall, 'socket is not bound or connected');
-    const rc = this.api.setOption(this.socket, option, value, this.family ?? 'ipv4');
+    if (!this.channel) throw stateError('EBADF', syscall, what);
+    return this.channel;
+  }
+
+  /** @throws WsaloopError when a socket option cannot be set. */
+  protected setOption(option: SocketOption, value: number, syscall: string): void {
+    const rc = this.boundChannel(syscall).setOption(option, value);
     if (rc < 0) throw nativeError(rc, syscall);
   }
 }

@@ -9,8 +9,8 @@ import { stateError, type WsaloopError } from '../errors.js';
 import type { StreamChannel } from '../io/channel.js';
 import type { Loop } from './loop.js';
 import { nativeError } from '../sys/platform.js';
-import { decodeSockaddr, familyOf, SOCKADDR_MAX, type SocketAddress } from '../sys/sockaddr.js';
-import type { AddressFamily, SocketHandle } from '../sys/socket-api.js';
+import { familyOf, type SocketAddress } from '../sys/sockaddr.js';
+import type { AddressFamily } from '../sys/socket-api.js';
 import { checkCallback, checkHostName, checkPort, toBuffers, type WriteData } from '../net/arguments.js';
 import { completion, type OperationCallback, statusError } from '../net/completion.js';
 import { SocketHandleBase, type SocketHandleEvents } from './socket-handle.js';
@@ -42,11 +42,9 @@ export type ConnectionCallback = (error: WsaloopError | null, client?: Tcp) => v
  * their bytes may never be sent), as `uv_close` does: to end a connection
  * after the last write, {@link Tcp.shutdown} first and close in its callback.
  */
-export class Tcp extends SocketHandleBase<TcpEvents> {
+export class Tcp extends SocketHandleBase<TcpEvents, StreamChannel> {
   /** Always `'tcp'`. */
   readonly type = 'tcp' as const;
-  protected readonly socketKind = 'stream' as const;
-  #channel: StreamChannel | null = null;
   #listening = false;
   #reading = false;
   #connecting = false;
@@ -60,14 +58,16 @@ export class Tcp extends SocketHandleBase<TcpEvents> {
     super(loop);
   }
 
-  /** @internal Adopts a socket accepted by a listener. */
-  static _accepted(loop: Loop, socket: SocketHandle, family: AddressFamily): Tcp {
+  /** @internal Wraps a connection a listener accepted. */
+  static _accepted(loop: Loop, channel: StreamChannel): Tcp {
     const tcp = new Tcp(loop);
-    tcp.socket = socket;
-    tcp.family = family;
+    tcp.channel = channel;
     tcp.#connected = true;
-    tcp.#channel = loop._io.stream(socket, family);
     return tcp;
+  }
+
+  protected openChannel(family: AddressFamily, ipv6Only: boolean): StreamChannel | number {
+    return this.loop._io.openStream(family, ipv6Only);
   }
 
   /**
@@ -89,24 +89,17 @@ export class Tcp extends SocketHandleBase<TcpEvents> {
     if (typeof socket !== 'number' || !Number.isSafeInteger(socket) || socket < 0) {
       throw new TypeError(`The "socket" argument must be a socket handle (a non-negative integer), received ${String(socket)}`);
     }
-    if (this.socket >= 0) throw stateError('EISCONN', 'open', 'handle already has a socket');
-    const address = Buffer.alloc(SOCKADDR_MAX);
-    let rc = this.api.peerAddress(socket, address);
-    if (rc < 0) throw nativeError(rc, 'open');
-    const family: AddressFamily = decodeSockaddr(this.api, address)?.family === 'IPv6' ? 'ipv6' : 'ipv4';
-    rc = this.api.setBlocking(socket, false);
-    if (rc >= 0) rc = this.loop._io.prepare(socket, family, 'stream');
-    if (rc < 0) throw nativeError(rc, 'open');
-    this.socket = socket;
-    this.family = family;
+    if (this.channel) throw stateError('EISCONN', 'open', 'handle already has a socket');
+    const channel = this.loop._io.adoptStream(socket);
+    if (typeof channel === 'number') throw nativeError(channel, 'open');
+    this.channel = channel;
     this.#connected = true;
-    this.#channel = this.loop._io.stream(socket, family);
     return this;
   }
 
+  /** The channel of a handle that has a socket (every caller checked the state first). */
   #stream(): StreamChannel {
-    if (!this.#channel) this.#channel = this.loop._io.stream(this.socket, this.family!);
-    return this.#channel;
+    return this.channel!;
   }
 
   /**
@@ -122,13 +115,12 @@ export class Tcp extends SocketHandleBase<TcpEvents> {
     checkCallback(onConnection);
     if (this.#listening) throw stateError('EINVAL', 'listen', 'already listening');
     if (this.#connected || this.#connecting) throw stateError('EINVAL', 'listen', 'socket is connected');
-    if (this.socket < 0) this.bind('0.0.0.0', 0);
-    const rc = this.api.listen(this.socket, backlog);
+    if (!this.channel) this.bind('0.0.0.0', 0);
+    const rc = this.#stream().listen(backlog);
     if (rc < 0) throw nativeError(rc, 'listen');
     this.#listening = true;
     this._setActive(true);
-    const family = this.family!;
-    this.#stream().startAccepting((status, socket) => {
+    this.#stream().startAccepting((status, accepted) => {
       if (status !== 0) {
         // Only the listener's own errors come here: io drops connections
         // that fail on their way in, and backs off when out of descriptors.
@@ -137,7 +129,7 @@ export class Tcp extends SocketHandleBase<TcpEvents> {
         this.emit('error', error);
         return;
       }
-      const client = Tcp._accepted(this.loop, socket, family);
+      const client = Tcp._accepted(this.loop, accepted!);
       onConnection?.(null, client);
       this.emit('connection', client);
     });
@@ -245,7 +237,7 @@ export class Tcp extends SocketHandleBase<TcpEvents> {
     if (!this.#reading) return this;
     this.#reading = false;
     this._setActive(this.#listening);
-    this.#channel?.readStop();
+    this.channel?.readStop();
     return this;
   }
 
@@ -345,24 +337,22 @@ export class Tcp extends SocketHandleBase<TcpEvents> {
     if (typeof initialDelayMs !== 'number' || !(initialDelayMs >= 0)) {
       throw new RangeError(`The "initialDelayMs" argument must be >= 0, received ${String(initialDelayMs)}`);
     }
-    this._assertOpen('setsockopt');
-    if (this.socket < 0) throw stateError('EBADF', 'setsockopt', 'socket is not bound or connected');
-    const rc = this.api.setKeepAlive(this.socket, enable, initialDelayMs);
+    const rc = this.boundChannel('setsockopt').setKeepAlive(enable, initialDelayMs);
     if (rc < 0) throw nativeError(rc, 'setsockopt');
     return this;
   }
 
   /** The peer's address. @throws WsaloopError `ENOTCONN` when not connected. */
   remoteAddress(): SocketAddress {
-    return this.readAddress('getpeername', (out) => this.api.peerAddress(this.socket, out));
+    return this.readAddress('getpeername', (channel, out) => channel.peerAddress(out));
   }
 
   protected _close(): void {
     this.#reading = this.#listening = false;
-    if (this.#channel || this.socket >= 0) {
-      // A socket that was only bound (say, bind failed with EADDRINUSE) was
-      // still associated with the backend: close it through a channel too.
-      this.#stream().close(this.#abortive, () => this._closeDone());
+    if (this.channel) {
+      // A socket that was only bound (say, bind failed with EADDRINUSE) is
+      // still tied to the backend: it closes through its channel too.
+      this.channel.close(this.#abortive, () => this._closeDone());
     } else {
       this._closeDone();
     }

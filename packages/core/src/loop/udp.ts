@@ -6,7 +6,8 @@ import { stateError, type WsaloopError } from '../errors.js';
 import type { DatagramChannel } from '../io/channel.js';
 import type { Loop } from './loop.js';
 import { nativeError } from '../sys/platform.js';
-import { decodeSockaddr, parseIPv4, parseIPv6, type SocketAddress } from '../sys/sockaddr.js';
+import { parseIPv4, parseIPv6, type SocketAddress } from '../sys/sockaddr.js';
+import type { AddressFamily } from '../sys/socket-api.js';
 import { checkCallback, checkIpHost, checkPort, toBuffers, type WriteData } from '../net/arguments.js';
 import { completion, type OperationCallback, statusError } from '../net/completion.js';
 import { SocketHandleBase, type SocketHandleEvents } from './socket-handle.js';
@@ -27,11 +28,9 @@ function checkTtl(ttl: unknown): number {
 }
 
 /** A UDP socket: create with {@link Loop.udp}. */
-export class Udp extends SocketHandleBase<UdpEvents> {
+export class Udp extends SocketHandleBase<UdpEvents, DatagramChannel> {
   /** Always `'udp'`. */
   readonly type = 'udp' as const;
-  protected readonly socketKind = 'dgram' as const;
-  #channel: DatagramChannel | null = null;
   #receiving = false;
   #onMessage: MessageCallback | undefined;
 
@@ -40,14 +39,18 @@ export class Udp extends SocketHandleBase<UdpEvents> {
     super(loop);
   }
 
+  protected openChannel(family: AddressFamily, ipv6Only: boolean): DatagramChannel | number {
+    return this.loop._io.openDatagram(family, ipv6Only);
+  }
+
+  /** The channel of a handle that has a socket (every caller made sure). */
   #datagram(): DatagramChannel {
-    if (!this.#channel) this.#channel = this.loop._io.datagram(this.socket, this.family!);
-    return this.#channel;
+    return this.channel!;
   }
 
   /** Binds to the wildcard address of the destination's family if not bound yet (as libuv). */
   #autoBind(family: 'ipv4' | 'ipv6'): void {
-    if (this.socket < 0) this.bind(family === 'ipv4' ? '0.0.0.0' : '::', 0);
+    if (!this.channel) this.bind(family === 'ipv4' ? '0.0.0.0' : '::', 0);
   }
 
   /**
@@ -91,7 +94,7 @@ export class Udp extends SocketHandleBase<UdpEvents> {
   recvStart(onMessage?: MessageCallback): this {
     this._assertOpen('recv_start');
     checkCallback(onMessage);
-    if (this.socket < 0) throw stateError('EINVAL', 'recv_start', 'socket is not bound');
+    if (!this.channel) throw stateError('EINVAL', 'recv_start', 'socket is not bound');
     this.#onMessage = onMessage;
     if (this.#receiving) return this;
     this.#receiving = true;
@@ -104,7 +107,7 @@ export class Udp extends SocketHandleBase<UdpEvents> {
         return;
       }
       const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data!.buffer, data!.byteOffset, data!.byteLength);
-      const sender = decodeSockaddr(this.api, from!) ?? { address: '', family: 'IPv4', port: 0 };
+      const sender = this.decode(from!) ?? { address: '', family: 'IPv4', port: 0 };
       this.#onMessage?.(null, chunk, sender);
       this.emit('message', chunk, sender);
     });
@@ -116,7 +119,7 @@ export class Udp extends SocketHandleBase<UdpEvents> {
     if (!this.#receiving) return this;
     this.#receiving = false;
     this._setActive(false);
-    this.#channel?.recvStop();
+    this.channel?.recvStop();
     return this;
   }
 
@@ -157,7 +160,7 @@ export class Udp extends SocketHandleBase<UdpEvents> {
   #membership(group: string, interfaceAddress: string | undefined, join: boolean): this {
     this._assertOpen('setsockopt');
     const target = checkIpHost(group, 'group');
-    if (this.socket < 0) throw stateError('EBADF', 'setsockopt', 'socket is not bound');
+    const channel = this.boundChannel('setsockopt', 'socket is not bound');
     const groupBytes = Buffer.alloc(16);
     let iface: Buffer | null = null;
     if (target.family === 'ipv4') {
@@ -170,18 +173,14 @@ export class Udp extends SocketHandleBase<UdpEvents> {
     } else {
       parseIPv6(target.host, groupBytes);
     }
-    const rc = this.api.setMembership(this.socket, { group: groupBytes, interfaceAddress: iface, family: target.family, interfaceIndex: 0 }, join);
+    const rc = channel.setMembership({ group: groupBytes, interfaceAddress: iface, family: target.family, interfaceIndex: 0 }, join);
     if (rc < 0) throw nativeError(rc, 'setsockopt', group);
     return this;
   }
 
   protected _close(): void {
     this.#receiving = false;
-    if (this.#channel) {
-      this.#channel.close(() => this._closeDone());
-    } else {
-      if (this.socket >= 0) this.api.close(this.socket);
-      this._closeDone();
-    }
+    if (this.channel) this.channel.close(() => this._closeDone());
+    else this._closeDone();
   }
 }
