@@ -157,6 +157,39 @@ export function loopTests(ctx: Conformance): void {
       loop.close();
     });
 
+    it('autoRun(): the loop runs itself while something holds it, and reports failures', async () => {
+      const loop = ctx.makeLoop();
+      const failures: unknown[] = [];
+      loop.autoRun((error) => failures.push(error));
+      expect(loop.autoRunning).toBe(true);
+      // Alive with nobody calling run(): it starts by itself, and ends when nothing holds it.
+      const fired = await new Promise<boolean>((resolve) => {
+        const timer = loop.timer().start(() => (timer.close(), resolve(true)), 1);
+        setTimeout(() => resolve(false), 5000 * SLOW);
+      });
+      expect(fired).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 20 * SLOW));
+      expect(loop.running).toBe(false);
+      // A callback that throws ends that run; the loop runs again for the work left.
+      const secondFired = new Promise<void>((resolve) => {
+        loop.timer().start((t) => {
+          t.close();
+          throw new Error('app bug');
+        }, 1);
+        loop.timer().start((t) => (t.close(), resolve()), 30 * SLOW);
+      });
+      await secondFired;
+      expect(failures).toEqual([expect.objectContaining({ message: 'app bug' })]);
+      for (let waited = 0; loop.running && waited < 5000 * SLOW; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(loop.running).toBe(false);
+      // An app that runs the loop itself in the same turn keeps its own run.
+      loop.timer().start((t) => t.close(), 1);
+      expect(await loop.run()).toBe(false);
+      await new Promise((resolve) => setTimeout(resolve, 20 * SLOW));
+      loop.close();
+      expect(() => loop.autoRun()).toThrow(expect.objectContaining({ code: 'EBADF' }));
+    });
+
     it('keeps the cached time per iteration and updateTime() refreshes it', async () => {
       const loop = ctx.makeLoop();
       const t0 = loop.now();

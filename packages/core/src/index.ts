@@ -32,6 +32,7 @@ export {
 } from './net/server-pool.js';
 export { SocketHandleBase, type BindOptions, type SocketHandleEvents } from './loop/socket-handle.js';
 export type { WriteData } from './net/arguments.js';
+export { resolveHost, literalHost, type ResolvedHost } from './net/resolve.js';
 export type { OperationCallback } from './net/completion.js';
 export { WsaloopError, type WsaloopErrorInfo } from './errors.js';
 export type { SocketAddress } from './sys/sockaddr.js';

@@ -1,76 +1,53 @@
 /**
  * Who runs the loop: a Node user expects `server.listen()` or `connect()` to
- * just work, so the stream layer starts `loop.run()` itself when a server or
- * socket becomes active and nobody runs the loop.
- *
- * The start is deferred to a macrotask (`setImmediate`), so an app that calls
- * `await loop.run()` itself in the same turn (the usual
- * `server.listen(...); await loop.run()`) runs the loop with its own call and
- * the net layer stays out of the way. When a run the net layer started
- * rejects (an application callback threw inside the loop), the error is
- * emitted as `'error'` on the loop's listening servers, or, with none,
- * thrown as an uncaught exception as Node would; then the loop is run again
- * if it still has work.
+ * just work, so every loop a server or socket uses runs itself (core's
+ * `loop.autoRun()`: it starts `run()` whenever it is alive and nobody runs
+ * it). What the net layer adds is where a failed run goes: an application
+ * callback that threw inside the loop is emitted as `'error'` on the loop's
+ * listening servers or, with none, thrown as an uncaught exception as Node
+ * would.
  * @module
  */
 import type { Loop } from '@wsaloop/core';
 
-/** Something that receives a failure of a run the net layer started. */
+/** Something that receives a failure of a run the loop started itself. */
 export interface RunFailureTarget {
   /** Receives the error (a net `Server` emits it as `'error'`). */
   runFailed(error: unknown): void;
 }
 
-interface Driver {
-  scheduled: boolean;
-  readonly targets: Set<RunFailureTarget>;
-}
+const targets = new WeakMap<Loop, Set<RunFailureTarget>>();
 
-const drivers = new WeakMap<Loop, Driver>();
-
-function driverOf(loop: Loop): Driver {
-  let driver = drivers.get(loop);
-  if (!driver) {
-    driver = { scheduled: false, targets: new Set() };
-    drivers.set(loop, driver);
+function targetsOf(loop: Loop): Set<RunFailureTarget> {
+  let set = targets.get(loop);
+  if (!set) {
+    set = new Set();
+    targets.set(loop, set);
   }
-  return driver;
+  return set;
 }
 
-/** Makes sure `loop` runs soon: starts `loop.run()` unless someone already runs it. */
-export function keepLoopRunning(loop: Loop): void {
-  const driver = driverOf(loop);
-  if (loop.running || driver.scheduled) return;
-  driver.scheduled = true;
-  setImmediate(() => {
-    driver.scheduled = false;
-    if (loop.running || !loop.alive) return;
-    loop.run().then(
-      () => {},
-      (error: unknown) => {
-        surface(driver, error);
-        if (loop.alive) keepLoopRunning(loop);
-      },
-    );
+/** Lets `loop` run itself, its failures going to the servers watching it. Once per loop; an app's own `autoRun` handler is kept. */
+export function driveLoop(loop: Loop): void {
+  if (loop.autoRunning) return;
+  const watching = targetsOf(loop);
+  loop.autoRun((error) => {
+    if (watching.size === 0) {
+      process.nextTick(() => {
+        throw error;
+      });
+      return;
+    }
+    for (const target of [...watching]) target.runFailed(error);
   });
 }
 
-function surface(driver: Driver, error: unknown): void {
-  if (driver.targets.size === 0) {
-    process.nextTick(() => {
-      throw error;
-    });
-    return;
-  }
-  for (const target of [...driver.targets]) target.runFailed(error);
-}
-
-/** Registers `target` to receive failures of runs the net layer starts on `loop`. */
+/** Registers `target` to receive failures of runs `loop` starts itself. */
 export function watchRunFailures(loop: Loop, target: RunFailureTarget): void {
-  driverOf(loop).targets.add(target);
+  targetsOf(loop).add(target);
 }
 
 /** Stops sending run failures to `target`. */
 export function unwatchRunFailures(loop: Loop, target: RunFailureTarget): void {
-  driverOf(loop).targets.delete(target);
+  targetsOf(loop).delete(target);
 }

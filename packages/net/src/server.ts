@@ -4,15 +4,14 @@
  * `'connection'`, which is all node:http, https and tls servers need.
  * @module
  */
-import { lookup } from 'node:dns';
 import { EventEmitter } from 'node:events';
-import type { Loop, Tcp, WsaloopError } from '@wsaloop/core';
-import { checkSignal, isIp, trailingCallback } from './arguments.js';
+import { type Loop, resolveHost, type Tcp, type WsaloopError } from '@wsaloop/core';
+import { checkSignal, trailingCallback } from './arguments.js';
 import { callable } from './callable.js';
 import { defaultLoop } from './default-loop.js';
 import { codedError, invalidArgType, systemError } from './errors.js';
 import { type ListenOptions, listenArguments } from './listen-arguments.js';
-import { keepLoopRunning, unwatchRunFailures, watchRunFailures } from './loop-driver.js';
+import { driveLoop, unwatchRunFailures, watchRunFailures } from './loop-driver.js';
 import { type AddressInfo, kOnDestroy, Socket } from './socket.js';
 
 export type { ListenOptions } from './listen-arguments.js';
@@ -94,6 +93,7 @@ export class Server extends EventEmitter {
     }
     this.#options = { ...options };
     this.loop = this.#options.loop ?? defaultLoop();
+    driveLoop(this.loop);
     if (connectionListener) this.on('connection', connectionListener);
   }
 
@@ -134,7 +134,6 @@ export class Server extends EventEmitter {
       } catch (error) {
         this.#tcp = null;
         tcp.close();
-        keepLoopRunning(this.loop);
         const converted = systemError(error as WsaloopError, 'listen', address, port, 'described');
         process.nextTick(() => this.emit('error', converted));
         return;
@@ -142,20 +141,17 @@ export class Server extends EventEmitter {
       tcp.on('error', (error) => this.emit('error', systemError(error, 'accept', undefined, undefined)));
       this.#listening = true;
       watchRunFailures(this.loop, this.#runFailure);
-      keepLoopRunning(this.loop);
       process.nextTick(() => {
         if (this.#tcp === tcp) this.emit('listening');
       });
     };
-    const literal = host === 'localhost' ? '127.0.0.1' : host;
-    if (isIp(literal)) start(literal);
-    else
-      lookup(host, (error, address) => {
-        if (!error) return start(address);
-        if (this.#tcp === tcp) this.#tcp = null;
-        if (!tcp.isClosing()) tcp.close();
-        this.emit('error', error);
-      });
+    // An IP literal (or localhost) resolves at once, so it binds in this call.
+    resolveHost(host, (error, resolved) => {
+      if (!error) return start(resolved!.host);
+      if (this.#tcp === tcp) this.#tcp = null;
+      if (!tcp.isClosing()) tcp.close();
+      this.emit('error', error);
+    });
     return this;
   }
 
@@ -241,7 +237,6 @@ export class Server extends EventEmitter {
         this.#handleClosing = false;
         this.#emitCloseIfDrained();
       });
-      keepLoopRunning(this.loop);
     } else {
       this.#emitCloseIfDrained();
     }
@@ -269,7 +264,6 @@ export class Server extends EventEmitter {
     this.#referenced = true;
     if (this.#tcp && !this.#tcp.isClosing()) {
       this.#tcp.ref();
-      keepLoopRunning(this.loop); // an unreferenced server may have let the run end
     }
     return this;
   }

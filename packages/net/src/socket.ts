@@ -14,7 +14,7 @@ import { getDefaultAutoSelectFamilyAttemptTimeout } from 'node:net';
 import { addAbortSignal, Duplex } from 'node:stream';
 import type { Loop, SocketAddress, Tcp, WsaloopError } from '@wsaloop/core';
 import { defaultLoop } from './default-loop.js';
-import { keepLoopRunning } from './loop-driver.js';
+import { driveLoop } from './loop-driver.js';
 import { checkConnectOptions, checkPort, checkSignal, rejectObjectMode, rejectUnsupported, trailingCallback } from './arguments.js';
 import { codedError, invalidArgType, notSupported, outOfRange, socketClosed, systemError } from './errors.js';
 import { resolveTargets, type Target } from './resolve.js';
@@ -151,10 +151,10 @@ export class Socket extends Duplex {
     this.allowHalfOpen = Boolean(opts.allowHalfOpen);
     this.on('end', this.#onEnd);
     this.loop = opts.loop ?? opts.handle?.loop ?? defaultLoop();
+    driveLoop(this.loop);
     if (opts.onread) this.#onread = new OnRead(opts.onread);
     if (opts.handle) {
       this.#tcp = opts.handle;
-      keepLoopRunning(this.loop);
       if (opts.pauseOnCreate) {
         // As node:net: paused *and* not flowing, so a 'data' listener alone
         // does not start the flow; resume() does.
@@ -230,7 +230,6 @@ export class Socket extends Duplex {
       if (this.timeout) this.#timer?.refresh();
       callback();
     });
-    keepLoopRunning(this.loop);
   }
 
   override _final(callback: Callback): void {
@@ -242,7 +241,6 @@ export class Socket extends Duplex {
     if (!tcp || tcp.isClosing()) return callback();
     // As node:net: a shutdown that fails (peer already gone) is not an error of end().
     tcp.shutdown(() => callback());
-    keepLoopRunning(this.loop);
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
@@ -278,7 +276,6 @@ export class Socket extends Duplex {
     if (tcp && !tcp.isClosing()) {
       if (reset) tcp.reset(emitClose);
       else tcp.close(emitClose);
-      keepLoopRunning(this.loop);
     } else if (hadHandle) {
       setImmediate(emitClose); // where a handle's close callback would come
     } else {
@@ -399,7 +396,6 @@ export class Socket extends Duplex {
       this.emit('connectionAttemptFailed', address, port, family, converted);
       if (this.#connecting) next(converted);
     });
-    keepLoopRunning(this.loop);
   }
 
   #clearAttemptTimer(): void {
@@ -561,7 +557,6 @@ export class Socket extends Duplex {
     this.#referenced = true;
     if (this.#tcp && !this.#tcp.isClosing()) {
       this.#tcp.ref();
-      keepLoopRunning(this.loop); // an unreferenced socket may have let the run end
     }
     return this;
   }

@@ -15,7 +15,6 @@ import { stateError, WsaloopError } from '../errors.js';
 import type { IoService } from '../io/channel.js';
 import { createIoService } from '../io/io-service.js';
 import { socketApi } from '../sys/platform.js';
-import type { SocketApi } from '../sys/socket-api.js';
 import { Tcp } from './tcp.js';
 import { Udp } from './udp.js';
 import { Async, type AsyncCallback } from './async-handle.js';
@@ -36,6 +35,12 @@ export const YIELD_INTERVAL_MS = 2;
 export type RunMode = 'default' | 'once' | 'nowait';
 
 const now = (): number => Math.floor(performance.now());
+const ignore = (): void => {};
+/** What an automatic run does with a failure when no handler was given: what Node does with an exception. */
+const throwUncaught = (error: unknown): void =>
+  process.nextTick(() => {
+    throw error;
+  });
 const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** An event loop driving one backend. Create it with `createLoop`. */
@@ -45,8 +50,6 @@ export class Loop {
   /** @internal */ readonly _timers = new TimerHeap<Timer>();
   /** @internal */ readonly _asyncHandles = new Set<Async>();
   /** @internal */ readonly _io: IoService;
-  /** @internal The socket calls of this loop's sockets: the backend's own, else the platform's. */
-  readonly _sockets: SocketApi;
   readonly #phases: Record<Phase, Set<PhaseHandle>> = { idle: new Set(), prepare: new Set(), check: new Set() };
   readonly #handles = new Set<Handle>();
   #pending: Array<() => void> = [];
@@ -64,15 +67,19 @@ export class Loop {
   #closed = false;
   #lastYield = now();
   #failure: { error: unknown } | null = null;
+  /** Set by {@link Loop.autoRun}: receives the failures of runs the loop starts itself. */
+  #autoRun: ((error: unknown) => void) | null = null;
+  #autoRunScheduled = false;
 
   /** @internal Use `createLoop`. */
   constructor(backend: Backend) {
     this.backend = backend;
-    this._sockets = backend.sockets ?? socketApi();
+    // The loop and its io meet here: the io gets only the scheduling it
+    // needs, and the socket calls of the backend's network.
     this._io = createIoService(
       { defer: (fn) => this._defer(fn), callbackFailed: (error) => this._callbackFailed(error), wakeIfPolling: () => this._wakeIfPolling() },
       backend,
-      this._sockets,
+      backend.sockets ?? socketApi(),
     );
   }
 
@@ -147,6 +154,43 @@ export class Loop {
     }
   }
 
+  /**
+   * Lets the loop run itself, for layers whose users never call `run()`
+   * (a Node-style stream layer: `server.listen()` just works). From now on,
+   * whenever the loop is alive and nobody runs it, it starts `run()` on the
+   * next macrotask, and that run ends when nothing holds the loop. An app
+   * that calls `run()` itself in the same turn runs the loop with its own
+   * call. When such a run rejects (an application callback threw),
+   * `onFailure` receives the error (default: thrown as an uncaught
+   * exception, as Node would), and the loop runs again if still alive.
+   * Calling it again replaces `onFailure`.
+   * @throws WsaloopError `EBADF` if the loop is closed.
+   */
+  autoRun(onFailure: (error: unknown) => void = throwUncaught): void {
+    this.#assertOpen();
+    this.#autoRun = onFailure;
+    this.#scheduleAutoRun();
+  }
+
+  /** Whether {@link Loop.autoRun} is on. */
+  get autoRunning(): boolean {
+    return this.#autoRun !== null;
+  }
+
+  /** Starts a run on the next macrotask if auto-run is on and nobody runs the loop. */
+  #scheduleAutoRun(): void {
+    if (!this.#autoRun || this.#running || this.#autoRunScheduled || this.#closed) return;
+    this.#autoRunScheduled = true;
+    setImmediate(() => {
+      this.#autoRunScheduled = false;
+      if (this.#running || this.#closed || !this.alive) return;
+      this.run().then(ignore, (error: unknown) => {
+        this.#autoRun?.(error);
+        this.#scheduleAutoRun();
+      });
+    });
+  }
+
   /** Makes `run()` return after the current iteration. */
   stop(): void {
     this.#stopRequested = true;
@@ -169,6 +213,7 @@ export class Loop {
       throw stateError('EBUSY', 'loop_close', `${this.#handles.size} handle(s) still open`);
     }
     this.#closed = true;
+    this.#autoRun = null;
     this.backend.close();
   }
 
@@ -246,6 +291,7 @@ export class Loop {
 
   /** @internal */ _adjustActive(delta: number): void {
     this.#activeHandles += delta;
+    if (delta > 0 && !this.#running) this.#scheduleAutoRun();
     // An unref() or stop from outside the loop may leave nothing to wait
     // for: wake a blocked poll so run() sees it and returns.
     if (delta < 0 && !this.alive) this._wakeIfPolling();
@@ -254,6 +300,7 @@ export class Loop {
   /** @internal A request (write, connect, shutdown...) started: it keeps the loop alive. */
   _requestStarted(): void {
     this.#activeRequests++;
+    if (!this.#running) this.#scheduleAutoRun();
   }
 
   /** @internal */ _requestFinished(): void {
@@ -262,6 +309,7 @@ export class Loop {
 
   /** @internal */ _closingStarted(): void {
     this.#closingCount++;
+    if (!this.#running) this.#scheduleAutoRun();
   }
 
   /** @internal Schedules a handle's close callback for the close phase. */

@@ -4,15 +4,15 @@
  * backend.
  * @module
  */
-import { lookup } from 'node:dns';
 import { stateError, type WsaloopError } from '../errors.js';
 import type { StreamChannel } from '../io/channel.js';
 import type { Loop } from './loop.js';
 import { nativeError } from '../sys/platform.js';
-import { familyOf, type SocketAddress } from '../sys/sockaddr.js';
+import type { SocketAddress } from '../sys/sockaddr.js';
 import type { AddressFamily } from '../sys/socket-api.js';
 import { checkCallback, checkHostName, checkPort, toBuffers, type WriteData } from '../net/arguments.js';
 import { completion, type OperationCallback, statusError } from '../net/completion.js';
+import { resolveHost } from '../net/resolve.js';
 import { SocketHandleBase, type SocketHandleEvents } from './socket-handle.js';
 
 /** Events of a {@link Tcp} handle. */
@@ -167,17 +167,12 @@ export class Tcp extends SocketHandleBase<TcpEvents, StreamChannel> {
       }
       done.settle(error);
     };
-    const literal = host === 'localhost' ? '127.0.0.1' : host;
-    const family = familyOf(literal);
-    if (family) {
-      this.#startConnect(literal, family, port, finish);
-    } else {
-      lookup(host, (err, address, addressFamily) => {
-        if (this.isClosing()) return finish(stateError('ECANCELED', 'connect', 'handle closed during lookup'));
-        if (err) return finish(stateError(err.code ?? 'ENOTFOUND', 'getaddrinfo', host));
-        this.#startConnect(address, addressFamily === 6 ? 'ipv6' : 'ipv4', port, finish);
-      });
-    }
+    // A literal resolves at once (this call); a name after a lookup.
+    resolveHost(host, (err, resolved) => {
+      if (this.isClosing()) return finish(stateError('ECANCELED', 'connect', 'handle closed during lookup'));
+      if (err) return finish(stateError(err.code ?? 'ENOTFOUND', 'getaddrinfo', host));
+      this.#startConnect(resolved!.host, resolved!.family, port, finish);
+    });
     return done.result;
   }
 

@@ -3,8 +3,8 @@
  * throws TypeError / RangeError at the call site, before any native call.
  * @module
  */
-import { familyOf } from '../sys/sockaddr.js';
 import type { AddressFamily } from '../sys/socket-api.js';
+import { literalHost } from './resolve.js';
 
 /** Data a stream or datagram write accepts. */
 export type WriteData = Buffer | Uint8Array | string | ReadonlyArray<Buffer | Uint8Array | string>;
@@ -18,13 +18,12 @@ export function checkPort(port: unknown, name = 'port'): number {
   return port;
 }
 
-/** A validated IP literal and its family. `localhost` means 127.0.0.1. */
+/** A validated IP literal and its family (`localhost` is one: see `literalHost`). */
 export function checkIpHost(host: unknown, name = 'host'): { host: string; family: AddressFamily } {
   if (typeof host !== 'string') throw new TypeError(`The "${name}" argument must be a string, received ${describe(host)}`);
-  const literal = host === 'localhost' ? '127.0.0.1' : host;
-  const family = familyOf(literal);
-  if (!family) throw new TypeError(`The "${name}" argument must be an IPv4 or IPv6 address, received '${host}'`);
-  return { host: literal, family };
+  const literal = literalHost(host);
+  if (!literal) throw new TypeError(`The "${name}" argument must be an IPv4 or IPv6 address, received '${host}'`);
+  return literal;
 }
 
 /** @throws TypeError unless `host` is a non-empty string. */
