@@ -128,12 +128,28 @@ export function proactorStartFailureTests(opts: ConformanceOptions): void {
       const listener = open('ipv4', 'stream', '127.0.0.1');
       expect(api.listen(listener, 8)).toBe(0);
       const accepted = new Calls();
-      proactor.accept(listener, 'ipv4', { complete: (s, socket) => {
-        accepted.complete(s);
-        if (s === 0) sockets.push(socket);
-      } });
+      proactor.startAccepting(listener, 'ipv4', {
+        accepted: (s, socket) => {
+          accepted.complete(s);
+          if (s === 0) sockets.push(socket);
+        },
+      });
       sockets.push(NOT_A_SOCKET);
-      await failsOnce((calls) => proactor.accept(NOT_A_SOCKET, 'ipv4', { complete: (s) => calls.complete(s) }), ['ENOTSOCK']);
+      // Every accept posted fails on its own, and a stop from the report
+      // (what core does with a listener's error) posts nothing more.
+      const failed = new Calls();
+      proactor.startAccepting(NOT_A_SOCKET, 'ipv4', {
+        accepted: (s) => {
+          failed.complete(s);
+          proactor.stopAccepting(NOT_A_SOCKET);
+        },
+      });
+      await pollUntil(proactor, () => failed.statuses.length > 0, 'the failure');
+      for (let i = 0; i < 5; i++) await proactor.poll(10);
+      const reports = failed.statuses.length;
+      expect(new Set(failed.codes)).toEqual(new Set(['ENOTSOCK']));
+      for (let i = 0; i < 5; i++) await proactor.poll(10);
+      expect(failed.statuses).toHaveLength(reports);
       const client = open('ipv4', 'stream');
       const connected = new Calls();
       const { address, length } = sockaddr('127.0.0.1', port(listener));

@@ -9,6 +9,7 @@ export * as WinsockConstants from './sys/winsock/constants.js';
 export { addressOf, writeWsabuf, writeTimeval, WSABUF_SIZE, FD_SET_HEADER, SOCKET_SIZE, TIMEVAL_SIZE } from './sys/winsock/structs.js';
 export { wsaErrorCode, wsaErrorMessage } from './sys/winsock/errors.js';
 export { OverlappedProactor, OVERLAPPED_OPTION_NAMES, type OverlappedOptions } from './sys/winsock/overlapped/overlapped-proactor.js';
+export { AcceptKeeper, BURST_ACCEPTS_FACTOR, type AcceptRequest, type PostAccept } from './sys/winsock/overlapped/accept-keeper.js';
 export { OverlappedOperation, SocketRecord, OperationPool, type OperationKind, OFFSET_EVENT } from './sys/winsock/overlapped/operations.js';
 export { BufferPool, type PooledBuffer } from './sys/winsock/overlapped/receive-buffers.js';
 export { NativeBlock } from './sys/winsock/overlapped/native-block.js';

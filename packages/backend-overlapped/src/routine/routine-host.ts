@@ -26,8 +26,8 @@
  * @module
  */
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import type { AcceptRequest, CompletionRequest, EventWakeToken, RecvFromRequest, RecvRequest, SocketHandle } from '@wsaloop/core/backend';
-import { NativeBlock, OFFSET_EVENT, type OverlappedOperation, OverlappedProactor, type OverlappedOptions, WinsockConstants as C } from '@wsaloop/core/winsock';
+import type { CompletionRequest, EventWakeToken, RecvFromRequest, RecvRequest, SocketHandle } from '@wsaloop/core/backend';
+import { type AcceptRequest, NativeBlock, OFFSET_EVENT, type OverlappedOperation, OverlappedProactor, type OverlappedOptions, WinsockConstants as C } from '@wsaloop/core/winsock';
 import * as P from './protocol.js';
 
 const TWO_32 = 0x100000000;
@@ -370,7 +370,7 @@ export function runRoutineThread(data: P.RoutineThreadData): void {
         case P.OP_ACCEPT: {
           const family = w[i++] === 1 ? 'ipv6' : 'ipv4';
           const optional = w[i++] === 1;
-          host.accept(socket, family, { optional, complete: (status, accepted, backlog) => out.accept(id, status, accepted, backlog === true) } satisfies AcceptRequest);
+          host.acceptOne(socket, family, { optional, complete: (status, accepted, backlog) => out.accept(id, status, accepted, backlog === true) } satisfies AcceptRequest);
           break;
         }
         case P.OP_CONNECT: {

@@ -13,7 +13,7 @@
  */
 import { receiveMessageOnPort, Worker, type MessagePort, MessageChannel } from 'node:worker_threads';
 import type {
-  AcceptRequest,
+  AcceptListener,
   AddressFamily,
   CompletionRequest,
   EventWakeToken,
@@ -24,7 +24,7 @@ import type {
   SocketKind,
 } from '@wsaloop/core/backend';
 import { onProcessExit } from '@wsaloop/core/backend';
-import { addressOf, OverlappedProactor, type OverlappedOptions, windows, WinsockConstants as C } from '@wsaloop/core/winsock';
+import { AcceptKeeper, type AcceptRequest, addressOf, OverlappedProactor, type OverlappedOptions, windows, WinsockConstants as C } from '@wsaloop/core/winsock';
 import * as P from './protocol.js';
 
 /** Sends up to this size travel inside the batch; larger ones by address, without a copy. */
@@ -68,8 +68,10 @@ let exitHookInstalled = false;
 export class RoutineProactor implements Proactor {
   readonly kind = 'proactor' as const;
   readonly name = 'overlapped';
-  /** Accepts core keeps posted per listener. */
+  /** Accepts kept posted per listener (see `AcceptKeeper`). */
   readonly acceptsAhead: number;
+  /** Each accepting listener's keeper: the policy runs on this side, each accept on the routine thread. */
+  readonly #accepts = new Map<SocketHandle, AcceptKeeper>();
   /** Wakes the loop: SetEvent on an event the routine thread waits on. */
   readonly wakeToken: EventWakeToken;
   readonly #win = windows();
@@ -153,8 +155,21 @@ export class RoutineProactor implements Proactor {
     return 0;
   }
 
+  startAccepting(socket: SocketHandle, family: AddressFamily, listener: AcceptListener): void {
+    let keeper = this.#accepts.get(socket);
+    if (!keeper) {
+      keeper = new AcceptKeeper(this.acceptsAhead, (request) => this.#acceptOne(socket, family, request), (code) => code === C.WSAEWOULDBLOCK);
+      this.#accepts.set(socket, keeper);
+    }
+    keeper.start(listener);
+  }
+
+  stopAccepting(socket: SocketHandle): void {
+    this.#accepts.get(socket)?.stop();
+  }
+
   /** Queues an AcceptEx on the listening `socket`. */
-  accept(socket: SocketHandle, family: AddressFamily, request: AcceptRequest): void {
+  #acceptOne(socket: SocketHandle, family: AddressFamily, request: AcceptRequest): void {
     const id = this.#register('accept', request, socket, null);
     this.#words.push(P.OP_ACCEPT, id, socket, family === 'ipv6' ? 1 : 0, request.optional === true ? 1 : 0);
     this.#queued();
@@ -201,6 +216,8 @@ export class RoutineProactor implements Proactor {
 
   /** Queues a close: the routine thread cancels, closes, waits for every completion; `done` runs after they were reported. */
   closeSocket(socket: SocketHandle, done: () => void): void {
+    this.#accepts.get(socket)?.stop();
+    this.#accepts.delete(socket);
     this.#closing.add(socket);
     const id = this.#register('close', done, socket, null);
     this.#words.push(P.OP_CLOSE, id, socket);

@@ -19,18 +19,20 @@ export interface CompletionRequest {
 }
 
 /**
- * An accept: completes with the new connected socket. `backlog` is a hint:
- * true when the connection was taken from a queue of them (a burst), so
- * posting more accepts would take it sooner.
+ * Receives the accepts of one listening socket; called only from inside
+ * {@link BackendBase.poll}.
  */
-export interface AcceptRequest {
-  complete(status: number, socket: SocketHandle, backlog?: boolean): void;
+export interface AcceptListener {
   /**
-   * Posted for a burst only: when no connection is queued, the proactor may
-   * complete it at once with the would-block code instead of keeping it
-   * pending.
+   * One accept finished: `status` 0 and the new connected socket (ready for
+   * the other operations, as if {@link Proactor.associate}d), or a positive
+   * native error and -1. The proactor closed the socket of a connection
+   * that failed on its way in itself. After a failure the proactor posts
+   * again only once this returns, so a {@link Proactor.stopAccepting} made
+   * here (for a listener's own error, or no descriptors left) takes effect
+   * before it.
    */
-  readonly optional?: boolean;
+  accepted(status: number, socket: SocketHandle): void;
 }
 
 /**
@@ -50,12 +52,22 @@ export interface RecvFromRequest {
 export interface Proactor extends BackendBase {
   /** Discriminates proactors from reactors. */
   readonly kind: 'proactor';
-  /** Accepts core keeps posted per listening socket (default 4 when absent). */
-  readonly acceptsAhead?: number;
   /** Prepares a socket core created (e.g. associates it with a completion port). Returns 0 or a negated error. */
   associate(socket: SocketHandle, family: AddressFamily, kind: SocketKind): number;
-  /** Accepts one connection on the listening `socket`. */
-  accept(socket: SocketHandle, family: AddressFamily, request: AcceptRequest): void;
+  /**
+   * Starts accepting on the listening `socket`, and keeps accepting until
+   * {@link Proactor.stopAccepting} or {@link Proactor.closeSocket}: how many
+   * accepts stay posted (a few ahead, more while a burst fills the backlog)
+   * is the proactor's policy, not the caller's. Each finished accept goes to
+   * `listener`, failures included; an accept that found nothing to take is
+   * not reported. Called again after a stop, it posts again.
+   */
+  startAccepting(socket: SocketHandle, family: AddressFamily, listener: AcceptListener): void;
+  /**
+   * Stops posting accepts on `socket`. Accepts already posted still finish
+   * and are reported.
+   */
+  stopAccepting(socket: SocketHandle): void;
   /** Connects the bound-or-unbound `socket` to the sockaddr in `address`. */
   connect(socket: SocketHandle, family: AddressFamily, address: Buffer, length: number, request: CompletionRequest): void;
   /** Receives once from a stream socket. */

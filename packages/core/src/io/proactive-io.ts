@@ -1,12 +1,12 @@
 /**
  * Stream and datagram operations over a completion backend. The proactor
- * does the I/O; this layer adds what every proactor would otherwise repeat:
- * keeping accepts posted, one receive in flight while reading, holding data
+ * does the I/O and keeps accepts posted; this layer adds what every proactor
+ * would otherwise repeat: what a failed accept means, one receive in flight while reading, holding data
  * that completes after a readStop, ordering shutdown after the last send, and
  * closing through the proactor so cancellations are reported first.
  * @module
  */
-import type { Proactor, RecvRequest } from '../backend/proactor.js';
+import type { AcceptListener, Proactor, RecvRequest } from '../backend/proactor.js';
 import type { AddressFamily, SocketApi, SocketHandle } from '../sys/socket-api.js';
 import { type DatagramChannel, type Done, STATUS_CANCELED, type StreamChannel, type IoService, type ConnectionReport } from './channel.js';
 import { adoptSocket, openSocket, SocketCalls } from './socket-calls.js';
@@ -14,11 +14,6 @@ import type { FamilyConstants } from '../sys/sockaddr.js';
 import { classifyAcceptFailure } from './accept-errors.js';
 import { AcceptGuard } from './accept-guard.js';
 import type { IoScheduler } from './scheduler.js';
-
-/** Accepts kept posted on a listening socket when the proactor does not say. */
-const DEFAULT_ACCEPTS_AHEAD = 4;
-/** During a burst (the proactor hints at a backlog), up to this many times as many accepts are posted. */
-const BURST_ACCEPTS_FACTOR = 8;
 
 /** The proactive operations layer of one loop. */
 export class ProactiveIo implements IoService {
@@ -85,12 +80,10 @@ class ProactiveStream extends SocketCalls implements StreamChannel {
   #sendsInFlight = 0;
   #shutdownDone: Done | null = null;
   #onConnection: ConnectionReport | null = null;
-  /** Optional accepts in flight: posted beyond the proactor's `acceptsAhead` during a burst. */
-  #extraAccepts = 0;
+  #acceptListener: AcceptListener | null = null;
   /** Writes issued while the connect is in flight; posted once it succeeds. */
   #awaitingConnect: Array<[Uint8Array[], Done]> | null = null;
-  /** Accepts not re-posted after resource failures, and the timer that posts them again. */
-  #acceptsPaused = 0;
+  /** The timer that starts accepting again after resource failures stopped it. */
   #acceptPause: NodeJS.Timeout | null = null;
   #resourceFailures = 0;
 
@@ -102,74 +95,49 @@ class ProactiveStream extends SocketCalls implements StreamChannel {
   startAccepting(onConnection: ConnectionReport): void {
     this.#io.accepts.listenerStarted();
     this.#onConnection = onConnection;
-    const ahead = this.#io.proactor.acceptsAhead ?? DEFAULT_ACCEPTS_AHEAD;
-    for (let i = 0; i < ahead; i++) this.#postAccept();
+    this.#acceptListener = { accepted: this.#io.guard((status: number, socket: SocketHandle) => this.#accepted(status, socket)) };
+    this.#io.proactor.startAccepting(this.fd, this.family, this.#acceptListener);
   }
 
   /**
-   * Posts an accept. `optional` ones are posted during a burst, beyond
-   * `acceptsAhead`: more accepts in flight take it in fewer rounds (each a
-   * loop iteration, or a trip to a backend's thread); the proactor completes
-   * them with would-block once the backlog is empty, and they are not
-   * re-posted, so `acceptsAhead` stay pending afterwards.
+   * One accept finished. How many stay posted is the proactor's business;
+   * what a failure means is decided here, the same way as on the readiness
+   * side: a connection that failed on its way in is dropped (the proactor
+   * closed its socket, and keeps accepting); an error of the listener
+   * itself stops accepting and reaches the application; running out of
+   * sockets or buffers turns the waiting clients away and pauses accepting.
    */
-  #postAccept(optional = false): void {
-    if (optional) this.#extraAccepts++;
-    this.#io.proactor.accept(this.fd, this.family, {
-      optional,
-      complete: this.#io.guard((status: number, socket: SocketHandle, backlog?: boolean) => {
-        if (optional) this.#extraAccepts--;
-        if (this.#closed) {
-          // The listener closed while this connection was being accepted.
-          if (status === 0) this.#io.api.close(socket);
-          return;
-        }
-        // No connection to report: an optional accept found the backlog
-        // empty (it is not posted again), or a kept one had nothing to take.
-        if (status !== 0 && this.#io.api.isWouldBlock(status)) {
-          if (!optional) this.#postAccept();
-          return;
-        }
-        if (status !== 0) return this.#acceptFailed(status, optional);
-        this.#resourceFailures = 0;
-        const ahead = this.#io.proactor.acceptsAhead ?? DEFAULT_ACCEPTS_AHEAD;
-        if (!optional || backlog === true) this.#postAccept(optional);
-        if (backlog === true && this.#extraAccepts < ahead * (BURST_ACCEPTS_FACTOR - 1)) this.#postAccept(true);
-        this.#onConnection?.(status, new ProactiveStream(this.#io, socket, this.family));
-      }),
-    });
-  }
-
-  /**
-   * An accept failed. A connection that failed on its way in is dropped
-   * (the proactor closed its socket) and the accept posted again; only an
-   * error of the listener itself reaches the application, and that accept
-   * is not posted again (it would fail the same way at once).
-   */
-  #acceptFailed(status: number, optional: boolean): void {
+  #accepted(status: number, socket: SocketHandle): void {
+    if (this.#closed) {
+      // The listener closed while this connection was being accepted.
+      if (status === 0) this.#io.api.close(socket);
+      return;
+    }
+    if (status === 0) {
+      this.#resourceFailures = 0;
+      this.#onConnection?.(0, new ProactiveStream(this.#io, socket, this.family));
+      return;
+    }
     const failure = classifyAcceptFailure(status);
+    if (failure === 'connection') {
+      this.#io.accepts.dropped++;
+      return;
+    }
     if (failure === 'listener') {
+      this.#io.proactor.stopAccepting(this.fd);
       this.#onConnection?.(status, null);
       return;
     }
-    if (failure === 'connection') {
-      this.#io.accepts.dropped++;
-      if (!optional) this.#postAccept();
-      return;
-    }
-    // Out of sockets or buffers: posting again now would fail at once, one
-    // loop iteration after another. Turn the waiting clients away and post
+    // Out of sockets or buffers: accepting again now would fail at once, one
+    // loop iteration after another. Turn the waiting clients away and accept
     // again after a pause.
     this.#io.accepts.turnAway(this.fd, this.#io.api);
-    if (optional) return;
-    this.#acceptsPaused++;
     if (this.#acceptPause) return;
+    this.#io.proactor.stopAccepting(this.fd);
     this.#acceptPause = setTimeout(() => {
       this.#acceptPause = null;
-      const paused = this.#acceptsPaused;
-      this.#acceptsPaused = 0;
-      if (this.#closed) return;
-      for (let i = 0; i < paused; i++) this.#postAccept();
+      if (this.#closed || !this.#acceptListener) return;
+      this.#io.proactor.startAccepting(this.fd, this.family, this.#acceptListener);
       this.#io.scheduler.wakeIfPolling();
     }, this.#io.accepts.backoff(this.#resourceFailures++));
     this.#acceptPause.unref();

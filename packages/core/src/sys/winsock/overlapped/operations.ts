@@ -12,7 +12,8 @@
  *       ConnectEx's destination, AcceptEx's two address blocks (2 x 44)
  * @module
  */
-import type { AcceptRequest, CompletionRequest, RecvFromRequest, RecvRequest } from '../../../backend/proactor.js';
+import type { CompletionRequest, RecvFromRequest, RecvRequest } from '../../../backend/proactor.js';
+import type { AcceptKeeper, AcceptRequest } from './accept-keeper.js';
 import type { AddressFamily, SocketHandle } from '../../socket-api.js';
 import { NativeBlock } from './native-block.js';
 import type { PooledBuffer } from './receive-buffers.js';
@@ -46,6 +47,8 @@ export class SocketRecord {
   onDrained: (() => void) | null = null;
   /** Whether a synchronous success is reported without a notification (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS). */
   skipOnSuccess = false;
+  /** A listener's accepts, once it started accepting. */
+  accepts: AcceptKeeper | null = null;
   /**
    * A listener whose last accept found a connection: more are likely queued
    * in its backlog, so the next accept tries a non-blocking accept() first.

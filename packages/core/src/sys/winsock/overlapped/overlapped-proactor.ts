@@ -12,7 +12,8 @@
  * @module
  */
 import koffi from 'koffi';
-import type { AcceptRequest, CompletionRequest, Proactor, RecvFromRequest, RecvRequest } from '../../../backend/proactor.js';
+import type { AcceptListener, CompletionRequest, Proactor, RecvFromRequest, RecvRequest } from '../../../backend/proactor.js';
+import { AcceptKeeper, type AcceptRequest } from './accept-keeper.js';
 import type { WakeToken } from '../../../backend/wake-token.js';
 import { socketApi } from '../../platform.js';
 import type { AddressFamily, SocketApi, SocketHandle, SocketKind } from '../../socket-api.js';
@@ -136,7 +137,7 @@ export abstract class OverlappedProactor implements Proactor {
   readonly kind = 'proactor' as const;
   abstract readonly name: string;
   abstract readonly wakeToken: WakeToken;
-  /** Accepts core keeps posted per listener. */
+  /** Accepts kept posted per listener (see {@link AcceptKeeper}). */
   readonly acceptsAhead: number;
   protected readonly win: WindowsLibraries = windows();
   protected readonly api: SocketApi = socketApi();
@@ -279,7 +280,21 @@ export abstract class OverlappedProactor implements Proactor {
     return 0;
   }
 
-  accept(socket: SocketHandle, family: AddressFamily, request: AcceptRequest): void {
+  startAccepting(socket: SocketHandle, family: AddressFamily, listener: AcceptListener): void {
+    const record = this.#record(socket);
+    record.accepts ??= new AcceptKeeper(this.acceptsAhead, (request) => this.acceptOne(socket, family, request), (code) => this.api.isWouldBlock(code));
+    record.accepts.start(listener);
+  }
+
+  stopAccepting(socket: SocketHandle): void {
+    this.#records.get(socket)?.accepts?.stop();
+  }
+
+  /**
+   * Starts one accept on the listening `socket`: what {@link AcceptKeeper}
+   * posts, and what the completion-routine thread runs for its own keeper.
+   */
+  acceptOne(socket: SocketHandle, family: AddressFamily, request: AcceptRequest): void {
     const record = this.#record(socket);
     const op = this.#begin(record, 'accept', request);
     if (record.backlogLikely || request.optional === true) {
@@ -401,6 +416,7 @@ export abstract class OverlappedProactor implements Proactor {
     this.#records.delete(socket);
     if (record) {
       record.open = false;
+      record.accepts?.stop();
       // Cancel first, then close: closing a socket with a receive still
       // pending would otherwise abort the connection with a reset.
       if (record.inFlight > 0) this.win.kernel32.CancelIoEx(socket, 0);
