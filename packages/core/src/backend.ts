@@ -8,7 +8,7 @@ export { BackendUnsupportedError } from './backend/backend.js';
 export { checkBackendOptions, UnknownBackendOptionError } from './backend/options.js';
 export { Readiness, type Reactor, type ReadinessListener } from './backend/reactor.js';
 export type { Proactor, CompletionRequest, AcceptListener, RecvRequest, RecvFromRequest } from './backend/proactor.js';
-export type { WakeToken, SocketWakeToken, EventFdWakeToken, CompletionPortWakeToken, EventWakeToken, WindowWakeToken } from './backend/wake-token.js';
+export type { WakeToken, SocketWakeToken, EventFdWakeToken, CompletionPortWakeToken, EventWakeToken, WindowWakeToken, SharedFlagWakeToken } from './backend/wake-token.js';
 export { performWake } from './backend/remote-wake.js';
 export { onProcessExit } from './loop/exit-guard.js';
 export type { SocketApi, SocketHandle, AddressFamily, SocketKind, SocketOption, MulticastMembership } from './sys/socket-api.js';

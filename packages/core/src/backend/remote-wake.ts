@@ -29,5 +29,11 @@ export function performWake(token: WakeToken): void {
     case 'window':
       user32().PostMessageW(token.hwnd, token.message, 0, 0);
       return;
+    case 'shared-flag': {
+      const flag = new Int32Array(token.flag, 0, 1);
+      Atomics.add(flag, 0, 1);
+      Atomics.notify(flag, 0);
+      return;
+    }
   }
 }

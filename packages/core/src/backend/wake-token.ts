@@ -40,5 +40,15 @@ export interface WindowWakeToken {
   message: number;
 }
 
+/**
+ * Wake by adding 1 to the first Int32 of a shared buffer and notifying its
+ * waiters: for a backend that waits in JavaScript (`Atomics.waitAsync`),
+ * such as the in-memory backend of core's tests.
+ */
+export interface SharedFlagWakeToken {
+  kind: 'shared-flag';
+  flag: SharedArrayBuffer;
+}
+
 /** Any wake mechanism. */
-export type WakeToken = SocketWakeToken | EventFdWakeToken | CompletionPortWakeToken | EventWakeToken | WindowWakeToken;
+export type WakeToken = SocketWakeToken | EventFdWakeToken | CompletionPortWakeToken | EventWakeToken | WindowWakeToken | SharedFlagWakeToken;
