@@ -6,11 +6,9 @@ export default defineConfig({
     backend: 'src/backend.ts',
     winsock: 'src/winsock.ts',
     posix: 'src/posix.ts',
-    // Wait threads of the event-group waiter: loaded with new Worker(url).
-    'event-wait-thread': 'src/sys/winsock/event-groups/wait-thread.ts',
     // The accept thread of AcceptThread, likewise.
-    'accept-thread-worker': 'src/net/accept-thread-worker.ts',
-    'server-pool-worker': 'src/net/server-pool-worker.ts',
+    'accept-thread-worker': 'src/threads/accept-thread-worker.ts',
+    'server-pool-worker': 'src/threads/server-pool-worker.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -44,7 +44,8 @@
  */
 import { threadId, Worker } from 'node:worker_threads';
 import { onProcessExit, Readiness, type Reactor, type ReadinessListener, type SocketHandle, socketApi, type WindowWakeToken } from '@wsaloop/core/backend';
-import { ALL_NETWORK_EVENTS, NetworkEventLedger, readinessOf, user32, windows, WinsockConstants as C } from '@wsaloop/core/winsock';
+import { user32, windows, WinsockConstants as C } from '@wsaloop/core/winsock';
+import { ALL_NETWORK_EVENTS, NetworkEventLedger, readinessOf } from '@wsaloop/winsock-kit';
 import * as P from './protocol.js';
 
 const TWO_32 = 0x100000000;

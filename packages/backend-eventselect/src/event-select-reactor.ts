@@ -37,7 +37,8 @@
  * @module
  */
 import { Readiness, type Reactor, type ReadinessListener, type SocketHandle, type WakeToken } from '@wsaloop/core/backend';
-import { ALL_NETWORK_EVENTS, NetworkEventLedger, readinessOf, type SharedEvent, SharedEvents, WinsockConstants as C, windows } from '@wsaloop/core/winsock';
+import { WinsockConstants as C, windows } from '@wsaloop/core/winsock';
+import { ALL_NETWORK_EVENTS, NetworkEventLedger, readinessOf, type SharedEvent, SharedEvents } from '@wsaloop/winsock-kit';
 
 /** What a socket whose registration or event read failed is reported as: the adapter's next attempts meet the error. */
 const FAILED = Readiness.READABLE | Readiness.WRITABLE | Readiness.ERROR;

@@ -9,14 +9,8 @@
  * @module
  */
 import type { WakeToken } from '@wsaloop/core/backend';
-import {
-  OVERLAPPED_OPTION_NAMES,
-  OverlappedProactor,
-  type OverlappedOperation,
-  type OverlappedOptions,
-  type SocketRecord,
-  WinsockConstants as C,
-} from '@wsaloop/core/winsock';
+import { WinsockConstants as C } from '@wsaloop/core/winsock';
+import { OVERLAPPED_OPTION_NAMES, OverlappedProactor, type OverlappedOperation, type OverlappedOptions, type SocketRecord } from '@wsaloop/winsock-kit';
 
 /** Options of the IOCP backend. */
 export interface IocpOptions extends OverlappedOptions {

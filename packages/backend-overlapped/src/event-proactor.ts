@@ -25,7 +25,8 @@
  * @module
  */
 import type { EventWakeToken } from '@wsaloop/core/backend';
-import { OFFSET_EVENT, type OverlappedOperation, OverlappedProactor, type OverlappedOptions, type SharedEvent, SharedEvents, windows, WinsockConstants } from '@wsaloop/core/winsock';
+import { windows, WinsockConstants } from '@wsaloop/core/winsock';
+import { OFFSET_EVENT, type OverlappedOperation, OverlappedProactor, type OverlappedOptions, type SharedEvent, SharedEvents } from '@wsaloop/winsock-kit';
 
 const TWO_32 = 0x100000000;
 /**

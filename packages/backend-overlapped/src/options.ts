@@ -2,7 +2,7 @@
  * Options of the overlapped backend and their validation.
  * @module
  */
-import { OVERLAPPED_OPTION_NAMES, type OverlappedOptions } from '@wsaloop/core/winsock';
+import { OVERLAPPED_OPTION_NAMES, type OverlappedOptions } from '@wsaloop/winsock-kit';
 
 /**
  * How the overlapped backend learns that an operation finished:

@@ -15,3 +15,4 @@ export type { SocketApi, SocketHandle, AddressFamily, SocketKind, SocketOption, 
 export { socketApi } from './sys/platform.js';
 export { encodeSockaddr, decodeSockaddr, SOCKADDR_MAX, type SocketAddress, type FamilyConstants } from './sys/sockaddr.js';
 export type { NativeFunction, AsyncResult, NativePointer } from './sys/native-function.js';
+export { countedCalls } from './sys/native-calls.js';

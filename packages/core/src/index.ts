@@ -20,7 +20,7 @@ export { Idle, Prepare, Check, PhaseHandle, type Phase, type PhaseCallback } fro
 export { Async, sendAsync, type AsyncCallback, type RemoteAsync } from './loop/async-handle.js';
 export { Tcp, type TcpEvents, type ReadCallback, type ConnectionCallback } from './loop/tcp.js';
 export { Udp, type UdpEvents, type MessageCallback } from './loop/udp.js';
-export { AcceptThread, releaseConnection, type AcceptThreadOptions, type AcceptThreadEvents, type HandedSocket } from './net/accept-thread.js';
+export { AcceptThread, releaseConnection, type AcceptThreadOptions, type AcceptThreadEvents, type HandedSocket } from './threads/accept-thread.js';
 export {
   ServerPool,
   type ServerPoolOptions,
@@ -29,7 +29,7 @@ export {
   type PoolConnectionHandler,
   type PoolModuleFactory,
   type PoolLoopReport,
-} from './net/server-pool.js';
+} from './threads/server-pool.js';
 export { SocketHandleBase, type BindOptions, type SocketHandleEvents } from './loop/socket-handle.js';
 export type { WriteData } from './net/arguments.js';
 export { resolveHost, literalHost, type ResolvedHost } from './net/resolve.js';

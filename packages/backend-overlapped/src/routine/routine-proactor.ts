@@ -24,7 +24,8 @@ import type {
   SocketKind,
 } from '@wsaloop/core/backend';
 import { onProcessExit } from '@wsaloop/core/backend';
-import { AcceptKeeper, type AcceptRequest, addressOf, OverlappedProactor, type OverlappedOptions, windows, WinsockConstants as C } from '@wsaloop/core/winsock';
+import { addressOf, windows, WinsockConstants as C } from '@wsaloop/core/winsock';
+import { AcceptKeeper, type AcceptRequest, OverlappedProactor, type OverlappedOptions } from '@wsaloop/winsock-kit';
 import * as P from './protocol.js';
 
 /** Sends up to this size travel inside the batch; larger ones by address, without a copy. */

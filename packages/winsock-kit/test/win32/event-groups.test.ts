@@ -3,7 +3,8 @@
  * `check()` (every signalled event of every group, no thread hop) and
  * `remove()` (stop watching an event without closing it, so it can be pooled).
  */
-import { EventGroupWaiter, windows } from '@wsaloop/core/winsock';
+import { windows } from '@wsaloop/core/winsock';
+import { EventGroupWaiter } from '@wsaloop/winsock-kit';
 import { describe, expect, it } from 'vitest';
 
 const byNumber = (a: number, b: number): number => a - b;

@@ -4,7 +4,8 @@
  * the limit), places given back and reused, and what a scan is handed: every
  * signalled event and every event a member was just put on.
  */
-import { SharedEvents, windows } from '@wsaloop/core/winsock';
+import { windows } from '@wsaloop/core/winsock';
+import { SharedEvents } from '@wsaloop/winsock-kit';
 import { describe, expect, it } from 'vitest';
 
 describe('shared events', () => {

@@ -21,7 +21,7 @@
  * @module
  */
 import { EventGroupWaiter, EVENTS_PER_GROUP } from './event-group-waiter.js';
-import { windows } from '../library.js';
+import { windows } from '@wsaloop/core/winsock';
 
 /** An event object and its members. */
 export interface SharedEvent<T> {

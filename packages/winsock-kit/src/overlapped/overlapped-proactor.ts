@@ -12,13 +12,37 @@
  * @module
  */
 import koffi from 'koffi';
-import type { AcceptListener, CompletionRequest, Proactor, RecvFromRequest, RecvRequest } from '../../../backend/proactor.js';
-import { AcceptKeeper, type AcceptRequest } from './accept-keeper.js';
-import type { WakeToken } from '../../../backend/wake-token.js';
-import { socketApi } from '../../platform.js';
-import type { AddressFamily, SocketApi, SocketHandle, SocketKind } from '../../socket-api.js';
-import { encodeSockaddr, SOCKADDR_MAX } from '../../sockaddr.js';
 import {
+  type AcceptListener,
+  type AddressFamily,
+  type CompletionRequest,
+  encodeSockaddr,
+  type Proactor,
+  type RecvFromRequest,
+  type RecvRequest,
+  SOCKADDR_MAX,
+  type SocketApi,
+  socketApi,
+  type SocketHandle,
+  type SocketKind,
+  type WakeToken,
+} from '@wsaloop/core/backend';
+import { addressOf, windows, type WindowsLibraries, WinsockConstants, WSABUF_SIZE, writeWsabuf } from '@wsaloop/core/winsock';
+import { AcceptKeeper, type AcceptRequest } from './accept-keeper.js';
+import { extensionFunctions } from './extensions.js';
+import {
+  ACCEPTEX_ADDRESS_SIZE,
+  ADDRESS_AREA,
+  OFFSET_ADDRESS,
+  OFFSET_ADDRESS_LENGTH,
+  OFFSET_FLAGS,
+  OperationPool,
+  type OverlappedOperation,
+  SocketRecord,
+} from './operations.js';
+import { BufferPool, type PooledBuffer } from './receive-buffers.js';
+
+const {
   AF_INET,
   AF_INET6,
   ERROR_OPERATION_ABORTED,
@@ -34,21 +58,7 @@ import {
   WSAEWOULDBLOCK,
   WSA_FLAG_NO_HANDLE_INHERIT,
   WSA_FLAG_OVERLAPPED,
-} from '../constants.js';
-import { windows, type WindowsLibraries } from '../library.js';
-import { addressOf, WSABUF_SIZE, writeWsabuf } from '../structs.js';
-import { extensionFunctions } from './extensions.js';
-import {
-  ACCEPTEX_ADDRESS_SIZE,
-  ADDRESS_AREA,
-  OFFSET_ADDRESS,
-  OFFSET_ADDRESS_LENGTH,
-  OFFSET_FLAGS,
-  OperationPool,
-  type OverlappedOperation,
-  SocketRecord,
-} from './operations.js';
-import { BufferPool, type PooledBuffer } from './receive-buffers.js';
+} = WinsockConstants;
 
 /** Options every overlapped backend accepts. */
 export interface OverlappedOptions {

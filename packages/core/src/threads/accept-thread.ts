@@ -9,7 +9,7 @@ import { MessageChannel, type MessagePort, type TransferListItem, Worker } from 
 import { WsaloopError } from '../errors.js';
 import { socketApi } from '../sys/platform.js';
 import { encodeSockaddr, SOCKADDR_MAX, type SocketAddress } from '../sys/sockaddr.js';
-import { checkIpHost, checkPort } from './arguments.js';
+import { checkIpHost, checkPort } from '../net/arguments.js';
 
 /** Options of {@link AcceptThread.start}. */
 export interface AcceptThreadOptions {

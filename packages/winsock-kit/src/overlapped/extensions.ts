@@ -5,11 +5,10 @@
  * @module
  */
 import koffi from 'koffi';
-import type { AddressFamily, SocketHandle } from '../../socket-api.js';
-import { SIO_GET_EXTENSION_FUNCTION_POINTER } from '../constants.js';
-import { windows } from '../library.js';
-import { countedCalls } from '../../native-calls.js';
-import type { NativeFunction } from '../../native-function.js';
+import { type AddressFamily, countedCalls, type NativeFunction, type SocketHandle } from '@wsaloop/core/backend';
+import { windows, WinsockConstants } from '@wsaloop/core/winsock';
+
+const { SIO_GET_EXTENSION_FUNCTION_POINTER } = WinsockConstants;
 
 /** AcceptEx with every kept pointer passed as a numeric address. */
 export type AcceptExFunction = NativeFunction<

@@ -12,9 +12,8 @@
  *       ConnectEx's destination, AcceptEx's two address blocks (2 x 44)
  * @module
  */
-import type { CompletionRequest, RecvFromRequest, RecvRequest } from '../../../backend/proactor.js';
+import type { AddressFamily, CompletionRequest, RecvFromRequest, RecvRequest, SocketHandle } from '@wsaloop/core/backend';
 import type { AcceptKeeper, AcceptRequest } from './accept-keeper.js';
-import type { AddressFamily, SocketHandle } from '../../socket-api.js';
 import { NativeBlock } from './native-block.js';
 import type { PooledBuffer } from './receive-buffers.js';
 

@@ -5,8 +5,7 @@
  * proactor and the completion-routine one keep their accepts with this.
  * @module
  */
-import type { AcceptListener } from '../../../backend/proactor.js';
-import type { SocketHandle } from '../../socket-api.js';
+import type { AcceptListener, SocketHandle } from '@wsaloop/core/backend';
 
 /**
  * During a burst, up to this many times `acceptsAhead` accepts are in

@@ -6,9 +6,10 @@
  * @module
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { INFINITE } from '../constants.js';
-import { windows } from '../library.js';
+import { windows, WinsockConstants } from '@wsaloop/core/winsock';
 import { COMMAND, COUNT, EXIT, GROUP_HANDLES, IDLE, RESULT } from './protocol.js';
+
+const { INFINITE } = WinsockConstants;
 
 const control = new Int32Array(workerData.control as SharedArrayBuffer);
 const shared = new Float64Array(workerData.handles as SharedArrayBuffer);

@@ -12,11 +12,11 @@
  * @module
  */
 import { Worker } from 'node:worker_threads';
-import type { EventWakeToken } from '../../../backend/wake-token.js';
-import { WSA_WAIT_EVENT_0 } from '../constants.js';
-import { windows } from '../library.js';
-import { onProcessExit } from '../../../loop/exit-guard.js';
+import { type EventWakeToken, onProcessExit } from '@wsaloop/core/backend';
+import { windows, WinsockConstants } from '@wsaloop/core/winsock';
 import { COMMAND, CONTROL_WORDS, COUNT, EXIT, GROUP_HANDLES, IDLE, WAIT } from './protocol.js';
+
+const { WSA_WAIT_EVENT_0 } = WinsockConstants;
 
 /** Events per group: the 64-handle limit minus the control event. */
 export const EVENTS_PER_GROUP = GROUP_HANDLES - 1;

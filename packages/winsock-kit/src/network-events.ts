@@ -5,8 +5,10 @@
  * outside Winsock's own notifications.
  * @module
  */
-import { Readiness, type ReadinessListener } from '../../backend/reactor.js';
-import { FD_ACCEPT, FD_CLOSE, FD_CONNECT, FD_READ, FD_WRITE } from './constants.js';
+import { Readiness, type ReadinessListener } from '@wsaloop/core/backend';
+import { WinsockConstants } from '@wsaloop/core/winsock';
+
+const { FD_ACCEPT, FD_CLOSE, FD_CONNECT, FD_READ, FD_WRITE } = WinsockConstants;
 
 /**
  * Every network event a stream or datagram socket reports. These models
