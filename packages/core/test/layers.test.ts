@@ -27,14 +27,17 @@ function specifiers(file: string): string[] {
   return [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?\bfrom\s+['"]([^'"]+)['"]/g)].map((m) => m[1]!);
 }
 
+/** `path` relative to core's src/, with `/` on every platform. */
+const inCore = (path: string): string => relative(coreSrc, path).replaceAll('\\', '/');
+
 /** Relative imports of core's sources, as a graph of files relative to src/. */
 function coreGraph(): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const file of sourceFiles(coreSrc)) {
     const deps = specifiers(file)
       .filter((s) => s.startsWith('.'))
-      .map((s) => relative(coreSrc, resolve(dirname(file), s.replace(/\.js$/, '.ts'))));
-    graph.set(relative(coreSrc, file), deps);
+      .map((s) => inCore(resolve(dirname(file), s.replace(/\.js$/, '.ts'))));
+    graph.set(inCore(file), deps);
   }
   return graph;
 }
