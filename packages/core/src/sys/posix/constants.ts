@@ -1,6 +1,6 @@
 /**
  * Linux (x86_64 / arm64 glibc) socket constants, from <sys/socket.h>,
- * <netinet/in.h>, <netinet/tcp.h>, <poll.h> and <sys/eventfd.h>.
+ * <netinet/in.h>, <netinet/tcp.h>, <poll.h>, <sys/eventfd.h> and <sys/epoll.h>.
  * @module
  */
 
@@ -57,6 +57,23 @@ export const POLLNVAL = 0x020;
 
 export const EFD_CLOEXEC = 0o2000000;
 export const EFD_NONBLOCK = 0o4000;
+
+export const EPOLL_CLOEXEC = 0o2000000;
+export const EPOLL_CTL_ADD = 1;
+export const EPOLL_CTL_DEL = 2;
+export const EPOLL_CTL_MOD = 3;
+export const EPOLLIN = 0x001;
+export const EPOLLOUT = 0x004;
+export const EPOLLERR = 0x008;
+export const EPOLLHUP = 0x010;
+export const EPOLLRDHUP = 0x2000;
+/**
+ * sizeof(struct epoll_event): uint32 events, then the 64-bit data. The
+ * kernel packs it on x86-64 (12 bytes); elsewhere the data is aligned (16).
+ */
+export const EPOLL_EVENT_SIZE = process.arch === 'x64' ? 12 : 16;
+/** Offset of the data field in struct epoll_event. */
+export const EPOLL_EVENT_DATA = process.arch === 'x64' ? 4 : 8;
 
 /** sizeof(struct pollfd): int fd, short events, short revents. */
 export const POLLFD_SIZE = 8;

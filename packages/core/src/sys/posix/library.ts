@@ -28,6 +28,9 @@ export interface Libc {
   getpeername: NativeFunction<[fd: number, addr: Uint8Array, len: Int32Array], number>;
   poll: NativeFunction<[fds: Ptr, count: number, timeoutMs: number], number>;
   eventfd: NativeFunction<[initial: number, flags: number], number>;
+  epoll_create1: NativeFunction<[flags: number], number>;
+  epoll_ctl: NativeFunction<[epfd: number, op: number, fd: number, event: Ptr], number>;
+  epoll_wait: NativeFunction<[epfd: number, events: Ptr, maxEvents: number, timeoutMs: number], number>;
   read: NativeFunction<[fd: number, buf: Uint8Array, len: number], number>;
   write: NativeFunction<[fd: number, buf: Uint8Array, len: number], number>;
   ioctl: NativeFunction<[fd: number, request: number, arg: Int32Array], number>;
@@ -59,6 +62,9 @@ export function libc(): Libc {
     getpeername: 'int getpeername(int fd, void *addr, void *len)',
     poll: 'int poll(void *fds, uint64_t count, int timeoutMs)',
     eventfd: 'int eventfd(unsigned int initial, int flags)',
+    epoll_create1: 'int epoll_create1(int flags)',
+    epoll_ctl: 'int epoll_ctl(int epfd, int op, int fd, void *event)',
+    epoll_wait: 'int epoll_wait(int epfd, void *events, int maxEvents, int timeoutMs)',
     read: 'intptr_t read(int fd, void *buf, size_t len)',
     write: 'intptr_t write(int fd, void *buf, size_t len)',
     ioctl: 'int ioctl(int fd, unsigned long request, void *arg)',

@@ -1,0 +1,224 @@
+/**
+ * The epoll reactor: the kernel keeps the interest set, so a wait costs
+ * what is ready, not what is registered (poll hands the kernel every socket
+ * on every wait, and its cost grows with idle connections).
+ *
+ * Level-triggered, as core's reactive adapter expects of a readiness model:
+ * a socket the adapter left with data unread (it reads at most
+ * `readsPerEvent` times per report) is reported again by the next wait, and
+ * nothing is lost when an interest change races a wait. A socket with no
+ * interest leaves the kernel's set: EPOLLHUP and EPOLLERR are reported
+ * whatever the interest, and a hung-up socket whose reads are stopped would
+ * otherwise make every wait return at once.
+ *
+ * The wait runs on the loop's thread when it cannot block (timeout 0, or the
+ * previous poll found several sockets ready) and on a pool thread otherwise
+ * (koffi `.async`), so Node's own loop never blocks. epoll_ctl is safe beside
+ * a wait in flight: interest changes take effect at once, with no wake-up.
+ * @module
+ */
+import { Readiness, type Reactor, type ReadinessListener, type SocketHandle, type EventFdWakeToken } from '@wsaloop/core/backend';
+import { errno, libc, PosixConstants as C } from '@wsaloop/core/posix';
+
+interface Registration {
+  interest: number;
+  listener: ReadinessListener;
+  /** In the kernel's interest set (interest is not 0). */
+  added: boolean;
+}
+
+/** Options of the epoll backend. */
+export interface EpollOptions {
+  /** Most events one `epoll_wait` returns (default 1024, 1 to 65536); more ready sockets wait for the next poll. */
+  maxEvents?: number;
+}
+
+/** The names of {@link EpollOptions}, checked by `createBackend`. */
+export const EPOLL_OPTION_NAMES = ['maxEvents'] as const;
+// Fails to compile when an option is added above without its name.
+const everyEpollOptionNamed: Exclude<keyof EpollOptions, (typeof EPOLL_OPTION_NAMES)[number]> extends never ? true : never = true;
+void everyEpollOptionNamed;
+
+/** Default batch: one wait reports up to this many sockets. */
+const DEFAULT_MAX_EVENTS = 1024;
+const MAX_MAX_EVENTS = 65536;
+
+/** A {@link Reactor} over one epoll instance and an eventfd for wake-ups. */
+export class EpollReactor implements Reactor {
+  readonly kind = 'reactor' as const;
+  readonly name = 'epoll';
+  readonly waitsOnThreadPool = true;
+  readonly wakeToken: EventFdWakeToken;
+  readonly #libc = libc();
+  readonly #epfd: number;
+  readonly #eventfd: number;
+  readonly #maxEvents: number;
+  readonly #events: Buffer;
+  /** One epoll_event, for epoll_ctl. */
+  readonly #control = Buffer.alloc(C.EPOLL_EVENT_SIZE);
+  readonly #counter = Buffer.alloc(8);
+  readonly #registrations = new Map<SocketHandle, Registration>();
+  #waiting = false;
+  #wakePending = false;
+  #foundWork = false;
+  #closed = false;
+
+  constructor(options: EpollOptions = {}) {
+    const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
+    if (!Number.isInteger(maxEvents) || maxEvents < 1 || maxEvents > MAX_MAX_EVENTS) {
+      throw new RangeError(`The epoll backend's "maxEvents" option must be an integer from 1 to ${MAX_MAX_EVENTS}, received ${String(maxEvents)}`);
+    }
+    this.#maxEvents = maxEvents;
+    this.#events = Buffer.alloc(maxEvents * C.EPOLL_EVENT_SIZE);
+    this.#epfd = this.#libc.epoll_create1(C.EPOLL_CLOEXEC);
+    if (this.#epfd < 0) throw new Error(`epoll backend: epoll_create1 failed (errno ${errno()})`);
+    this.#eventfd = this.#libc.eventfd(0, C.EFD_NONBLOCK | C.EFD_CLOEXEC);
+    if (this.#eventfd < 0) {
+      const e = errno();
+      this.#libc.close(this.#epfd);
+      throw new Error(`epoll backend: eventfd failed (errno ${e})`);
+    }
+    this.#ctl(C.EPOLL_CTL_ADD, this.#eventfd, C.EPOLLIN);
+    this.wakeToken = { kind: 'eventfd', fd: this.#eventfd };
+  }
+
+  register(socket: SocketHandle, interest: number, listener: ReadinessListener): void {
+    const registration: Registration = { interest: 0, listener, added: false };
+    this.#registrations.set(socket, registration);
+    this.#apply(socket, registration, interest);
+  }
+
+  modify(socket: SocketHandle, interest: number): void {
+    const registration = this.#registrations.get(socket);
+    if (registration && registration.interest !== interest) this.#apply(socket, registration, interest);
+  }
+
+  unregister(socket: SocketHandle): void {
+    const registration = this.#registrations.get(socket);
+    if (!registration) return;
+    this.#registrations.delete(socket);
+    if (registration.added) this.#ctl(C.EPOLL_CTL_DEL, socket, 0);
+  }
+
+  /** Brings the kernel's set in line with `interest`: add, change or remove. */
+  #apply(socket: SocketHandle, registration: Registration, interest: number): void {
+    registration.interest = interest;
+    const events = (interest & Readiness.READABLE ? C.EPOLLIN | C.EPOLLRDHUP : 0) | (interest & Readiness.WRITABLE ? C.EPOLLOUT : 0);
+    if (events === 0) {
+      if (registration.added) this.#ctl(C.EPOLL_CTL_DEL, socket, 0);
+      registration.added = false;
+      return;
+    }
+    this.#ctl(registration.added ? C.EPOLL_CTL_MOD : C.EPOLL_CTL_ADD, socket, events);
+    registration.added = true;
+  }
+
+  /** epoll_ctl for `fd`, its data the descriptor itself. */
+  #ctl(op: number, fd: number, events: number): void {
+    this.#control.writeUInt32LE(events, 0);
+    this.#control.writeBigInt64LE(BigInt(fd), C.EPOLL_EVENT_DATA);
+    if (this.#libc.epoll_ctl(this.#epfd, op, fd, this.#control) === 0) return;
+    const e = errno();
+    // A descriptor already gone (ENOENT / EBADF on removal) has left the set anyway.
+    if (op === C.EPOLL_CTL_DEL) return;
+    throw new Error(`epoll backend: epoll_ctl(${op === C.EPOLL_CTL_ADD ? 'ADD' : 'MOD'}) of socket ${fd} failed (errno ${e})`);
+  }
+
+  poll(timeoutMs: number): number | Promise<number> {
+    if (this.#closed) return 0;
+    if (timeoutMs === 0 || this.#foundWork) {
+      const n = this.#dispatch(this.#waitNow(0));
+      this.#foundWork = n > 1;
+      if (n > 0 || timeoutMs === 0) return n;
+    }
+    this.#waiting = true;
+    return new Promise<number>((resolve, reject) => {
+      this.#libc.epoll_wait.async(this.#epfd, this.#events, this.#maxEvents, timeoutMs, (error: unknown, rc: number) => {
+        this.#waiting = false;
+        if (this.#closed) {
+          this.#release();
+          return void resolve(0);
+        }
+        try {
+          // errno belongs to the pool thread: a failed wait (EINTR) is redone here, without blocking.
+          const n = this.#dispatch(error || rc < 0 ? this.#waitNow(0) : rc);
+          // One ready socket per wake is request/response traffic; several
+          // mean work piles up: look first (no thread hop) next time.
+          this.#foundWork = n > 1;
+          resolve(n);
+        } catch (failure) {
+          reject(failure);
+        }
+      });
+    });
+  }
+
+  #waitNow(timeoutMs: number): number {
+    const rc = this.#libc.epoll_wait(this.#epfd, this.#events, this.#maxEvents, timeoutMs);
+    if (rc >= 0) return rc;
+    const e = errno();
+    if (e === C.EINTR) return 0;
+    throw new Error(`epoll backend: epoll_wait failed (errno ${e})`);
+  }
+
+  /** Reports the `count` events of the last wait; returns the sockets reported. */
+  #dispatch(count: number): number {
+    let dispatched = 0;
+    for (let i = 0, at = 0; i < count; i++, at += C.EPOLL_EVENT_SIZE) {
+      const bits = this.#events.readUInt32LE(at);
+      const fd = Number(this.#events.readBigInt64LE(at + C.EPOLL_EVENT_DATA));
+      if (fd === this.#eventfd) {
+        this.#wakePending = false;
+        this.#libc.read(this.#eventfd, this.#counter, 8);
+        continue;
+      }
+      // A socket unregistered while the wait was in flight is dropped; one
+      // whose descriptor was reused meanwhile may hear of a stale event,
+      // which costs the adapter one call that would block.
+      const registration = this.#registrations.get(fd);
+      if (!registration) continue;
+      let events = 0;
+      if (bits & (C.EPOLLIN | C.EPOLLRDHUP | C.EPOLLHUP)) events |= Readiness.READABLE;
+      if (bits & C.EPOLLOUT) events |= Readiness.WRITABLE;
+      if (bits & C.EPOLLERR) events |= Readiness.ERROR;
+      const wanted = events & (registration.interest | Readiness.ERROR);
+      if (wanted === 0) continue;
+      dispatched++;
+      registration.listener.onReadiness(wanted, 0);
+    }
+    return dispatched;
+  }
+
+  wake(): void {
+    // Only a wait in flight needs waking (see Backend.wake).
+    if (!this.#waiting || this.#wakePending) return;
+    this.#wakePending = true;
+    this.#counter.writeBigUInt64LE(1n, 0);
+    this.#libc.write(this.#eventfd, this.#counter, 8);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#registrations.clear();
+    // Closing an epoll descriptor does not end a wait on it: wake the wait,
+    // and let it close the descriptors when it returns.
+    if (this.#waiting) {
+      this.#counter.writeBigUInt64LE(1n, 0);
+      this.#libc.write(this.#eventfd, this.#counter, 8);
+    } else {
+      this.#release();
+    }
+  }
+
+  #release(): void {
+    this.#libc.close(this.#epfd);
+    this.#libc.close(this.#eventfd);
+  }
+
+  stats(): Record<string, number> {
+    let watched = 0;
+    for (const registration of this.#registrations.values()) if (registration.added) watched++;
+    return { registeredSockets: this.#registrations.size, socketsInKernelSet: watched };
+  }
+}

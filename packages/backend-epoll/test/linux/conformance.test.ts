@@ -1,0 +1,3 @@
+import { runConformance } from '@wsaloop/core/conformance';
+
+runConformance({ backend: 'epoll', waitCall: 'epoll_wait' });
