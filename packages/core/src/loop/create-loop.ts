@@ -25,7 +25,7 @@ export interface LoopOptions {
 /** Best-first backend preference of each platform. */
 const PREFERENCE: Record<string, readonly string[]> = {
   win32: ['iocp', 'eventselect', 'overlapped', 'asyncselect', 'select'],
-  linux: ['select'],
+  linux: ['epoll', 'select'],
 };
 
 /** Package name of the backend called `name`. */
