@@ -34,8 +34,9 @@ export const platforms: string[] = (() => {
 })();
 
 /** Every backend package of the repository. */
-export const ALL_BACKENDS = ['select', 'eventselect', 'asyncselect', 'overlapped', 'iocp'];
+export const ALL_BACKENDS = ['select', 'epoll', 'eventselect', 'asyncselect', 'overlapped', 'iocp'];
 const WINDOWS_ONLY = new Set(['iocp', 'eventselect', 'asyncselect', 'overlapped']);
+const LINUX_ONLY = new Set(['epoll']);
 
 /**
  * Backend variants to run on `platform`: those named by `--backends`, else
@@ -46,7 +47,9 @@ export function backendVariants(platform: string, defaults?: string[]): string[]
   const wanted = flags.get('backends')?.split(',') ?? defaults ?? built;
   return wanted.filter((spec) => {
     const name = spec.split(':')[0]!;
-    return built.includes(name) && (platform === 'wine' || process.platform === 'win32' || !WINDOWS_ONLY.has(name));
+    if (!built.includes(name)) return false;
+    const windows = platform === 'wine' || process.platform === 'win32';
+    return windows ? !LINUX_ONLY.has(name) : !WINDOWS_ONLY.has(name);
   });
 }
 
