@@ -10,7 +10,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { runInBackground } from './lib/process.mjs';
 import { cacheDir, ensurePnpm, root, setup } from './lib/setup.mjs';
-import { ensurePrefix, ensureWindowsNode, ensureWine, runWindowsNode, wineEnv } from './lib/wine.mjs';
+import { ensurePrefix, ensureWindowsNode, ensureWine, wineEnv } from './lib/wine.mjs';
+import { runShard } from './lib/windows-suite.mjs';
 
 const only = process.argv[2]; // optional: 'linux' or 'windows'
 
@@ -69,16 +70,10 @@ if (wine) {
   // wineserver) of its own. On this 2-core machine that halves the suite's
   // time (11.6 minutes in one shard).
   console.log(`\n=== Windows suite under Wine (${shards} shard${shards > 1 ? 's' : ''}) ===`);
-  const runs = wine.envs.map((env, at) => {
-    const i = at + 1;
-    const shard = shards > 1 ? [`--shard=${i}/${shards}`] : [];
-    const logFile = join(cacheDir, shards > 1 ? `windows-suite-${i}.log` : 'windows-suite.log');
-    const label = shards > 1 ? `[windows ${i}/${shards}] ` : undefined;
-    const run = runWindowsNode(wine.nodeExe, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', ...shard], { cwd: root, env, logFile, cpu: String(at % availableParallelism()), label });
-    return run.then((code) => ({ code, logFile }));
-  });
+  const runs = wine.envs.map((env, at) => runShard(wine.nodeExe, env, at + 1, shards));
   const failed = (await Promise.all(runs)).filter((r) => r.code !== 0);
   for (const { code, logFile } of failed) console.error(`\nWindows suite failed (exit ${code}); full log in ${logFile}`);
   if (failed.length > 0) process.exit(failed[0].code);
 }
 console.log('\nAll suites passed.');
+

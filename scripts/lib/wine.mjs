@@ -2,7 +2,7 @@
 // Windows build of Node.js (same version as ours), and a Wine prefix that
 // reports Windows 10. See ../shared/WINE.md for why each step exists.
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { cacheDir } from './setup.mjs';
 import { has, mustRun } from './process.mjs';
@@ -77,20 +77,34 @@ export function spawnWindowsNode(nodeExe, args, { cwd, env, logFile, cpu = proce
   return spawn('sh', ['-c', shell], { cwd, env, stdio: 'inherit' });
 }
 
+/** Exit code of a run stopped by the `stallMs` watchdog (as timeout(1) reports). */
+export const STALLED = 124;
+
 /**
  * Runs node.exe under Wine to completion, streaming its log to our stdout;
  * resolves with its exit code. With a `label`, whole lines are streamed,
- * each after the label, so several runs can share the output.
+ * each after the label, so several runs can share the output. With
+ * `stallMs`, a run whose log stays the same that long is stopped (every
+ * process of its Wine prefix is killed) and resolves with {@link STALLED}.
  */
 export async function runWindowsNode(nodeExe, args, options) {
   const child = spawnWindowsNode(nodeExe, args, options);
   let printed = 0;
+  let lastGrowth = Date.now();
+  let stalled = false;
   const flush = (last = false) => {
     if (!existsSync(options.logFile)) return;
     const text = readFileSync(options.logFile);
     let end = text.length;
     if (options.label && !last) end = text.lastIndexOf(10) + 1;
-    if (end <= printed) return;
+    if (end <= printed) {
+      if (options.stallMs && !last && !stalled && Date.now() - lastGrowth > options.stallMs) {
+        stalled = true;
+        spawnSync('wineserver', ['-k'], { env: options.env, stdio: 'ignore' });
+      }
+      return;
+    }
+    lastGrowth = Date.now();
     const chunk = text.subarray(printed, end);
     printed = end;
     if (!options.label) return void process.stdout.write(chunk);
@@ -100,5 +114,5 @@ export async function runWindowsNode(nodeExe, args, options) {
   const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
   clearInterval(timer);
   flush(true);
-  return code;
+  return stalled ? STALLED : code;
 }
