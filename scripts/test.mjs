@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: sets everything up, then runs every test. First natively on
-// Linux (the select backend over poll, and the in-memory backends), beside
-// the type checks and the API docs build (no warnings allowed); then the
+// `npm test`: sets everything up, then runs every test, side by side: the
+// type checks and the API docs build (no warnings allowed); the native suite
+// on Linux (epoll, select over poll, the in-memory backends); and the
 // Windows build of every Winsock backend under Wine's node.exe against
 // Wine's real ws2_32.
 import { spawn } from 'node:child_process';
@@ -25,26 +25,30 @@ const shards = Math.max(1, Number(process.env.WSALOOP_WINE_SHARDS ?? Math.min(2,
 
 setup();
 
-// Type checks and the API docs build beside the native suite, which leaves
-// a core mostly idle; the Wine setup (on a fresh machine: packages, node.exe,
-// prefixes) overlaps with both. On this 2-core machine that takes ~40 s
-// off the run.
+// Everything runs side by side once the build is done: the type checks and
+// the API docs, the native suite, and (after the Wine setup, which on a
+// fresh machine installs packages, node.exe and prefixes) the Windows
+// shards. None waits on another's result, and the Wine shards leave their
+// CPUs partly idle (wineserver round trips), which the others fill. Native
+// output is unlabelled; Windows lines start with [windows i/n].
 const checksLog = join(cacheDir, 'checks.log');
 const pnpmCommand = `'${process.execPath}' '${ensurePnpm()}'`;
 const checks = runInBackground('sh', ['-c', `${pnpmCommand} -r run typecheck && ${pnpmCommand} exec typedoc --emit none --treatWarningsAsErrors`], checksLog, { cwd: root });
 const native = only === 'windows' ? Promise.resolve(0) : runNative();
-const wine = only === 'linux' ? null : prepareWine();
-const [checksCode, nativeCode] = await Promise.all([checks, native]);
+const windows = only === 'linux' ? Promise.resolve([]) : runWindowsSuite(prepareWine());
+const [checksCode, nativeCode, windowsResults] = await Promise.all([checks, native, windows]);
 if (checksCode !== 0) {
   process.stdout.write(readFileSync(checksLog));
   console.error(`\nType checks or the API docs failed (exit ${checksCode}); log in ${checksLog}`);
-  process.exit(checksCode);
+} else {
+  console.log('\nType checks and API docs: clean.');
 }
-console.log('\nType checks and API docs: clean.');
-if (nativeCode !== 0) {
-  console.error(`\nLinux-native suite failed (exit ${nativeCode})`);
-  process.exit(nativeCode);
-}
+if (nativeCode !== 0) console.error(`\nLinux-native suite failed (exit ${nativeCode})`);
+const failed = windowsResults.filter((r) => r.code !== 0);
+for (const { code, logFile } of failed) console.error(`\nWindows suite failed (exit ${code}); full log in ${logFile}`);
+const firstFailure = [checksCode, nativeCode, ...failed.map((r) => r.code)].find((code) => code !== 0);
+if (firstFailure !== undefined) process.exit(firstFailure);
+console.log('\nAll suites passed.');
 
 function runNative() {
   console.log('\n=== Linux-native suite ===');
@@ -64,16 +68,13 @@ function prepareWine() {
   return { nodeExe, envs };
 }
 
-if (wine) {
+/** Runs every Windows shard; resolves with each shard's exit code and log. */
+function runWindowsSuite(wine) {
   // Wine runs each suite on one CPU (see spawnWindowsNode): the test files
   // are split into one shard per CPU, each under a Wine prefix (and so a
   // wineserver) of its own. On this 2-core machine that halves the suite's
   // time (11.6 minutes in one shard).
   console.log(`\n=== Windows suite under Wine (${shards} shard${shards > 1 ? 's' : ''}) ===`);
-  const runs = wine.envs.map((env, at) => runShard(wine.nodeExe, env, at + 1, shards));
-  const failed = (await Promise.all(runs)).filter((r) => r.code !== 0);
-  for (const { code, logFile } of failed) console.error(`\nWindows suite failed (exit ${code}); full log in ${logFile}`);
-  if (failed.length > 0) process.exit(failed[0].code);
+  return Promise.all(wine.envs.map((env, at) => runShard(wine.nodeExe, env, at + 1, shards)));
 }
-console.log('\nAll suites passed.');
 
