@@ -5,4 +5,5 @@
  */
 export { libc, errno, type Libc } from './sys/posix/library.js';
 export * as PosixConstants from './sys/posix/constants.js';
+export * as IoUringAbi from './sys/posix/io-uring.js';
 export { errnoCode, errnoMessage } from './sys/posix/errors.js';

@@ -5,7 +5,7 @@
  * this package builds on it:
  * - the overlapped proactor (AcceptEx / ConnectEx / WSARecv / WSASend with
  *   their memory in native slots, receive sizing, close with I/O in flight)
- *   and its accept policy ({@link AcceptKeeper}), which the iocp and
+ *   (core's `AcceptKeeper` keeps its accepts), which the iocp and
  *   overlapped backends subclass with their notification;
  * - event groups: WSAWaitForMultipleEvents beyond its 64-handle limit, on
  *   wait threads, for the eventselect and overlapped backends;
@@ -14,7 +14,6 @@
  * @module @wsaloop/winsock-kit
  */
 export { OverlappedProactor, OVERLAPPED_OPTION_NAMES, type OverlappedOptions } from './overlapped/overlapped-proactor.js';
-export { AcceptKeeper, BURST_ACCEPTS_FACTOR, type AcceptRequest, type PostAccept } from './overlapped/accept-keeper.js';
 export { OverlappedOperation, SocketRecord, OperationPool, type OperationKind, OFFSET_EVENT } from './overlapped/operations.js';
 export { BufferPool, type PooledBuffer } from './overlapped/receive-buffers.js';
 export { NativeBlock } from './overlapped/native-block.js';

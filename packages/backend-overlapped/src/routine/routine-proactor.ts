@@ -12,20 +12,22 @@
  * @module
  */
 import { receiveMessageOnPort, Worker, type MessagePort, MessageChannel } from 'node:worker_threads';
-import type {
-  AcceptListener,
-  AddressFamily,
-  CompletionRequest,
-  EventWakeToken,
-  Proactor,
-  RecvFromRequest,
-  RecvRequest,
-  SocketHandle,
-  SocketKind,
+import {
+  AcceptKeeper,
+  type AcceptListener,
+  type AcceptRequest,
+  type AddressFamily,
+  type CompletionRequest,
+  type EventWakeToken,
+  onProcessExit,
+  type Proactor,
+  type RecvFromRequest,
+  type RecvRequest,
+  type SocketHandle,
+  type SocketKind,
 } from '@wsaloop/core/backend';
-import { onProcessExit } from '@wsaloop/core/backend';
 import { addressOf, windows, WinsockConstants as C } from '@wsaloop/core/winsock';
-import { AcceptKeeper, type AcceptRequest, OverlappedProactor, type OverlappedOptions } from '@wsaloop/winsock-kit';
+import { OverlappedProactor, type OverlappedOptions } from '@wsaloop/winsock-kit';
 import * as P from './protocol.js';
 
 /** Sends up to this size travel inside the batch; larger ones by address, without a copy. */

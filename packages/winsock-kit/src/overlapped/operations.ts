@@ -12,8 +12,7 @@
  *       ConnectEx's destination, AcceptEx's two address blocks (2 x 44)
  * @module
  */
-import type { AddressFamily, CompletionRequest, RecvFromRequest, RecvRequest, SocketHandle } from '@wsaloop/core/backend';
-import type { AcceptKeeper, AcceptRequest } from './accept-keeper.js';
+import type { AcceptKeeper, AcceptRequest, AddressFamily, CompletionRequest, RecvFromRequest, RecvRequest, SocketHandle } from '@wsaloop/core/backend';
 import { NativeBlock } from './native-block.js';
 import type { PooledBuffer } from './receive-buffers.js';
 

@@ -13,11 +13,17 @@
  */
 import koffi from 'koffi';
 import {
+  AcceptKeeper,
   type AcceptListener,
+  type AcceptRequest,
   type AddressFamily,
+  COMPLETION_OPTION_NAMES,
+  type CompletionOptions,
   type CompletionRequest,
+  completionSettings,
   encodeSockaddr,
   type Proactor,
+  ReceiveSizing,
   type RecvFromRequest,
   type RecvRequest,
   SOCKADDR_MAX,
@@ -28,7 +34,6 @@ import {
   type WakeToken,
 } from '@wsaloop/core/backend';
 import { addressOf, windows, type WindowsLibraries, WinsockConstants, WSABUF_SIZE, writeWsabuf } from '@wsaloop/core/winsock';
-import { AcceptKeeper, type AcceptRequest } from './accept-keeper.js';
 import { extensionFunctions } from './extensions.js';
 import {
   ACCEPTEX_ADDRESS_SIZE,
@@ -60,40 +65,11 @@ const {
   WSA_FLAG_OVERLAPPED,
 } = WinsockConstants;
 
-/** Options every overlapped backend accepts. */
-export interface OverlappedOptions {
-  /**
-   * Size of a connection's first receives, and the least it goes down to
-   * (default 1 KiB). Every idle connection keeps a receive of this size
-   * posted, so it is what an idle connection costs; a busy one grows past it
-   * (see `maxRecvBufferSize`) within a few receives.
-   */
-  recvBufferSize?: number;
-  /**
-   * Most a connection's receive size grows to while its receives keep filling
-   * their buffer (default 256 KiB, at least `recvBufferSize`). Each receive
-   * costs a system call, so bulk transfers want large ones; idle and chatty
-   * connections keep small ones.
-   */
-  maxRecvBufferSize?: number;
-  /**
-   * When to post zero-byte receives, which take a buffer only once data is
-   * there (then read it with a non-blocking recv): an idle connection holds
-   * no buffer, a receive costs one more system call. `true`: always;
-   * `false`: never; a number: while more than that many sockets are open
-   * (default 256, as libuv's `uv_active_tcp_streams_threshold` once did: few
-   * connections read fastest into posted buffers, many are mostly idle).
-   */
-  zeroByteReads?: boolean | number;
-  /** Accepts kept posted per listening socket (default 32). */
-  acceptsAhead?: number;
-}
+/** Options every overlapped backend accepts: those of every completion backend (core's `CompletionOptions`). */
+export type OverlappedOptions = CompletionOptions;
 
 /** Names of the {@link OverlappedOptions}, for a backend's `knownOptions`. */
-export const OVERLAPPED_OPTION_NAMES = ['recvBufferSize', 'maxRecvBufferSize', 'zeroByteReads', 'acceptsAhead'] as const;
-// Fails to compile when an option is added above without its name.
-const everyOverlappedOptionNamed: Exclude<keyof OverlappedOptions, (typeof OVERLAPPED_OPTION_NAMES)[number]> extends never ? true : never = true;
-void everyOverlappedOptionNamed;
+export const OVERLAPPED_OPTION_NAMES = COMPLETION_OPTION_NAMES;
 
 /**
  * A completion routine (LPWSAOVERLAPPED_COMPLETION_ROUTINE) as JS sees it:
@@ -114,15 +90,6 @@ let routineType: koffi.IKoffiCType | null = null;
 
 /** Sends up to this size are copied into a pooled buffer; larger ones go out zero-copy. */
 const SMALL_SEND = 4096;
-/**
- * A connection's first receive size by default. An idle connection
- * holds a pending receive of this size, unless it reads with zero-byte
- * receives (`zeroByteReads`: by default once many sockets are open). Larger receives pay for themselves only while data keeps coming,
- * and the receive size grows to them within a few receives.
- */
-const DEFAULT_RECEIVE = 1024;
-/** Open sockets past which receives are zero-byte ones by default (see `zeroByteReads`). */
-const DEFAULT_ZERO_BYTE_READS_ABOVE = 256;
 /** Datagrams are received whole: room for the largest UDP payload, whatever the stream receive size. */
 const DATAGRAM_BUFFER = 64 * 1024;
 /** Most WSABUFs in one call. */
@@ -158,10 +125,7 @@ export abstract class OverlappedProactor implements Proactor {
   readonly #datagramBuffers: BufferPool;
   /** Pools by size, from `recvBufferSize` doubling up to `maxRecvBufferSize`. */
   readonly #pools = new Map<number, BufferPool>();
-  readonly #minReceive: number;
-  readonly #maxReceive: number;
-  /** Receives are zero-byte ones while more sockets than this are open. */
-  readonly #zeroByteReadsAbove: number;
+  readonly #sizing: ReceiveSizing;
   readonly #records = new Map<SocketHandle, SocketRecord>();
   /** Reported operations whose slot waits for {@link strayAbsorbed} before reuse. */
   readonly #held = new Set<OverlappedOperation>();
@@ -178,10 +142,7 @@ export abstract class OverlappedProactor implements Proactor {
     const settings = OverlappedProactor.settings(options);
     this.#sendBuffers = this.#pool(SMALL_SEND);
     this.#datagramBuffers = this.#pool(DATAGRAM_BUFFER);
-    this.#minReceive = settings.recvBufferSize;
-    this.#maxReceive = settings.maxRecvBufferSize;
-    const zero = settings.zeroByteReads;
-    this.#zeroByteReadsAbove = zero === true ? -1 : zero === false ? Infinity : zero;
+    this.#sizing = new ReceiveSizing(settings);
     this.acceptsAhead = settings.acceptsAhead;
   }
 
@@ -192,26 +153,7 @@ export abstract class OverlappedProactor implements Proactor {
    * @throws RangeError for an out-of-range value.
    */
   static settings(options: OverlappedOptions): Required<OverlappedOptions> {
-    const size = options.recvBufferSize ?? DEFAULT_RECEIVE;
-    if (!Number.isInteger(size) || size < 512 || size > 16 * 1024 * 1024) {
-      throw new RangeError(`The "recvBufferSize" option must be an integer from 512 to 16777216, received ${String(size)}`);
-    }
-    const max = options.maxRecvBufferSize ?? Math.max(size, 256 * 1024);
-    if (!Number.isInteger(max) || max < size || max > 16 * 1024 * 1024) {
-      throw new RangeError(`The "maxRecvBufferSize" option must be an integer from recvBufferSize (${size}) to 16777216, received ${String(max)}`);
-    }
-    const ahead = options.acceptsAhead ?? 32;
-    if (!Number.isInteger(ahead) || ahead < 1 || ahead > 1024) {
-      throw new RangeError(`The "acceptsAhead" option must be an integer from 1 to 1024, received ${String(ahead)}`);
-    }
-    const zero: unknown = options.zeroByteReads ?? DEFAULT_ZERO_BYTE_READS_ABOVE;
-    if (typeof zero !== 'boolean' && typeof zero !== 'number') {
-      throw new TypeError(`The "zeroByteReads" option must be a boolean or a number, received ${zero === null ? 'null' : typeof zero}`);
-    }
-    if (typeof zero === 'number' && (!Number.isInteger(zero) || zero < 0)) {
-      throw new RangeError(`The "zeroByteReads" option must be a boolean or an integer >= 0, received ${String(zero)}`);
-    }
-    return { recvBufferSize: size, maxRecvBufferSize: max, acceptsAhead: ahead, zeroByteReads: zero };
+    return completionSettings(options);
   }
 
   /** The pool of buffers of `size` bytes. */
@@ -226,8 +168,7 @@ export abstract class OverlappedProactor implements Proactor {
 
   /** Adapts the record's receive size to a receive of `n` bytes into `size`. */
   #adapt(record: SocketRecord, size: number, n: number): void {
-    if (n === size && size < this.#maxReceive) record.receiveSize = Math.min(size * 4, this.#maxReceive);
-    else if (n < size / 4 && size > this.#minReceive) record.receiveSize = Math.max(size / 2, this.#minReceive);
+    record.receiveSize = this.#sizing.next(size, n);
   }
 
   // ---- what a notification model supplies ----
@@ -283,7 +224,7 @@ export abstract class OverlappedProactor implements Proactor {
   // ---- the Proactor contract ----
 
   associate(socket: SocketHandle, family: AddressFamily, _kind?: SocketKind): number {
-    const record = new SocketRecord(socket, family, this.#minReceive);
+    const record = new SocketRecord(socket, family, this.#sizing.initial);
     const rc = this.attach(record);
     if (rc < 0) return rc;
     this.#records.set(socket, record);
@@ -364,7 +305,7 @@ export abstract class OverlappedProactor implements Proactor {
 
   recv(socket: SocketHandle, request: RecvRequest): void {
     const record = this.#record(socket);
-    const op = this.#begin(record, this.#records.size > this.#zeroByteReadsAbove ? 'poll-recv' : 'recv', request);
+    const op = this.#begin(record, this.#sizing.waitsForData(this.#records.size) ? 'poll-recv' : 'recv', request);
     this.#issueRecv(op);
   }
 
@@ -671,7 +612,7 @@ export abstract class OverlappedProactor implements Proactor {
     let record = this.#records.get(socket);
     if (!record) {
       // A socket core did not associate (should not happen): adopt it.
-      record = new SocketRecord(socket, 'ipv4', this.#minReceive);
+      record = new SocketRecord(socket, 'ipv4', this.#sizing.initial);
       this.attach(record);
       this.#records.set(socket, record);
     }

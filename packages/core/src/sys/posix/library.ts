@@ -6,6 +6,7 @@
 import koffi from 'koffi';
 import { countedCalls } from '../native-calls.js';
 import type { NativeFunction, NativePointer } from '../native-function.js';
+import { SYS_io_uring_enter, SYS_io_uring_register, SYS_io_uring_setup } from './io-uring.js';
 
 type Ptr = NativePointer | Uint8Array | null;
 
@@ -35,6 +36,14 @@ export interface Libc {
   write: NativeFunction<[fd: number, buf: Uint8Array, len: number], number>;
   ioctl: NativeFunction<[fd: number, request: number, arg: Int32Array], number>;
   memcpy: NativeFunction<[dest: Ptr, src: Ptr, size: number], number>;
+  mmap: NativeFunction<[addr: Ptr, length: number, prot: number, flags: number, fd: number, offset: number], NativePointer | null>;
+  munmap: NativeFunction<[addr: Ptr, length: number], number>;
+  /** io_uring_setup(2): returns the ring's descriptor, or -1 (errno). */
+  io_uring_setup: NativeFunction<[entries: number, params: Uint8Array], number>;
+  /** io_uring_enter(2): submits and/or waits; returns the number submitted, or -1 (errno). */
+  io_uring_enter: NativeFunction<[fd: number, toSubmit: number, minComplete: number, flags: number, arg: Ptr, argSize: number], number>;
+  /** io_uring_register(2). */
+  io_uring_register: NativeFunction<[fd: number, opcode: number, arg: Ptr, count: number], number>;
 }
 
 let loaded: Libc | null = null;
@@ -69,15 +78,35 @@ export function libc(): Libc {
     write: 'intptr_t write(int fd, void *buf, size_t len)',
     ioctl: 'int ioctl(int fd, unsigned long request, void *arg)',
     memcpy: 'uintptr_t memcpy(void *dest, void *src, size_t size)',
+    mmap: 'void *mmap(void *addr, size_t length, int prot, int flags, int fd, int64_t offset)',
+    munmap: 'int munmap(void *addr, size_t length)',
+    // glibc has no wrappers for io_uring: syscall(2), with the number bound below.
+    io_uring_setup: 'long syscall(long nr, uint32_t entries, void *params)',
+    io_uring_enter: 'long syscall(long nr, int fd, uint32_t toSubmit, uint32_t minComplete, uint32_t flags, void *arg, size_t argSize)',
+    io_uring_register: 'long syscall(long nr, int fd, uint32_t opcode, void *arg, uint32_t count)',
+  };
+  const syscallNumbers: Partial<Record<keyof Libc, number>> = {
+    io_uring_setup: SYS_io_uring_setup,
+    io_uring_enter: SYS_io_uring_enter,
+    io_uring_register: SYS_io_uring_register,
   };
   const out: Record<string, unknown> = {};
   for (const [name, proto] of Object.entries(prototypes)) {
-    const fn = lib.func(proto) as NativeFunction<never[], unknown>;
+    const bound = lib.func(proto) as NativeFunction<unknown[], unknown>;
+    const nr = syscallNumbers[name as keyof Libc];
+    const fn = (nr === undefined ? bound : withSyscallNumber(bound, nr)) as NativeFunction<never[], unknown>;
     // System calls are counted per name (nativeCallCounts); memcpy is not one.
     out[name] = name === 'memcpy' ? fn : countedCalls(name, fn);
   }
   loaded = out as unknown as Libc;
   return loaded;
+}
+
+/** A `syscall(nr, ...)` binding as the function of system call `nr`, `.async` included. */
+function withSyscallNumber(call: NativeFunction<unknown[], unknown>, nr: number): NativeFunction<unknown[], unknown> {
+  const fn = ((...args: unknown[]) => call(nr, ...args)) as NativeFunction<unknown[], unknown>;
+  fn.async = (...args: unknown[]) => (call.async as (...all: unknown[]) => void)(nr, ...args);
+  return fn;
 }
 
 /** errno of the last failed call on this thread. */

@@ -1,11 +1,13 @@
 /**
- * The accept policy of the completion backends, in one place: how many
+ * The accept policy of the completion backends (Windows overlapped I/O and
+ * IOCP, Linux io_uring), in one place: how many
  * accepts a listening socket keeps posted. Core only starts and stops
- * accepting (`Proactor.startAccepting`); both the IOCP / overlapped-events
- * proactor and the completion-routine one keep their accepts with this.
+ * accepting (`Proactor.startAccepting`); every completion backend keeps
+ * its accepts with this.
  * @module
  */
-import type { AcceptListener, SocketHandle } from '@wsaloop/core/backend';
+import type { SocketHandle } from '../sys/socket-api.js';
+import type { AcceptListener } from './proactor.js';
 
 /**
  * During a burst, up to this many times `acceptsAhead` accepts are in

@@ -1,11 +1,11 @@
 /**
  * The completion backends' accept policy, on its own: which accepts stay
  * posted through steady arrivals, bursts, would-block returns, failures and
- * a stop. The proactors that use it are tested against real Winsock in the
+ * a stop. The proactors that use it are tested against real sockets in the
  * conformance suite; this pins the policy down without sockets.
  */
 import { describe, expect, it } from 'vitest';
-import { AcceptKeeper, type AcceptRequest, BURST_ACCEPTS_FACTOR } from '@wsaloop/winsock-kit';
+import { AcceptKeeper, type AcceptRequest, BURST_ACCEPTS_FACTOR } from '../src/backend/accept-keeper.js';
 
 const WOULD_BLOCK = 10035;
 const RESET = 10054;
