@@ -1,0 +1,642 @@
+/**
+ * The io_uring proactor: every socket operation is an entry in the
+ * submission queue, every result an entry in the completion queue, as the
+ * course's completion ports are on Windows. Core's proactive layer drives
+ * it exactly as it drives IOCP.
+ *
+ * - Submission is batched: what the loop's callbacks start is written into
+ *   the queue and goes to the kernel with the next poll's io_uring_enter. An
+ *   operation started while a wait is in flight (from a Node timer, say) is
+ *   submitted at once, so it never waits for the wait to end.
+ * - A poll first reaps what has completed without a system call; it
+ *   blocks (on a pool thread, koffi `.async`) only when nothing is there.
+ * - A wake-up is a read of an eventfd, kept posted in the ring.
+ * - Closing a socket with operations in flight cancels each
+ *   (IORING_OP_ASYNC_CANCEL), closes the descriptor only once every one of
+ *   them has completed, and reports them (ECANCELED) before the close. The
+ *   kernel may write into a receive buffer until its completion is reaped:
+ *   the operation holds the buffer until then.
+ * - Receives follow the completion backends' policy (core's
+ *   `ReceiveSizing`): small buffers for idle connections, larger while data
+ *   keeps filling them, and with many sockets open a poll request first, so
+ *   an idle connection holds no buffer at all.
+ * @module
+ */
+import {
+  AcceptKeeper,
+  type AcceptListener,
+  type AcceptRequest,
+  type AddressFamily,
+  COMPLETION_OPTION_NAMES,
+  type CompletionOptions,
+  type CompletionRequest,
+  completionSettings,
+  type EventFdWakeToken,
+  type Proactor,
+  ReceiveSizing,
+  type RecvFromRequest,
+  type RecvRequest,
+  type SocketApi,
+  socketApi,
+  type SocketHandle,
+} from '@wsaloop/core/backend';
+import { errno, errnoCode, IoUringAbi as U, libc, PosixConstants as C } from '@wsaloop/core/posix';
+import { Operation, type OperationKind, SocketRecord } from './operations.js';
+import { Ring } from './ring.js';
+
+/** Options of the io_uring backend. */
+export interface IoUringOptions extends CompletionOptions {
+  /**
+   * Submission queue entries (default 4096, 16 to 32768; the completion
+   * queue has twice as many). Operations started in one loop iteration
+   * beyond this are submitted in several calls; completions beyond the
+   * completion queue wait in the kernel, none is lost.
+   */
+  ringEntries?: number;
+}
+
+/** The names of {@link IoUringOptions}, checked by `createBackend`. */
+export const IOURING_OPTION_NAMES = [...COMPLETION_OPTION_NAMES, 'ringEntries'] as const;
+// Fails to compile when an option is added above without its name.
+const everyIoUringOptionNamed: Exclude<keyof IoUringOptions, (typeof IOURING_OPTION_NAMES)[number]> extends never ? true : never = true;
+void everyIoUringOptionNamed;
+
+/**
+ * Default queue size: room for one iteration's operations at a few
+ * thousand busy connections (each starts a receive and a send) in one
+ * submission; 256 KiB of SQEs and 128 KiB of CQEs.
+ */
+const DEFAULT_ENTRIES = 4096;
+/** Most iovecs in one sendmsg: the rest goes in the next one. */
+const MAX_GATHER = 64;
+/** Datagrams are received whole: room for the largest UDP payload. */
+const DATAGRAM_BUFFER = 64 * 1024;
+/** Room for any sockaddr a datagram can come from (sockaddr_storage). */
+const SOCKADDR_ROOM = 128;
+/** sizeof(struct msghdr) and sizeof(struct iovec), and the msghdr fields used. */
+const MSGHDR = C.MSGHDR_SIZE;
+const IOVEC = C.IOVEC_SIZE;
+const MSG_NAME = 0;
+const MSG_NAMELEN = 8;
+const MSG_IOV = 16;
+const MSG_IOVLEN = 24;
+const ACCEPT_FLAGS = C.SOCK_NONBLOCK | C.SOCK_CLOEXEC;
+const EINPROGRESS = C.EINPROGRESS;
+const EALREADY = C.EALREADY;
+const EAGAIN = C.EAGAIN;
+const EMPTY = new Uint8Array(0);
+/** Buffers of wake reads still in the kernel's hands when a ring closed: never freed. */
+const retired = new Set<Buffer>();
+
+/** A {@link Proactor} over one io_uring instance. */
+export class IoUringProactor implements Proactor {
+  readonly kind = 'proactor' as const;
+  readonly name = 'iouring';
+  readonly waitsOnThreadPool = true;
+  readonly wakeToken: EventFdWakeToken;
+  readonly #libc = libc();
+  readonly #api: SocketApi = socketApi();
+  readonly #ring: Ring;
+  readonly #eventfd: number;
+  readonly #sizing: ReceiveSizing;
+  readonly #acceptsAhead: number;
+  readonly #records = new Map<SocketHandle, SocketRecord>();
+  readonly #operations = new Map<number, Operation>();
+  /** Results known before the kernel saw anything (argument errors, accept()ed connections): reported by the next poll. */
+  #ready: Array<() => void> = [];
+  #nextId = 1;
+  #wakeOp: Operation | null = null;
+  #waiting = false;
+  #wakePending = false;
+  #closed = false;
+  /** Completions handed to requests by the current reap. */
+  #reported = 0;
+
+  constructor(options: IoUringOptions = {}) {
+    const { ringEntries, ...completion } = options;
+    const entries = ringEntries ?? DEFAULT_ENTRIES;
+    if (!Number.isInteger(entries) || entries < 16 || entries > 32768) {
+      throw new RangeError(`The iouring backend's "ringEntries" option must be an integer from 16 to 32768, received ${String(entries)}`);
+    }
+    const settings = completionSettings(completion);
+    this.#sizing = new ReceiveSizing(settings);
+    this.#acceptsAhead = settings.acceptsAhead;
+    this.#ring = new Ring(entries);
+    // Blocking: the ring's read waits for it, nothing else reads it.
+    this.#eventfd = this.#libc.eventfd(0, C.EFD_CLOEXEC);
+    if (this.#eventfd < 0) {
+      const e = errno();
+      this.#ring.close();
+      throw new Error(`iouring backend: eventfd failed (${errnoCode(e)})`);
+    }
+    this.wakeToken = { kind: 'eventfd', fd: this.#eventfd };
+    this.#armWake();
+  }
+
+  // ---- the Proactor contract ----
+
+  associate(socket: SocketHandle, family: AddressFamily): number {
+    this.#records.set(socket, new SocketRecord(socket, family, this.#sizing.initial));
+    return 0;
+  }
+
+  startAccepting(socket: SocketHandle, family: AddressFamily, listener: AcceptListener): void {
+    const record = this.#record(socket, family);
+    record.accepts ??= new AcceptKeeper(this.#acceptsAhead, (request) => this.#acceptOne(record, request), (code) => code === EAGAIN);
+    record.accepts.start(listener);
+  }
+
+  stopAccepting(socket: SocketHandle): void {
+    this.#records.get(socket)?.accepts?.stop();
+  }
+
+  #acceptOne(record: SocketRecord, request: AcceptRequest): void {
+    if (request.optional === true) {
+      // An accept for a burst only: take what the backlog holds now, or
+      // report would-block, instead of leaving an accept pending.
+      const socket = this.#api.accept(record.fd);
+      if (socket >= 0) this.associate(socket, record.family);
+      this.#queue(() => request.complete(socket < 0 ? -socket : 0, socket < 0 ? -1 : socket, socket >= 0));
+      return;
+    }
+    this.#issue(this.#begin('accept', record, request));
+  }
+
+  connect(socket: SocketHandle, family: AddressFamily, address: Buffer, length: number, request: CompletionRequest): void {
+    const op = this.#begin('connect', this.#record(socket, family), request);
+    op.header = Buffer.from(address.subarray(0, length));
+    this.#issue(op);
+  }
+
+  recv(socket: SocketHandle, request: RecvRequest): void {
+    const record = this.#record(socket);
+    this.#issue(this.#begin(this.#sizing.waitsForData(this.#records.size) ? 'recv-poll' : 'recv', record, request));
+  }
+
+  send(socket: SocketHandle, buffers: readonly Uint8Array[], request: CompletionRequest): void {
+    const record = this.#record(socket);
+    const op = this.#begin('send', record, request);
+    op.buffers = buffers;
+    op.advance(0);
+    if (record.sending) {
+      record.sendQueue.push(op);
+      return;
+    }
+    record.sending = op;
+    this.#issue(op);
+  }
+
+  recvFrom(socket: SocketHandle, request: RecvFromRequest): void {
+    const op = this.#begin('recvmsg', this.#record(socket), request);
+    op.buffer = Buffer.allocUnsafeSlow(DATAGRAM_BUFFER);
+    const header = (op.header = Buffer.alloc(MSGHDR + IOVEC + SOCKADDR_ROOM));
+    const base = this.#addressOf(header);
+    this.#pointer(header, MSG_NAME, base + MSGHDR + IOVEC);
+    header.writeUInt32LE(SOCKADDR_ROOM, MSG_NAMELEN);
+    this.#pointer(header, MSG_IOV, base + MSGHDR);
+    header.writeBigUInt64LE(1n, MSG_IOVLEN);
+    this.#pointer(header, MSGHDR, this.#addressOf(op.buffer));
+    header.writeBigUInt64LE(BigInt(DATAGRAM_BUFFER), MSGHDR + 8);
+    this.#issue(op);
+  }
+
+  sendTo(socket: SocketHandle, buffers: readonly Uint8Array[], address: Buffer, length: number, request: CompletionRequest): void {
+    const op = this.#begin('sendmsg', this.#record(socket), request);
+    const parts = buffers.filter((b) => b.byteLength > 0).slice(0, MAX_GATHER);
+    op.buffers = parts;
+    const header = (op.header = Buffer.alloc(MSGHDR + parts.length * IOVEC + length));
+    const base = this.#addressOf(header);
+    const nameAt = MSGHDR + parts.length * IOVEC;
+    address.copy(header, nameAt, 0, length);
+    this.#pointer(header, MSG_NAME, base + nameAt);
+    header.writeUInt32LE(length, MSG_NAMELEN);
+    this.#fillIovecs(header, base, parts, 0, 0);
+    this.#issue(op);
+  }
+
+  closeSocket(socket: SocketHandle, done: () => void): void {
+    const record = this.#records.get(socket);
+    this.#records.delete(socket);
+    if (!record) {
+      this.#api.close(socket);
+      this.#queue(done);
+      return;
+    }
+    record.open = false;
+    record.accepts?.stop();
+    if (record.operations.size === 0) {
+      this.#api.close(socket);
+      this.#queue(done);
+      return;
+    }
+    // Cancel first; the descriptor closes once the last completion is in,
+    // so no new socket can take its number while the kernel still works
+    // on the old one (and a posted receive does not turn the close into a reset).
+    record.onDrained = done;
+    // Sends still queued here never reached the kernel: cancelled by us.
+    for (const op of record.sendQueue.splice(0)) this.#queue(() => this.#settle(op, U.ECANCELED));
+    for (const op of record.operations) if (op.kind !== 'send' || op === record.sending) this.#cancel(op);
+  }
+
+  // ---- operations ----
+
+  #record(socket: SocketHandle, family?: AddressFamily): SocketRecord {
+    let record = this.#records.get(socket);
+    if (!record) {
+      // A socket core did not open through associate (adopted): learn it now.
+      this.associate(socket, family ?? 'ipv4');
+      record = this.#records.get(socket)!;
+    }
+    return record;
+  }
+
+  #begin(kind: OperationKind, record: SocketRecord | null, request: Operation['request']): Operation {
+    let id = this.#nextId;
+    while (this.#operations.has(id)) id = id === 0xffffffff ? 1 : id + 1;
+    this.#nextId = id === 0xffffffff ? 1 : id + 1;
+    const op = new Operation(id, kind, record, request);
+    this.#operations.set(id, op);
+    record?.operations.add(op);
+    return op;
+  }
+
+  /** Writes `op`'s SQE (again, for a partial send or a retry). */
+  #issue(op: Operation): void {
+    const record = op.record;
+    const fd = record?.fd ?? this.#eventfd;
+    switch (op.kind) {
+      case 'accept':
+        this.#sqe(U.IORING_OP_ACCEPT, fd, 0, 0, ACCEPT_FLAGS, op.id);
+        return;
+      case 'connect':
+        this.#sqe(U.IORING_OP_CONNECT, fd, this.#addressOf(op.header!), 0, 0, op.id, op.header!.byteLength);
+        return;
+      case 'connect-poll':
+        this.#sqe(U.IORING_OP_POLL_ADD, fd, 0, 0, C.POLLOUT, op.id);
+        return;
+      case 'recv':
+        op.buffer = Buffer.allocUnsafeSlow(record!.receiveSize);
+        this.#sqe(U.IORING_OP_RECV, fd, this.#addressOf(op.buffer), op.buffer.byteLength, 0, op.id);
+        return;
+      case 'recv-poll':
+        this.#sqe(U.IORING_OP_POLL_ADD, fd, 0, 0, C.POLLIN | U.POLLRDHUP, op.id);
+        return;
+      case 'send': {
+        const buffers = op.buffers!;
+        if (op.index === buffers.length) {
+          // Nothing (left) to send: done without the kernel.
+          this.#queue(() => this.#settle(op, 0));
+          return;
+        }
+        if (op.index === buffers.length - 1) {
+          const last = buffers[op.index]!;
+          this.#sqe(U.IORING_OP_SEND, fd, this.#addressOf(last) + op.offset, last.byteLength - op.offset, C.MSG_NOSIGNAL, op.id);
+          return;
+        }
+        const count = Math.min(buffers.length - op.index, MAX_GATHER);
+        const header = (op.header = Buffer.alloc(MSGHDR + count * IOVEC));
+        this.#fillIovecs(header, this.#addressOf(header), buffers, op.index, op.offset);
+        this.#sqe(U.IORING_OP_SENDMSG, fd, this.#addressOf(header), 1, C.MSG_NOSIGNAL, op.id);
+        return;
+      }
+      case 'recvmsg':
+        this.#sqe(U.IORING_OP_RECVMSG, fd, this.#addressOf(op.header!), 1, 0, op.id);
+        return;
+      case 'sendmsg':
+        this.#sqe(U.IORING_OP_SENDMSG, fd, this.#addressOf(op.header!), 1, C.MSG_NOSIGNAL, op.id);
+        return;
+      case 'wake':
+        this.#sqe(U.IORING_OP_READ, this.#eventfd, this.#addressOf(op.buffer!), 8, 0, op.id, -1);
+        return;
+      case 'cancel':
+        return;
+    }
+  }
+
+  /** Writes one msghdr's iovec list (right after it in `header`) over `buffers` from `index`/`offset`. */
+  #fillIovecs(header: Buffer, base: number, buffers: readonly Uint8Array[], index: number, offset: number): void {
+    let count = 0;
+    for (let i = index; i < buffers.length && count < MAX_GATHER; i++) {
+      const b = buffers[i]!;
+      const skip = i === index ? offset : 0;
+      this.#pointer(header, MSGHDR + count * IOVEC, this.#addressOf(b) + skip);
+      header.writeBigUInt64LE(BigInt(b.byteLength - skip), MSGHDR + count * IOVEC + 8);
+      count++;
+    }
+    this.#pointer(header, MSG_IOV, base + MSGHDR);
+    header.writeBigUInt64LE(BigInt(count), MSG_IOVLEN);
+  }
+
+  #cancel(target: Operation): void {
+    const op = this.#begin('cancel', null, null);
+    this.#sqe(U.IORING_OP_ASYNC_CANCEL, -1, target.id, 0, 0, op.id);
+  }
+
+  #armWake(): void {
+    const op = this.#begin('wake', null, null);
+    op.buffer = Buffer.alloc(8);
+    this.#wakeOp = op;
+    this.#issue(op);
+  }
+
+  /** Queues one SQE; submits at once when a wait is in flight (it would not see it otherwise). */
+  #sqe(opcode: number, fd: number, address: number, length: number, opFlags: number, id: number, offset = 0): void {
+    let at = this.#ring.next();
+    if (at < 0) {
+      this.#submit();
+      at = this.#ring.next();
+      if (at < 0) throw new Error('iouring backend: the submission queue stays full');
+    }
+    const sqes = this.#ring.sqes;
+    sqes[at + U.SQE_OPCODE] = opcode;
+    sqes.writeInt32LE(fd, at + U.SQE_FD);
+    if (offset !== 0) sqes.writeBigInt64LE(BigInt(offset), at + U.SQE_OFF);
+    writePointer(sqes, at + U.SQE_ADDR, address);
+    sqes.writeUInt32LE(length, at + U.SQE_LEN);
+    sqes.writeUInt32LE(opFlags, at + U.SQE_OP_FLAGS);
+    sqes.writeUInt32LE(id, at + U.SQE_USER_DATA);
+    if (this.#waiting) this.#submit();
+  }
+
+  #submit(): void {
+    const rc = this.#ring.submit();
+    // Busy or interrupted: what was not taken stays queued for the next poll.
+    if (rc < 0 && -rc !== C.EINTR && -rc !== EAGAIN && -rc !== 16 /* EBUSY */) {
+      throw new Error(`iouring backend: io_uring_enter failed (${errnoCode(-rc)})`);
+    }
+  }
+
+  #queue(report: () => void): void {
+    this.#ready.push(report);
+    if (this.#waiting) this.wake();
+  }
+
+  #addressOf(buffer: Uint8Array): number {
+    return this.#libc.memcpy(buffer, buffer, 0);
+  }
+
+  #pointer(buffer: Buffer, at: number, address: number): void {
+    writePointer(buffer, at, address);
+  }
+
+  // ---- completions ----
+
+  readonly #completed = (id: number, result: number, flags: number): void => {
+    const op = this.#operations.get(id);
+    if (!op) return;
+    if (op.kind === 'wake') {
+      this.#operations.delete(id);
+      this.#wakeOp = null;
+      this.#wakePending = false;
+      if (!this.#closed) this.#armWake();
+      return;
+    }
+    if (op.kind === 'cancel') {
+      // -ENOENT / -EALREADY: the target completes (or has) on its own.
+      this.#operations.delete(id);
+      return;
+    }
+    const record = op.record!;
+    if (result === -EAGAIN && record.open && op.kind !== 'recv-poll' && op.kind !== 'connect-poll') {
+      // A kernel that honours O_NONBLOCK here (before FAST_POLL covered it):
+      // wait for readiness, then start the operation again.
+      this.#retryWhenReady(op);
+      return;
+    }
+    switch (op.kind) {
+      case 'accept':
+        return this.#accepted(op, result, flags);
+      case 'connect':
+        if ((result === -EINPROGRESS || result === -EALREADY) && record.open) return this.#reissueAs(op, 'connect-poll');
+        return this.#settle(op, result < 0 ? -result : 0);
+      case 'connect-poll':
+        return this.#settle(op, result < 0 ? -result : this.#api.pendingError(record.fd));
+      case 'recv':
+        return this.#received(op, result);
+      case 'recv-poll':
+        return this.#readAfterPoll(op, result);
+      case 'send':
+        if (result > 0 && record.open && !op.advance(result)) return this.#issue(op);
+        return this.#settle(op, result < 0 ? -result : 0);
+      case 'recvmsg':
+        return this.#receivedFrom(op, result);
+      case 'sendmsg':
+        return this.#settle(op, result < 0 ? -result : 0);
+    }
+  };
+
+  /** `op` found the socket not ready: poll for it, and run `op` again when it is. */
+  #retryWhenReady(op: Operation): void {
+    const events = op.kind === 'send' || op.kind === 'sendmsg' || op.kind === 'connect' ? C.POLLOUT : C.POLLIN;
+    op.retryAfterPoll = true;
+    this.#sqe(U.IORING_OP_POLL_ADD, op.record!.fd, 0, 0, events, op.id);
+  }
+
+  /** Replaces `op` by an operation of `kind` with the same request, in flight at once. */
+  #reissueAs(op: Operation, kind: OperationKind): void {
+    this.#forget(op);
+    const next = this.#begin(kind, op.record, op.request);
+    next.header = op.header;
+    this.#issue(next);
+  }
+
+  #accepted(op: Operation, result: number, flags: number): void {
+    const record = op.record!;
+    const request = op.request as AcceptRequest;
+    let status = result < 0 ? -result : 0;
+    let socket = result < 0 ? -1 : result;
+    if (socket >= 0 && !record.open) {
+      // Accepted as the listener closed: nobody will take it.
+      this.#api.close(socket);
+      socket = -1;
+      status = U.ECANCELED;
+    }
+    if (socket >= 0) this.associate(socket, record.family);
+    this.#finish(op, () => request.complete(status, socket, (flags & U.IORING_CQE_F_SOCK_NONEMPTY) !== 0));
+  }
+
+  #received(op: Operation, result: number): void {
+    const record = op.record!;
+    const buffer = op.buffer!;
+    op.buffer = null;
+    const request = op.request as RecvRequest;
+    if (result < 0) return this.#finish(op, () => request.complete(this.#statusOf(record, result), null));
+    if (result > 0) record.receiveSize = this.#sizing.next(buffer.byteLength, result);
+    const data = result === 0 ? EMPTY : keep(buffer, result);
+    this.#finish(op, () => request.complete(0, data));
+  }
+
+  /** Data (or the end, or an error) is there: only now take a buffer, and read. */
+  #readAfterPoll(op: Operation, result: number): void {
+    const record = op.record!;
+    const request = op.request as RecvRequest;
+    if (result < 0 || !record.open) return this.#finish(op, () => request.complete(this.#statusOf(record, result < 0 ? result : -U.ECANCELED), null));
+    const buffer = Buffer.allocUnsafeSlow(record.receiveSize);
+    const n = this.#api.recv(record.fd, buffer, 0, buffer.byteLength);
+    if (n < 0 && this.#api.isWouldBlock(-n)) return this.#issue(op);
+    if (n > 0) record.receiveSize = this.#sizing.next(buffer.byteLength, n);
+    this.#finish(op, () => (n < 0 ? request.complete(-n, null) : request.complete(0, n === 0 ? EMPTY : keep(buffer, n))));
+  }
+
+  #receivedFrom(op: Operation, result: number): void {
+    const record = op.record!;
+    const request = op.request as RecvFromRequest;
+    if (result < 0) return this.#finish(op, () => request.complete(this.#statusOf(record, result), null, null));
+    const header = op.header!;
+    const nameLength = Math.min(header.readUInt32LE(MSG_NAMELEN), SOCKADDR_ROOM);
+    const from = Buffer.from(header.subarray(MSGHDR + IOVEC, MSGHDR + IOVEC + nameLength));
+    const data = Buffer.from(op.buffer!.subarray(0, result));
+    this.#finish(op, () => request.complete(0, data, from));
+  }
+
+  #settle(op: Operation, status: number): void {
+    const record = op.record!;
+    const code = status !== 0 && !record.open ? U.ECANCELED : status;
+    if (record.sending === op) {
+      // The next send starts before this one is reported, as Winsock keeps them posted.
+      const next = record.open ? record.sendQueue.shift() : undefined;
+      record.sending = next ?? null;
+      if (next) this.#issue(next);
+    }
+    this.#finish(op, () => (op.request as CompletionRequest).complete(code));
+  }
+
+  /** A failure's status: ECANCELED for every operation a close cut short. */
+  #statusOf(record: SocketRecord, result: number): number {
+    return record.open ? -result : U.ECANCELED;
+  }
+
+  /** Forgets `op`, reports it, then closes its socket if a close waits for it. */
+  #finish(op: Operation, report: () => void): void {
+    this.#forget(op);
+    this.#reported++;
+    try {
+      report();
+    } finally {
+      const record = op.record!;
+      if (!record.open && record.operations.size === 0 && record.onDrained) {
+        const done = record.onDrained;
+        record.onDrained = null;
+        this.#api.close(record.fd);
+        done();
+      }
+    }
+  }
+
+  #forget(op: Operation): void {
+    this.#operations.delete(op.id);
+    op.record?.operations.delete(op);
+  }
+
+  // ---- polling ----
+
+  poll(timeoutMs: number): number | Promise<number> {
+    if (this.#closed) return 0;
+    let n = this.#deliverReady();
+    if (this.#ring.unsubmitted > 0 || this.#ring.overflowed) this.#submit();
+    n += this.#reap();
+    if (n > 0 || timeoutMs === 0) return n;
+    this.#waiting = true;
+    return new Promise<number>((resolve, reject) => {
+      this.#ring.wait(timeoutMs, () => {
+        this.#waiting = false;
+        if (this.#closed) {
+          this.#release();
+          return void resolve(0);
+        }
+        try {
+          resolve(this.#deliverReady() + this.#reap());
+        } catch (failure) {
+          reject(failure);
+        }
+      });
+    });
+  }
+
+  #deliverReady(): number {
+    if (this.#ready.length === 0) return 0;
+    const ready = this.#ready;
+    this.#ready = [];
+    for (const report of ready) report();
+    return ready.length;
+  }
+
+  /** Reports what the completion queue holds; returns how many requests heard back. */
+  #reap(): number {
+    this.#reported = 0;
+    this.#ring.reap(this.#onCompletion);
+    return this.#reported;
+  }
+
+  readonly #onCompletion = (id: number, result: number, flags: number): void => {
+    const op = this.#operations.get(id);
+    if (op?.retryAfterPoll) {
+      // The readiness an EAGAIN waited for: start the operation again.
+      op.retryAfterPoll = false;
+      if (result < 0 || !op.record!.open) return this.#completed(id, result < 0 ? result : -U.ECANCELED, 0);
+      return this.#issue(op);
+    }
+    this.#completed(id, result, flags);
+  };
+
+  wake(): void {
+    if (!this.#waiting || this.#wakePending) return;
+    this.#wakePending = true;
+    this.#signal();
+  }
+
+  #signal(): void {
+    const one = Buffer.alloc(8);
+    one.writeBigUInt64LE(1n);
+    this.#libc.write(this.#eventfd, one, 8);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    // The wait in flight returns on the wake-up and releases the ring then.
+    if (this.#waiting) this.#signal();
+    else this.#release();
+  }
+
+  #release(): void {
+    const wake = this.#wakeOp;
+    if (wake) {
+      // Take the wake read back from the kernel before its buffer can go.
+      this.#cancel(wake);
+      this.#submit();
+      this.#ring.reap((id) => {
+        if (id === wake.id) this.#wakeOp = null;
+      });
+      if (this.#wakeOp) retired.add(wake.buffer!);
+    }
+    this.#ring.close();
+    this.#libc.close(this.#eventfd);
+  }
+
+  stats(): Record<string, number> {
+    let live = 0;
+    let buffers = 0;
+    for (const op of this.#operations.values()) {
+      if (op.kind === 'wake' || op.kind === 'cancel') continue;
+      live++;
+      if (op.buffer) buffers++;
+    }
+    return { liveOperations: live, buffersInUse: buffers, openSockets: this.#records.size };
+  }
+}
+
+/** Writes a 64-bit pointer as two 32-bit halves (addresses stay below 2^53). */
+function writePointer(buffer: Buffer, at: number, address: number): void {
+  buffer.writeUInt32LE(address % 0x100000000, at);
+  buffer.writeUInt32LE(Math.floor(address / 0x100000000), at + 4);
+}
+
+/**
+ * The first `n` bytes of a receive buffer, for the reader to keep: the
+ * buffer itself when mostly full, a copy when a small message would keep a
+ * large buffer alive.
+ */
+function keep(buffer: Buffer, n: number): Buffer {
+  return n >= buffer.byteLength / 2 ? buffer.subarray(0, n) : Buffer.from(buffer.subarray(0, n));
+}

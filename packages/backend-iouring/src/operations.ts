@@ -1,0 +1,100 @@
+/**
+ * What the proactor keeps per socket and per operation in flight. An
+ * operation holds every byte the kernel reads or writes for it (buffers,
+ * message headers, addresses) until its completion has been reaped: the
+ * kernel may touch them until then, even after a cancellation was asked for.
+ * @module
+ */
+import type { AcceptKeeper, AcceptRequest, AddressFamily, CompletionRequest, RecvFromRequest, RecvRequest, SocketHandle } from '@wsaloop/core/backend';
+
+/** What an operation does, and so how its completion is read. */
+export type OperationKind =
+  | 'accept'
+  | 'connect'
+  /** Waiting for a connect that the kernel reported in progress (kernels before 5.18ish with non-blocking sockets). */
+  | 'connect-poll'
+  | 'recv'
+  /** Waiting for data before taking a buffer (the `zeroByteReads` policy). */
+  | 'recv-poll'
+  | 'send'
+  | 'recvmsg'
+  | 'sendmsg'
+  /** The eventfd read that wakes a wait. */
+  | 'wake'
+  /** An IORING_OP_ASYNC_CANCEL of another operation. */
+  | 'cancel';
+
+/** One socket the proactor knows. */
+export class SocketRecord {
+  readonly fd: SocketHandle;
+  readonly family: AddressFamily;
+  /** False once closeSocket was called. */
+  open = true;
+  receiveSize: number;
+  accepts: AcceptKeeper | null = null;
+  /** Operations in flight on this socket. */
+  readonly operations = new Set<Operation>();
+  /**
+   * The send in the kernel. Sends on a stream go one at a time: two in
+   * flight could both wait for room, and a partial first one would then
+   * interleave with the second.
+   */
+  sending: Operation | null = null;
+  /** Sends waiting for {@link sending} to finish, in order. */
+  readonly sendQueue: Operation[] = [];
+  /** closeSocket's callback, once the last operation is reaped. */
+  onDrained: (() => void) | null = null;
+
+  constructor(fd: SocketHandle, family: AddressFamily, receiveSize: number) {
+    this.fd = fd;
+    this.family = family;
+    this.receiveSize = receiveSize;
+  }
+}
+
+/** One operation in flight: its `id` is the SQE's user_data. */
+export class Operation {
+  readonly id: number;
+  readonly kind: OperationKind;
+  readonly record: SocketRecord | null;
+  readonly request: CompletionRequest | AcceptRequest | RecvRequest | RecvFromRequest | null;
+  /** The receive buffer, or the eventfd counter. */
+  buffer: Buffer | null = null;
+  /** A msghdr with its iovecs (and, after them, a sockaddr), or a connect's sockaddr. */
+  header: Buffer | null = null;
+  /** A send's buffers, and how far the kernel has taken them. */
+  buffers: readonly Uint8Array[] | null = null;
+  /** Waiting (IORING_OP_POLL_ADD under the same id) to be started again after EAGAIN. */
+  retryAfterPoll = false;
+  index = 0;
+  offset = 0;
+
+  constructor(
+    id: number,
+    kind: OperationKind,
+    record: SocketRecord | null,
+    request: CompletionRequest | AcceptRequest | RecvRequest | RecvFromRequest | null,
+  ) {
+    this.id = id;
+    this.kind = kind;
+    this.record = record;
+    this.request = request;
+  }
+
+  /** Moves past `sent` bytes of {@link buffers}; true when all of them went out. */
+  advance(sent: number): boolean {
+    const buffers = this.buffers!;
+    let left = sent;
+    while (this.index < buffers.length) {
+      const rest = buffers[this.index]!.byteLength - this.offset;
+      if (left < rest) {
+        this.offset += left;
+        return false;
+      }
+      left -= rest;
+      this.index++;
+      this.offset = 0;
+    }
+    return true;
+  }
+}

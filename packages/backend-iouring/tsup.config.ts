@@ -1,0 +1,3 @@
+import { backendBuild } from '../../tsup.backend.js';
+
+export default backendBuild();

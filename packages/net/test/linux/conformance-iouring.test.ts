@@ -1,0 +1,3 @@
+import { runNetConformance } from '../../conformance/index.js';
+
+runNetConformance({ backend: 'iouring' });
