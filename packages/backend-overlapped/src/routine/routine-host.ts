@@ -26,9 +26,9 @@
  * @module
  */
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import type { CompletionRequest, EventWakeToken, RecvFromRequest, RecvRequest, SocketHandle } from '@wsaloop/core/backend';
+import type { AcceptRequest, CompletionRequest, EventWakeToken, RecvFromRequest, RecvRequest, SocketHandle } from '@wsaloop/core/backend';
 import { WinsockConstants as C } from '@wsaloop/core/winsock';
-import { type AcceptRequest, NativeBlock, OFFSET_EVENT, type OverlappedOperation, OverlappedProactor, type OverlappedOptions } from '@wsaloop/winsock-kit';
+import { NativeBlock, OFFSET_EVENT, type OverlappedOperation, OverlappedProactor, type OverlappedOptions } from '@wsaloop/winsock-kit';
 import * as P from './protocol.js';
 
 const TWO_32 = 0x100000000;
