@@ -8,6 +8,9 @@
  *   - bulk: a 16 KiB-write stream, echoed back (MB/s counts the echo)
  *   - churn: 20 clients, each connect, one 64-byte round trip, close, again
  *     (the round trips/s column counts cycles; failed cycles are listed below)
+ *   - ping-pong, 64-byte messages, 50 connections beside 10,000 idle ones
+ *     (idle-clients.ts, another process, connected first and silent
+ *     throughout: what a wait costs per open socket shows here)
  *
  * Prints round trips/s, MB/s and p50/p99 latency side by side, with each
  * result's ratio to node:net on the same platform.
@@ -18,6 +21,7 @@
  * Each round runs every server once, in turn, so slow drifts of a shared
  * machine hit all of them alike; the table shows each cell's median round.
  */
+import { startIdleClients } from './control.js';
 import { fmt, flags as args, runLoadGenerator, runRounds } from './harness.js';
 
 const duration = args.get('duration') ?? '3000';
@@ -29,6 +33,7 @@ const allScenarios = [
   { name: 'ping-pong 64 B x50', mode: 'pingpong', connections: 50, size: 64 },
   { name: 'bulk 16 KiB x1', mode: 'bulk', connections: 1, size: 16 * 1024 },
   { name: 'churn 64 B x20', mode: 'churn', connections: 20, size: 64 },
+  { name: 'ping-pong 64 B x50 + 10k idle', mode: 'pingpong', connections: 50, size: 64, idle: 10_000 },
 ] as const;
 // --scenarios 1,3 runs a subset (1-based).
 const picked = args.get('scenarios')?.split(',').map((n) => Number(n) - 1);
@@ -43,10 +48,25 @@ interface Result {
   failed?: number;
 }
 
-function runLoad(port: number, scenario: (typeof allScenarios)[number]): Result {
+type Scenario = (typeof allScenarios)[number];
+
+/** Runs the scenario's load generator against `port`. */
+function runLoad(port: number, scenario: Scenario): Result {
   const { mode, connections, size } = scenario;
   const parsed = runLoadGenerator<Result & { cyclesPerSec?: number }>(mode === 'churn' ? 'churn-load.js' : 'load.js', port, { mode, connections, size, duration, warmup });
   return parsed.cyclesPerSec === undefined ? parsed : { ...parsed, roundTripsPerSec: parsed.cyclesPerSec, mbPerSec: 0 };
+}
+
+/** Runs the scenario, with its idle clients connected first and held until it ends. */
+async function measure(port: number, scenario: Scenario): Promise<Result> {
+  if (!('idle' in scenario)) return runLoad(port, scenario);
+  const idle = await startIdleClients(port, scenario.idle, { batch: 500 });
+  try {
+    if (idle.echoed !== scenario.idle) throw new Error(`only ${idle.echoed} of ${scenario.idle} idle clients were served`);
+    return runLoad(port, scenario);
+  } finally {
+    await idle.stop();
+  }
 }
 
 // The round whose headline figure is the median: MB/s for bulk, round trips/s otherwise.
@@ -55,7 +75,7 @@ const rows = await runRounds({
   script: 'server.js',
   nodeLabel: 'node:net',
   scenarios,
-  measure: runLoad,
+  measure,
   figure: (r, scenario) => (scenario.startsWith('bulk') ? r.mbPerSec : r.roundTripsPerSec),
 });
 

@@ -34,9 +34,9 @@ export const platforms: string[] = (() => {
 })();
 
 /** Every backend package of the repository. */
-export const ALL_BACKENDS = ['select', 'epoll', 'eventselect', 'asyncselect', 'overlapped', 'iocp'];
+export const ALL_BACKENDS = ['select', 'epoll', 'iouring', 'eventselect', 'asyncselect', 'overlapped', 'iocp'];
 const WINDOWS_ONLY = new Set(['iocp', 'eventselect', 'asyncselect', 'overlapped']);
-const LINUX_ONLY = new Set(['epoll']);
+const LINUX_ONLY = new Set(['epoll', 'iouring']);
 
 /**
  * Backend variants to run on `platform`: those named by `--backends`, else
@@ -197,7 +197,7 @@ export async function runRounds<S extends { name: string }, R>(options: {
   script: string;
   nodeLabel: string;
   scenarios: readonly S[];
-  measure: (port: number, scenario: S) => R;
+  measure: (port: number, scenario: S) => R | Promise<R>;
   figure: (result: R, scenario: string) => number;
 }): Promise<Array<Row<R>>> {
   const samples = new Map<string, R[]>();
@@ -207,7 +207,7 @@ export async function runRounds<S extends { name: string }, R>(options: {
         const server = await startServer(platform, options.script, implArgs(impl));
         try {
           for (const scenario of options.scenarios) {
-            const result = options.measure(server.port, scenario);
+            const result = await options.measure(server.port, scenario);
             const key = JSON.stringify([platform, impl === 'node' ? options.nodeLabel : impl, scenario.name]);
             samples.set(key, [...(samples.get(key) ?? []), result]);
             console.error(`round ${round} ${platform} ${impl} ${scenario.name}: ${JSON.stringify(result)}`);
