@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: sets everything up, then runs every test, side by side: the
 // type checks and the API docs build (no warnings allowed); the native suite
-// on Linux (epoll, select over poll, the in-memory backends); and the
+// on Linux (epoll, io_uring, select over poll, the in-memory backends); and the
 // Windows build of every Winsock backend under Wine's node.exe against
 // Wine's real ws2_32.
 import { spawn } from 'node:child_process';
