@@ -2,7 +2,8 @@ import { defineConfig } from 'tsup';
 
 // Each example builds to <folder>/dist/<name>.js, runnable with plain
 // `node` (Linux) or Wine's `node.exe`.
-const models = ['blocking', 'nonblocking', 'select', 'asyncselect', 'eventselect', 'overlapped', 'iocp'];
+// The course's seven, and the two Linux models the same servers get there.
+const models = ['blocking', 'nonblocking', 'select', 'asyncselect', 'eventselect', 'overlapped', 'iocp', 'epoll', 'iouring'];
 const builds: Array<{ folder: string; entry: Record<string, string> }> = [
   // echo-connection is the module each loop of `--threads N` loads by URL.
   { folder: 'echo-server', entry: { 'echo-server': 'echo-server/echo-server.ts', 'echo-connection': 'shared/echo-connection.ts' } },

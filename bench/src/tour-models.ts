@@ -1,7 +1,8 @@
 /**
  * What the tour runs and what it shows: the seven model servers of
- * examples/models (overlapped I/O twice, once per notification), and the
- * measures of its table and charts.
+ * examples/models (overlapped I/O twice, once per notification), the Linux
+ * models the same servers get when deployed there (poll, epoll, io_uring),
+ * and the measures of its table and charts.
  */
 
 /** One model server of examples/models. */
@@ -13,18 +14,33 @@ export interface TourModel {
   script: string;
   /** Flags the server gets beside `--host` and `--port`. */
   flags: string[];
+  /**
+   * The system whose model it is: Winsock models run natively on Windows
+   * and under Wine's node.exe on Linux; Linux models run natively on Linux
+   * only.
+   */
+  system: 'windows' | 'linux';
 }
 
 export const TOUR_MODELS: readonly TourModel[] = [
-  { id: 'blocking', label: '1 blocking', script: 'blocking-server.js', flags: [] },
-  { id: 'nonblocking', label: '2 non-blocking', script: 'nonblocking-server.js', flags: [] },
-  { id: 'select', label: '3 select', script: 'select-server.js', flags: [] },
-  { id: 'asyncselect', label: '4 WSAAsyncSelect', script: 'asyncselect-server.js', flags: [] },
-  { id: 'eventselect', label: '5 WSAEventSelect', script: 'eventselect-server.js', flags: [] },
-  { id: 'overlapped-event', label: '6 overlapped, events', script: 'overlapped-server.js', flags: ['--notify', 'event'] },
-  { id: 'overlapped-routine', label: '6 overlapped, routines', script: 'overlapped-server.js', flags: ['--notify', 'routine'] },
-  { id: 'iocp', label: '7 completion port', script: 'iocp-server.js', flags: [] },
+  { id: 'blocking', label: '1 blocking', script: 'blocking-server.js', flags: [], system: 'windows' },
+  { id: 'nonblocking', label: '2 non-blocking', script: 'nonblocking-server.js', flags: [], system: 'windows' },
+  { id: 'select', label: '3 select', script: 'select-server.js', flags: [], system: 'windows' },
+  { id: 'asyncselect', label: '4 WSAAsyncSelect', script: 'asyncselect-server.js', flags: [], system: 'windows' },
+  { id: 'eventselect', label: '5 WSAEventSelect', script: 'eventselect-server.js', flags: [], system: 'windows' },
+  { id: 'overlapped-event', label: '6 overlapped, events', script: 'overlapped-server.js', flags: ['--notify', 'event'], system: 'windows' },
+  { id: 'overlapped-routine', label: '6 overlapped, routines', script: 'overlapped-server.js', flags: ['--notify', 'routine'], system: 'windows' },
+  { id: 'iocp', label: '7 completion port', script: 'iocp-server.js', flags: [], system: 'windows' },
+  // The select backend calls poll() on Linux.
+  { id: 'linux-poll', label: 'Linux poll', script: 'select-server.js', flags: [], system: 'linux' },
+  { id: 'linux-epoll', label: 'Linux epoll', script: 'epoll-server.js', flags: [], system: 'linux' },
+  { id: 'linux-iouring', label: 'Linux io_uring', script: 'iouring-server.js', flags: [], system: 'linux' },
 ];
+
+/** The models this machine can run: Linux's only on Linux. */
+export function runnableModels(platform: NodeJS.Platform = process.platform): TourModel[] {
+  return TOUR_MODELS.filter((m) => m.system === 'windows' || platform === 'linux');
+}
 
 /** One model's figures. */
 export interface TourRow {
@@ -86,7 +102,7 @@ export interface TourMachine {
   date: string;
   /** CPU model and cores, operating system. */
   host: string;
-  /** What ran the servers: "wine-8.0, Windows node.exe v20.20.2", or natively "Windows node.exe v20.20.2". */
+  /** What ran the servers: "wine-8.0, Windows node.exe v20.20.2; Linux models: node v20.20.2", or natively "Windows node.exe v20.20.2". */
   runtime: string;
   /** The machine's 1-minute load average when the tour started: other work skews the figures. */
   loadAverage: number;

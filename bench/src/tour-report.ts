@@ -12,7 +12,7 @@ const BAR_HEIGHT = 20;
 const BAR_GAP = 6;
 const TOP = 34;
 /** One color per model, the same in every chart. */
-const COLORS = ['#8c564b', '#7f7f7f', '#1f77b4', '#9467bd', '#2ca02c', '#17becf', '#bcbd22', '#d62728'];
+const COLORS = ['#8c564b', '#7f7f7f', '#1f77b4', '#9467bd', '#2ca02c', '#17becf', '#bcbd22', '#d62728', '#aec7e8', '#98df8a', '#ff9896'];
 
 const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -95,11 +95,12 @@ export function tourPage(result: TourResult): string {
     .join('\n');
   const failed = result.failures.map((f) => `<li>${escape(f.label)}: ${escape(f.error)}</li>`).join('');
   const s = result.settings;
+  const linux = result.rows.some((r) => r.id.startsWith('linux-'));
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>wsaloop: a tour of the seven Winsock I/O models</title>
+<title>wsaloop: a tour of the seven Winsock I/O models${linux ? ' and the Linux models' : ''}</title>
 <style>
 body { font-family: "Segoe UI", Helvetica, Arial, sans-serif; max-width: 780px; margin: 2em auto; color: #222; }
 section { margin: 1.5em 0; }
@@ -108,11 +109,13 @@ td, th { border-bottom: 1px solid #ddd; padding: 4px 8px; text-align: left; vert
 </style>
 </head>
 <body>
-<h1>A tour of the seven Winsock I/O models</h1>
+<h1>A tour of the seven Winsock I/O models${linux ? ', and Linux’s' : ''}</h1>
 <p>Each model server of <code>examples/models</code> served the same node:net clients in turn:
 ping-pong of 64 bytes over 1 and 50 connections (${s.durationMs} ms measured after ${s.warmupMs} ms),
 a bulk stream of 16 KiB writes echoed back, and ${s.idleClients} idle connections that each sent 64 bytes once.
-The blocking model serves one client at a time: its figures show just that.</p>
+The blocking model serves one client at a time: its figures show just that.${
+    linux ? ' The Linux rows are the same servers run natively on Linux: the select backend (which calls poll there), epoll and io_uring.' : ''
+  }</p>
 <p>${escape(caption(result))}. The tour took ${result.seconds} s.</p>
 ${failed ? `<p>Not measured:</p><ul>${failed}</ul>` : ''}
 ${charts}

@@ -1,7 +1,9 @@
 /**
- * The tour: the seven Winsock I/O models of the course notes, side by side.
- * Runs each model server of examples/models in turn (natively on Windows,
- * under Wine's node.exe on Linux) with its control port beside it, drives it
+ * The tour: the seven Winsock I/O models of the course notes, side by side,
+ * and on Linux the three Linux models the same servers get there (poll,
+ * epoll, io_uring). Runs each model server of examples/models in turn
+ * (Winsock models natively on Windows, under Wine's node.exe on Linux;
+ * Linux models natively) with its control port beside it, drives it
  * with the same node:net clients (ping-pong over 1 and 50 connections, a
  * bulk stream, idle connections), and prints one table; writes the same
  * figures as a page of bar charts.
@@ -22,7 +24,7 @@ import { join, resolve } from 'node:path';
 import { type ControlReading } from './control-port.js';
 import { readControl, startIdleClients } from './control.js';
 import { type BenchServer, fmt, flags as args, root, runLoadGenerator, sleep, startServer, waitFor } from './harness.js';
-import { TOUR_MODELS, type TourMachine, type TourModel, type TourResult, type TourRow } from './tour-models.js';
+import { runnableModels, type TourMachine, type TourModel, type TourResult, type TourRow } from './tour-models.js';
 import { overviewSvg, tourChart, tourPage, withFigures } from './tour-report.js';
 
 const short = args.has('short');
@@ -34,8 +36,9 @@ const settings = {
 };
 const outDir = resolve(args.get('out') ?? join(root, 'tour-report'));
 const wanted = args.get('models')?.split(',');
-const models = TOUR_MODELS.filter((m) => !wanted || wanted.includes(m.id));
-const platform = process.platform === 'win32' ? 'native' : 'wine';
+const models = runnableModels().filter((m) => !wanted || wanted.includes(m.id));
+/** Where a model's server runs: a Winsock model under Wine when not on Windows. */
+const platformOf = (model: TourModel): string => (model.system === 'windows' && process.platform !== 'win32' ? 'wine' : 'native');
 // One loop per server: Node's default thread pool (the harness raises it for
 // servers with many loops), so the thread counts are the models' own.
 delete process.env.UV_THREADPOOL_SIZE;
@@ -43,8 +46,8 @@ delete process.env.UV_THREADPOOL_SIZE;
 const MEASUREMENT_CALLS = new Set(['NtQuerySystemInformation']);
 
 const started = Date.now();
-/** The Node version the servers ran, as their control port tells. */
-let serverNode = '';
+/** The Node versions the servers ran, as their control ports tell, by platform. */
+const serverNodes = new Map<string, string>();
 const loadAtStart = loadavg()[0]!;
 let progressIndex = 0;
 /** One progress line, rewritten in place on a terminal. */
@@ -109,12 +112,13 @@ async function idle(control: number, port: number): Promise<Pick<TourRow, 'kBPer
 async function tourOf(model: TourModel): Promise<TourRow> {
   progress(model, 'starting');
   const script = join(root, 'examples/models/dist', model.script);
+  const platform = platformOf(model);
   const server: BenchServer = await startServer(platform, 'tour-server.js', [script, ...model.flags, '--host', '127.0.0.1', '--port', '0'], ['--expose-gc'], { quiet: true });
   try {
     const control = await waitFor('control port', () => Number(/control on [^\s]+:(\d+)/.exec(server.output())?.[1] ?? NaN) || undefined, server.child, server.output);
     await sleep(settings.settleMs);
     progress(model, `${settings.idleClients} idle connections`);
-    serverNode ||= (await readControl<ControlReading>(control)).nodeVersion;
+    if (!serverNodes.has(platform)) serverNodes.set(platform, (await readControl<ControlReading>(control)).nodeVersion);
     const idleFigures = await idle(control, server.port);
     progress(model, 'ping-pong x1');
     const one = await pingPong(control, server.port, 1);
@@ -146,13 +150,16 @@ async function tourOf(model: TourModel): Promise<TourRow> {
   }
 }
 
-/** Where the figures come from: the date, this machine, and what ran the servers (`serverNode`: their Node version). */
-function machine(serverNode: string): TourMachine {
+/** Where the figures come from: the date, this machine, and what ran the servers. */
+function machine(): TourMachine {
   const cpu = cpus();
   const host = `${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${cpu.length} cores, ${osType()} ${release()}`;
-  const wine = platform === 'wine' ? `${spawnSync('wine', ['--version'], { encoding: 'utf8' }).stdout?.trim() || 'Wine'}, ` : '';
-  const runtime = `${wine}Windows node.exe ${serverNode}`;
-  return { date: new Date().toISOString().slice(0, 10), host, runtime, loadAverage: loadAtStart };
+  const parts: string[] = [];
+  const wineNode = serverNodes.get('wine');
+  if (wineNode) parts.push(`${spawnSync('wine', ['--version'], { encoding: 'utf8' }).stdout?.trim() || 'Wine'}, Windows node.exe ${wineNode}`);
+  const nativeNode = serverNodes.get('native');
+  if (nativeNode) parts.push(process.platform === 'win32' ? `Windows node.exe ${nativeNode}` : `Linux models: node ${nativeNode}`);
+  return { date: new Date().toISOString().slice(0, 10), host, runtime: parts.join('; '), loadAverage: loadAtStart };
 }
 
 const rows: TourRow[] = [];
@@ -167,11 +174,11 @@ for (const model of models) {
 }
 if (process.stderr.isTTY) process.stderr.write('\n');
 
-const result: TourResult = { machine: machine(serverNode), settings, rows, failures, seconds: Math.round((Date.now() - started) / 1000) };
+const result: TourResult = { machine: machine(), settings, rows, failures, seconds: Math.round((Date.now() - started) / 1000) };
 
 const pair = (a: number, b: number): string => `${fmt(a)} / ${fmt(b)}`;
 const { runtime, host, date, loadAverage } = result.machine;
-console.log(`\nThe seven models, each serving the same clients (${runtime}; ${host}; ${date}; load average ${loadAverage.toFixed(1)} at the start)\n`);
+console.log(`\nThe models, each serving the same clients (${runtime}; ${host}; ${date}; load average ${loadAverage.toFixed(1)} at the start)\n`);
 console.log('| model | rt/s x1 | p50 / p99 µs x1 | rt/s x50 | p50 / p99 µs x50 | served of 50 | bulk MB/s | kB per idle conn | idle served | threads | calls/rt x1 | calls/rt x50 | idle calls/s |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of rows) {

@@ -65,6 +65,12 @@ export class Ring {
    */
   constructor(entries: number) {
     const params = Buffer.alloc(U.PARAMS_SIZE);
+    // Not IORING_SETUP_COOP_TASKRUN, though it measured +20% (the kernel
+    // finishes a socket operation on the thread that submitted it, and by
+    // default interrupts that thread to do so): cooperatively, a submitter
+    // asleep is not woken, and here the loop's thread submits while a pool
+    // thread waits. A wake-up from a Worker then stalled until something
+    // else woke the loop's thread (the man page names this very setup).
     params.writeUInt32LE(U.IORING_SETUP_CLAMP, U.PARAMS_FLAGS);
     const fd = this.#libc.io_uring_setup(entries, params);
     if (fd < 0) throw ringRefusal('setup', errno());
