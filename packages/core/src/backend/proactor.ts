@@ -74,7 +74,11 @@ export interface Proactor extends BackendBase {
   recv(socket: SocketHandle, request: RecvRequest): void;
   /**
    * Sends all of `buffers` (a gather write). The buffers stay referenced and
-   * unchanged by the caller until the request completes.
+   * unchanged by the caller until the request completes. Core starts a
+   * socket's next send before the last one completes: the bytes of sends on
+   * one socket must reach the stream in the order they were started, never
+   * interleaved (Winsock keeps overlapped sends in order; io_uring does not,
+   * and its proactor sends one at a time).
    */
   send(socket: SocketHandle, buffers: readonly Uint8Array[], request: CompletionRequest): void;
   /** Receives one datagram. */
