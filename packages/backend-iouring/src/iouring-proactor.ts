@@ -416,8 +416,12 @@ export class IoUringProactor implements Proactor {
       case 'recv-poll':
         return this.#readAfterPoll(op, result);
       case 'send':
-        if (result > 0 && record.open && !op.advance(result)) return this.#issue(op);
-        return this.#settle(op, result < 0 ? -result : 0);
+        if (result < 0) return this.#settle(op, -result);
+        if (op.advance(result)) return this.#settle(op, 0);
+        // Partial: the rest goes in another send, unless a close cut this
+        // one short (the kernel reports what went out before the cancel).
+        if (record.open) return this.#issue(op);
+        return this.#settle(op, U.ECANCELED);
       case 'recvmsg':
         return this.#receivedFrom(op, result);
       case 'sendmsg':
