@@ -19,8 +19,9 @@ const EXPECTED_SECONDS: ReadonlyArray<readonly [RegExp, number]> = [
   [/\/backend-asyncselect\/test\/win32\/conformance\.test\.ts$/, 70],
   [/\/backend-eventselect\/test\/win32\/conformance\.test\.ts$/, 67],
   [/\/backend-[a-z]+\/test\/(win32\/)?conformance[^/]*\.test\.ts$/, 60],
-  [/\/bench\/test\/tour\.test\.ts$/, 53],
-  [/\/examples\/test\/hostile\.test\.ts$/, 29],
+  [/\/examples\/test\/hostile\.test\.ts$/, 45],
+  // Three models on Windows (see the test); 71 s with all eight.
+  [/\/bench\/test\/tour\.test\.ts$/, 22],
   [/\/backend-overlapped\/test\/win32\/overlapped\.test\.ts$/, 27],
   [/\/examples\/test\/service\.test\.ts$/, 20],
   [/\/net\/test\/(win32\/)?conformance[^/]*\.test\.ts$/, 17],
