@@ -12,7 +12,19 @@ import { backendOptions, intArg, parseArgs } from '../shared/cli.js';
 import { startupStep } from '../shared/service.js';
 
 const { backend, host, port, connections, messages, size, loop } = startupStep('start', () => {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseArgs(process.argv.slice(2), {
+    command: 'node examples/echo-client/dist/echo-client.js',
+    summary: 'Echo client: drives an echo server over several connections and checks every byte that comes back; exits 0 when all of it did.',
+    flags: [
+      { flag: '--backend NAME', help: 'the backend (default: WSALOOP_BACKEND, else the best installed one)' },
+      { flag: '--host HOST', help: 'the server (default 127.0.0.1)' },
+      { flag: '--port N', help: "the server's port (default 7000)" },
+      { flag: '--connections N', help: 'connections at once (default 4)' },
+      { flag: '--messages N', help: 'messages per connection (default 100)' },
+      { flag: '--size N', help: 'bytes per message (default 64)' },
+    ],
+    backends: 'any',
+  });
   const backend = args.values.get('backend') ?? defaultBackendName();
   const loop = createLoop({ backend, ...backendOptions(args, ['backend', 'host', 'port', 'connections', 'messages', 'size']) });
   return {

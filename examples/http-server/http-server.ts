@@ -26,7 +26,21 @@ import { createApp } from './app.js';
 const { backend, host, port, tls, threads, options } = startupStep('start', () => {
   const argv = process.argv.slice(2);
   const tlsFlag = argv.includes('--tls');
-  const args = parseArgs(argv.filter((a) => a !== '--tls'));
+  const args = parseArgs(
+    argv.filter((a) => a !== '--tls'),
+    {
+      command: 'node examples/http-server/dist/http-server.js',
+      summary: 'node:http (routes /, /json, /download, /upload, /ws) on any backend; stops on SIGINT, SIGTERM or SIGHUP.',
+      flags: [
+        { flag: '--backend NAME', help: 'the backend (default: WSALOOP_BACKEND, else the best installed one)' },
+        { flag: '--host HOST', help: 'address to listen on (default 127.0.0.1)' },
+        { flag: '--port N', help: 'port to listen on, 0 for any (default 8080)' },
+        { flag: '--tls', help: 'serve HTTPS (and wss) with a self-signed certificate made at start-up' },
+        { flag: '--threads N', help: 'loops, each on a Worker thread of its own (default 1)' },
+      ],
+      backends: 'any',
+    },
+  );
   return {
     backend: args.values.get('backend') ?? defaultBackendName(),
     host: args.values.get('host') ?? '127.0.0.1',

@@ -14,7 +14,16 @@ import { failStartup, onStopSignal, startupStep } from '../shared/service.js';
 
 const api = socketApi();
 const { host, port, tickMs } = startupStep('start', () => {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseArgs(process.argv.slice(2), {
+    command: 'node examples/models/dist/nonblocking-server.js',
+    summary: 'Echo server for the non-blocking model: every socket polled on a timer. No backend: it drives its sockets itself.',
+    flags: [
+      { flag: '--host HOST', help: 'address to listen on (default 127.0.0.1)' },
+      { flag: '--port N', help: 'port to listen on, 0 for any (default 7000)' },
+      { flag: '--tick MS', help: 'milliseconds between two rounds of polling (default 5)' },
+    ],
+    backends: null,
+  });
   return { host: args.values.get('host') ?? '127.0.0.1', port: intArg(args, 'port', 7000), tickMs: intArg(args, 'tick', 5) };
 });
 const family = host.includes(':') ? 'ipv6' : 'ipv4';

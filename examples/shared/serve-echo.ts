@@ -6,7 +6,8 @@
  * `cannot listen on 127.0.0.1:7000: address already in use (EADDRINUSE)`.
  */
 import { createLoop, defaultBackendName, ServerPool, type Tcp } from '@wsaloop/core';
-import { backendOptions, intArg, parseArgs } from './cli.js';
+import { relative } from 'node:path';
+import { backendOptions, intArg, parseArgs, type Usage } from './cli.js';
 import { echoConnection } from './echo-connection.js';
 import { onStopSignal, startupStep, startupStepAsync } from './service.js';
 
@@ -70,6 +71,24 @@ async function serveEchoOnPool({ backend, host, port, backendOptions = {}, threa
   await stopped;
 }
 
+/** The echo server's `--help`: a model server's backend is fixed. */
+function echoServerUsage(backend?: string): Usage {
+  const script = process.argv[1] ? relative(process.cwd(), process.argv[1]) : 'echo-server.js';
+  return {
+    command: `node ${script}`,
+    summary: backend
+      ? `Echo server on the ${backend} backend: echoes every byte back until the peer closes; stops on SIGINT, SIGTERM or SIGHUP.`
+      : 'Echo server on any backend: echoes every byte back until the peer closes; stops on SIGINT, SIGTERM or SIGHUP.',
+    flags: [
+      ...(backend ? [] : [{ flag: '--backend NAME', help: 'the backend (default: WSALOOP_BACKEND, else the best installed one)' }]),
+      { flag: '--host HOST', help: 'address to listen on (default 127.0.0.1)' },
+      { flag: '--port N', help: 'port to listen on, 0 for any (default 7000)' },
+      { flag: '--threads N', help: 'loops, each on a Worker thread of its own (default 1)' },
+    ],
+    backends: backend ?? 'any',
+  };
+}
+
 /**
  * The whole echo-server program: reads `--host`, `--port`, `--threads` (and
  * `--backend` unless `backend` is fixed, as in the model servers) from the
@@ -78,7 +97,7 @@ async function serveEchoOnPool({ backend, host, port, backendOptions = {}, threa
  */
 export async function runEchoServer(backend?: string): Promise<never> {
   const options = startupStep('start', () => {
-    const args = parseArgs(process.argv.slice(2));
+    const args = parseArgs(process.argv.slice(2), echoServerUsage(backend));
     const own = backend ? ['host', 'port', 'threads'] : ['backend', 'host', 'port', 'threads'];
     return {
       backend: backend ?? args.values.get('backend') ?? defaultBackendName(),
