@@ -67,6 +67,8 @@ void everyIoUringOptionNamed;
  * submission; 256 KiB of SQEs and 128 KiB of CQEs.
  */
 const DEFAULT_ENTRIES = 4096;
+/** Gather sends up to this many bytes are copied into one buffer (see smallGather). */
+const COPY_GATHER_MAX = 4096;
 /** Most iovecs in one sendmsg: the rest goes in the next one. */
 const MAX_GATHER = 64;
 /** Datagrams are received whole: room for the largest UDP payload. */
@@ -296,6 +298,15 @@ export class IoUringProactor implements Proactor {
           return;
         }
         const count = Math.min(buffers.length - op.index, MAX_GATHER);
+        const small = smallGather(buffers, op.index, op.offset);
+        if (small) {
+          // One buffer of its own (the kernel reads it until the completion) and one SEND.
+          op.buffers = [small];
+          op.index = 0;
+          op.offset = 0;
+          this.#sqe(U.IORING_OP_SEND, fd, this.#addressOf(small), small.byteLength, C.MSG_NOSIGNAL, op.id);
+          return;
+        }
         const header = (op.header = Buffer.alloc(MSGHDR + count * IOVEC));
         this.#fillIovecs(header, this.#addressOf(header), buffers, op.index, op.offset);
         this.#sqe(U.IORING_OP_SENDMSG, fd, this.#addressOf(header), 1, C.MSG_NOSIGNAL, op.id);
@@ -635,6 +646,28 @@ export class IoUringProactor implements Proactor {
     }
     return { liveOperations: live, buffersInUse: buffers, openSockets: this.#records.size };
   }
+}
+
+/**
+ * `buffers` from `index`/`offset` copied into one, when that is at most
+ * {@link COPY_GATHER_MAX} bytes; else null. A gather send costs a native
+ * call per buffer for its address; node:http writes each response as two
+ * or three small chunks.
+ */
+function smallGather(buffers: readonly Uint8Array[], index: number, offset: number): Buffer | null {
+  let total = -offset;
+  for (let i = index; i < buffers.length; i++) {
+    total += buffers[i]!.byteLength;
+    if (total > COPY_GATHER_MAX) return null;
+  }
+  const copy = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (let i = index; i < buffers.length; i++) {
+    const b = i === index && offset > 0 ? buffers[i]!.subarray(offset) : buffers[i]!;
+    copy.set(b, at);
+    at += b.byteLength;
+  }
+  return copy;
 }
 
 /** Writes a 64-bit pointer as two 32-bit halves (addresses stay below 2^53). */

@@ -25,6 +25,13 @@ const READS_PER_EVENT = 16;
 const ACCEPTS_PER_EVENT = 64;
 /** Most buffers gathered into one send. */
 const GATHER_MAX = 64;
+/**
+ * Gathers up to this many bytes are copied into one buffer and sent with
+ * send(): a gather send costs a native call per buffer for its address
+ * (plus the sendmsg), and node:http writes every response as two or three
+ * small chunks (2.6% of an HTTP server's time went to those address calls).
+ */
+const COPY_GATHER_MAX = 4096;
 
 /** The reactive operations layer of one loop. */
 export class ReactiveIo implements IoService {
@@ -33,6 +40,8 @@ export class ReactiveIo implements IoService {
   /** @internal */ readonly api: SocketApi;
   /** @internal */ readonly slab = new ReadSlab();
   /** @internal */ readonly gathered: Uint8Array[] = [];
+  /** @internal Where small gathers are copied (see COPY_GATHER_MAX). */
+  readonly gatherCopy = Buffer.allocUnsafeSlow(COPY_GATHER_MAX);
   /** @internal Receive calls per readiness report: the reactor's `readsPerEvent`, else `READS_PER_EVENT`. */
   readonly readsPerEvent: number;
   /** @internal */ readonly accepts = new AcceptGuard();
@@ -323,7 +332,7 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
     while (!this.#writes.empty && !this.closed) {
       const count = this.#writes.gather(gathered, GATHER_MAX);
       const offset = this.#writes.offset;
-      const n = count === 1 ? api.send(this.fd, gathered[0]!, offset, gathered[0]!.byteLength - offset) : api.sendv(this.fd, gathered, 0, offset);
+      const n = count === 1 ? api.send(this.fd, gathered[0]!, offset, gathered[0]!.byteLength - offset) : this.#sendGathered(count, offset);
       if (n >= 0) {
         this.#writes.advance(n, complete);
         continue;
@@ -338,6 +347,21 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
     gathered.length = 0;
     this.updateInterest();
     if (this.#writes.empty && this.#shutdownDone && !this.#connectDone) this.#shutdownNow();
+  }
+
+  /** Sends the `count` gathered buffers: copied into one when small, else one gather send. */
+  #sendGathered(count: number, offset: number): number {
+    const { api, gathered, gatherCopy } = this.io;
+    let total = -offset;
+    for (let i = 0; i < count; i++) total += gathered[i]!.byteLength;
+    if (total > COPY_GATHER_MAX) return api.sendv(this.fd, gathered, 0, offset);
+    let at = 0;
+    for (let i = 0; i < count; i++) {
+      const b = gathered[i]!;
+      gatherCopy.set(i === 0 && offset > 0 ? b.subarray(offset) : b, at);
+      at += b.byteLength - (i === 0 ? offset : 0);
+    }
+    return api.send(this.fd, gatherCopy, 0, total);
   }
 
   /** A send failed: every queued and future write fails with the same error. */
