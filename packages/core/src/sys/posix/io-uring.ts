@@ -33,15 +33,13 @@ export const CQ_OFF_TAIL = 4;
 export const CQ_OFF_RING_MASK = 8;
 export const CQ_OFF_CQES = 20;
 
-/** mmap offsets of the three regions. */
+/** mmap offsets of the rings (one mapping holds both with IORING_FEAT_SINGLE_MMAP) and of the SQE array. */
 export const IORING_OFF_SQ_RING = 0;
-export const IORING_OFF_CQ_RING = 0x8000000;
 export const IORING_OFF_SQES = 0x10000000;
 
 /** sizeof(struct io_uring_sqe) and its fields. */
 export const SQE_SIZE = 64;
 export const SQE_OPCODE = 0;
-export const SQE_FLAGS = 1;
 export const SQE_FD = 4;
 /** `off` (connect: the address length). */
 export const SQE_OFF = 8;
@@ -58,7 +56,6 @@ export const CQE_USER_DATA = 0;
 export const CQE_RES = 8;
 export const CQE_FLAGS = 12;
 
-export const IORING_OP_NOP = 0;
 export const IORING_OP_POLL_ADD = 6;
 export const IORING_OP_SENDMSG = 9;
 export const IORING_OP_RECVMSG = 10;
@@ -111,4 +108,3 @@ export const MAP_POPULATE = 0x8000;
 export const POLLRDHUP = 0x2000;
 
 export const ECANCELED = 125;
-export const ETIME = 62;
