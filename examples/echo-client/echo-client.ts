@@ -8,7 +8,7 @@
  * Exits 0 when everything came back byte-exact, 1 otherwise.
  */
 import { createLoop, defaultBackendName } from '@wsaloop/core';
-import { backendOptions, intArg, parseArgs } from '../shared/cli.js';
+import { BACKEND_FLAG, backendOptions, intArg, parseArgs } from '../shared/cli.js';
 import { startupStep } from '../shared/service.js';
 
 const { backend, host, port, connections, messages, size, loop } = startupStep('start', () => {
@@ -16,7 +16,7 @@ const { backend, host, port, connections, messages, size, loop } = startupStep('
     command: 'node examples/echo-client/dist/echo-client.js',
     summary: 'Echo client: drives an echo server over several connections and checks every byte that comes back; exits 0 when all of it did.',
     flags: [
-      { flag: '--backend NAME', help: 'the backend (default: WSALOOP_BACKEND, else the best installed one)' },
+      BACKEND_FLAG,
       { flag: '--host HOST', help: 'the server (default 127.0.0.1)' },
       { flag: '--port N', help: "the server's port (default 7000)" },
       { flag: '--connections N', help: 'connections at once (default 4)' },

@@ -19,7 +19,7 @@
  */
 import { createLoop, defaultBackendName } from '@wsaloop/core';
 import { serve, servePool } from '@wsaloop/net';
-import { backendOptions, intArg, parseArgs } from '../shared/cli.js';
+import { BACKEND_FLAG, backendOptions, intArg, listenFlags, parseArgs, THREADS_FLAG } from '../shared/cli.js';
 import { failStartup, onStopSignal, startupStep, startupStepAsync } from '../shared/service.js';
 import { createApp } from './app.js';
 
@@ -32,11 +32,10 @@ const { backend, host, port, tls, threads, options } = startupStep('start', () =
       command: 'node examples/http-server/dist/http-server.js',
       summary: 'node:http (routes /, /json, /download, /upload, /ws) on any backend; stops on SIGINT, SIGTERM or SIGHUP.',
       flags: [
-        { flag: '--backend NAME', help: 'the backend (default: WSALOOP_BACKEND, else the best installed one)' },
-        { flag: '--host HOST', help: 'address to listen on (default 127.0.0.1)' },
-        { flag: '--port N', help: 'port to listen on, 0 for any (default 8080)' },
+        BACKEND_FLAG,
+        ...listenFlags(8080),
         { flag: '--tls', help: 'serve HTTPS (and wss) with a self-signed certificate made at start-up' },
-        { flag: '--threads N', help: 'loops, each on a Worker thread of its own (default 1)' },
+        THREADS_FLAG,
       ],
       backends: 'any',
     },

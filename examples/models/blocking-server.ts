@@ -9,17 +9,14 @@
  */
 import { Worker } from 'node:worker_threads';
 import { encodeSockaddr, SOCKADDR_MAX, socketApi } from '@wsaloop/core/backend';
-import { intArg, parseArgs } from '../shared/cli.js';
+import { intArg, listenFlags, parseArgs } from '../shared/cli.js';
 import { failStartup, onStopSignal, startupStep } from '../shared/service.js';
 
 const { host, port } = startupStep('start', () => {
   const args = parseArgs(process.argv.slice(2), {
     command: 'node examples/models/dist/blocking-server.js',
     summary: 'Echo server for the blocking model: one client at a time, its blocking calls on a thread of their own. No backend: it drives its socket itself.',
-    flags: [
-      { flag: '--host HOST', help: 'address to listen on (default 127.0.0.1)' },
-      { flag: '--port N', help: 'port to listen on, 0 for any (default 7000)' },
-    ],
+    flags: listenFlags(7000),
     backends: null,
   });
   return { host: args.values.get('host') ?? '127.0.0.1', port: intArg(args, 'port', 7000) };

@@ -9,7 +9,7 @@
  *   node examples/models/dist/nonblocking-server.js [--host 127.0.0.1] [--port 7000] [--tick 5]
  */
 import { decodeSockaddr, encodeSockaddr, SOCKADDR_MAX, socketApi } from '@wsaloop/core/backend';
-import { intArg, parseArgs } from '../shared/cli.js';
+import { intArg, listenFlags, parseArgs } from '../shared/cli.js';
 import { failStartup, onStopSignal, startupStep } from '../shared/service.js';
 
 const api = socketApi();
@@ -17,11 +17,7 @@ const { host, port, tickMs } = startupStep('start', () => {
   const args = parseArgs(process.argv.slice(2), {
     command: 'node examples/models/dist/nonblocking-server.js',
     summary: 'Echo server for the non-blocking model: every socket polled on a timer. No backend: it drives its sockets itself.',
-    flags: [
-      { flag: '--host HOST', help: 'address to listen on (default 127.0.0.1)' },
-      { flag: '--port N', help: 'port to listen on, 0 for any (default 7000)' },
-      { flag: '--tick MS', help: 'milliseconds between two rounds of polling (default 5)' },
-    ],
+    flags: [...listenFlags(7000), { flag: '--tick MS', help: 'milliseconds between two rounds of polling (default 5)' }],
     backends: null,
   });
   return { host: args.values.get('host') ?? '127.0.0.1', port: intArg(args, 'port', 7000), tickMs: intArg(args, 'tick', 5) };

@@ -19,6 +19,20 @@ export interface FlagHelp {
   help: string;
 }
 
+/** `--backend NAME`, as every example that takes it shows it. */
+export const BACKEND_FLAG: FlagHelp = { flag: '--backend NAME', help: 'the backend (default: WSALOOP_BACKEND, else the best installed one)' };
+
+/** `--host HOST` and `--port N` of a server listening on `defaultPort` by default. */
+export function listenFlags(defaultPort: number): FlagHelp[] {
+  return [
+    { flag: '--host HOST', help: 'address to listen on (default 127.0.0.1)' },
+    { flag: '--port N', help: `port to listen on, 0 for any (default ${defaultPort})` },
+  ];
+}
+
+/** `--threads N` of a server that can spread over loops. */
+export const THREADS_FLAG: FlagHelp = { flag: '--threads N', help: 'loops, each on a Worker thread of its own (default 1)' };
+
 /** What an example's `--help` prints. */
 export interface Usage {
   /** The command, e.g. `node examples/echo-server/dist/echo-server.js`. */

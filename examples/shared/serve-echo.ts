@@ -7,7 +7,7 @@
  */
 import { createLoop, defaultBackendName, ServerPool, type Tcp } from '@wsaloop/core';
 import { relative } from 'node:path';
-import { backendOptions, intArg, parseArgs, type Usage } from './cli.js';
+import { BACKEND_FLAG, backendOptions, intArg, listenFlags, parseArgs, THREADS_FLAG, type Usage } from './cli.js';
 import { echoConnection } from './echo-connection.js';
 import { onStopSignal, startupStep, startupStepAsync } from './service.js';
 
@@ -79,12 +79,7 @@ function echoServerUsage(backend?: string): Usage {
     summary: backend
       ? `Echo server on the ${backend} backend: echoes every byte back until the peer closes; stops on SIGINT, SIGTERM or SIGHUP.`
       : 'Echo server on any backend: echoes every byte back until the peer closes; stops on SIGINT, SIGTERM or SIGHUP.',
-    flags: [
-      ...(backend ? [] : [{ flag: '--backend NAME', help: 'the backend (default: WSALOOP_BACKEND, else the best installed one)' }]),
-      { flag: '--host HOST', help: 'address to listen on (default 127.0.0.1)' },
-      { flag: '--port N', help: 'port to listen on, 0 for any (default 7000)' },
-      { flag: '--threads N', help: 'loops, each on a Worker thread of its own (default 1)' },
-    ],
+    flags: [...(backend ? [] : [BACKEND_FLAG]), ...listenFlags(7000), THREADS_FLAG],
     backends: backend ?? 'any',
   };
 }
