@@ -40,7 +40,7 @@ import {
   socketApi,
   type SocketHandle,
 } from '@wsaloop/core/backend';
-import { errno, errnoCode, IoUringAbi as U, libc, PosixConstants as C } from '@wsaloop/core/posix';
+import { addressOf, errno, errnoCode, IoUringAbi as U, libc, PosixConstants as C, writePointer } from '@wsaloop/core/posix';
 import { Operation, type OperationKind, SocketRecord } from './operations.js';
 import { Ring } from './ring.js';
 
@@ -78,10 +78,7 @@ const SOCKADDR_ROOM = 128;
 /** sizeof(struct msghdr) and sizeof(struct iovec), and the msghdr fields used. */
 const MSGHDR = C.MSGHDR_SIZE;
 const IOVEC = C.IOVEC_SIZE;
-const MSG_NAME = 0;
-const MSG_NAMELEN = 8;
-const MSG_IOV = 16;
-const MSG_IOVLEN = 24;
+const { MSGHDR_NAME: MSG_NAME, MSGHDR_NAMELEN: MSG_NAMELEN, MSGHDR_IOV: MSG_IOV, MSGHDR_IOVLEN: MSG_IOVLEN, IOVEC_LEN } = C;
 const ACCEPT_FLAGS = C.SOCK_NONBLOCK | C.SOCK_CLOEXEC;
 const EINPROGRESS = C.EINPROGRESS;
 const EALREADY = C.EALREADY;
@@ -194,13 +191,13 @@ export class IoUringProactor implements Proactor {
     const op = this.#begin('recvmsg', this.#record(socket), request);
     op.buffer = Buffer.allocUnsafeSlow(DATAGRAM_BUFFER);
     const header = (op.header = Buffer.alloc(MSGHDR + IOVEC + SOCKADDR_ROOM));
-    const base = this.#addressOf(header);
-    this.#pointer(header, MSG_NAME, base + MSGHDR + IOVEC);
+    const base = addressOf(header);
+    writePointer(header, MSG_NAME, base + MSGHDR + IOVEC);
     header.writeUInt32LE(SOCKADDR_ROOM, MSG_NAMELEN);
-    this.#pointer(header, MSG_IOV, base + MSGHDR);
+    writePointer(header, MSG_IOV, base + MSGHDR);
     header.writeBigUInt64LE(1n, MSG_IOVLEN);
-    this.#pointer(header, MSGHDR, this.#addressOf(op.buffer));
-    header.writeBigUInt64LE(BigInt(DATAGRAM_BUFFER), MSGHDR + 8);
+    writePointer(header, MSGHDR, addressOf(op.buffer));
+    header.writeBigUInt64LE(BigInt(DATAGRAM_BUFFER), MSGHDR + IOVEC_LEN);
     this.#issue(op);
   }
 
@@ -209,10 +206,10 @@ export class IoUringProactor implements Proactor {
     const parts = buffers.filter((b) => b.byteLength > 0).slice(0, MAX_GATHER);
     op.buffers = parts;
     const header = (op.header = Buffer.alloc(MSGHDR + parts.length * IOVEC + length));
-    const base = this.#addressOf(header);
+    const base = addressOf(header);
     const nameAt = MSGHDR + parts.length * IOVEC;
     address.copy(header, nameAt, 0, length);
-    this.#pointer(header, MSG_NAME, base + nameAt);
+    writePointer(header, MSG_NAME, base + nameAt);
     header.writeUInt32LE(length, MSG_NAMELEN);
     this.#fillIovecs(header, base, parts, 0, 0);
     this.#issue(op);
@@ -238,7 +235,7 @@ export class IoUringProactor implements Proactor {
     // on the old one (and a posted receive does not turn the close into a reset).
     record.onDrained = done;
     // Sends still queued here never reached the kernel: cancelled by us.
-    for (const op of record.sendQueue.splice(0)) this.#queue(() => this.#settle(op, U.ECANCELED));
+    for (const op of record.sendQueue.splice(0)) this.#queue(() => this.#settle(op, C.ECANCELED));
     for (const op of record.operations) if (op.kind !== 'send' || op === record.sending) this.#cancel(op);
   }
 
@@ -273,17 +270,17 @@ export class IoUringProactor implements Proactor {
         this.#sqe(U.IORING_OP_ACCEPT, fd, 0, 0, ACCEPT_FLAGS, op.id);
         return;
       case 'connect':
-        this.#sqe(U.IORING_OP_CONNECT, fd, this.#addressOf(op.header!), 0, 0, op.id, op.header!.byteLength);
+        this.#sqe(U.IORING_OP_CONNECT, fd, addressOf(op.header!), 0, 0, op.id, op.header!.byteLength);
         return;
       case 'connect-poll':
         this.#sqe(U.IORING_OP_POLL_ADD, fd, 0, 0, C.POLLOUT, op.id);
         return;
       case 'recv':
         op.buffer = Buffer.allocUnsafeSlow(record!.receiveSize);
-        this.#sqe(U.IORING_OP_RECV, fd, this.#addressOf(op.buffer), op.buffer.byteLength, 0, op.id);
+        this.#sqe(U.IORING_OP_RECV, fd, addressOf(op.buffer), op.buffer.byteLength, 0, op.id);
         return;
       case 'recv-poll':
-        this.#sqe(U.IORING_OP_POLL_ADD, fd, 0, 0, C.POLLIN | U.POLLRDHUP, op.id);
+        this.#sqe(U.IORING_OP_POLL_ADD, fd, 0, 0, C.POLLIN | C.POLLRDHUP, op.id);
         return;
       case 'send': {
         const buffers = op.buffers!;
@@ -294,7 +291,7 @@ export class IoUringProactor implements Proactor {
         }
         if (op.index === buffers.length - 1) {
           const last = buffers[op.index]!;
-          this.#sqe(U.IORING_OP_SEND, fd, this.#addressOf(last) + op.offset, last.byteLength - op.offset, C.MSG_NOSIGNAL, op.id);
+          this.#sqe(U.IORING_OP_SEND, fd, addressOf(last) + op.offset, last.byteLength - op.offset, C.MSG_NOSIGNAL, op.id);
           return;
         }
         const count = Math.min(buffers.length - op.index, MAX_GATHER);
@@ -304,22 +301,22 @@ export class IoUringProactor implements Proactor {
           op.buffers = [small];
           op.index = 0;
           op.offset = 0;
-          this.#sqe(U.IORING_OP_SEND, fd, this.#addressOf(small), small.byteLength, C.MSG_NOSIGNAL, op.id);
+          this.#sqe(U.IORING_OP_SEND, fd, addressOf(small), small.byteLength, C.MSG_NOSIGNAL, op.id);
           return;
         }
         const header = (op.header = Buffer.alloc(MSGHDR + count * IOVEC));
-        this.#fillIovecs(header, this.#addressOf(header), buffers, op.index, op.offset);
-        this.#sqe(U.IORING_OP_SENDMSG, fd, this.#addressOf(header), 1, C.MSG_NOSIGNAL, op.id);
+        this.#fillIovecs(header, addressOf(header), buffers, op.index, op.offset);
+        this.#sqe(U.IORING_OP_SENDMSG, fd, addressOf(header), 1, C.MSG_NOSIGNAL, op.id);
         return;
       }
       case 'recvmsg':
-        this.#sqe(U.IORING_OP_RECVMSG, fd, this.#addressOf(op.header!), 1, 0, op.id);
+        this.#sqe(U.IORING_OP_RECVMSG, fd, addressOf(op.header!), 1, 0, op.id);
         return;
       case 'sendmsg':
-        this.#sqe(U.IORING_OP_SENDMSG, fd, this.#addressOf(op.header!), 1, C.MSG_NOSIGNAL, op.id);
+        this.#sqe(U.IORING_OP_SENDMSG, fd, addressOf(op.header!), 1, C.MSG_NOSIGNAL, op.id);
         return;
       case 'wake':
-        this.#sqe(U.IORING_OP_READ, this.#eventfd, this.#addressOf(op.buffer!), 8, 0, op.id, -1);
+        this.#sqe(U.IORING_OP_READ, this.#eventfd, addressOf(op.buffer!), 8, 0, op.id, -1);
         return;
       case 'cancel':
         return;
@@ -332,11 +329,11 @@ export class IoUringProactor implements Proactor {
     for (let i = index; i < buffers.length && count < MAX_GATHER; i++) {
       const b = buffers[i]!;
       const skip = i === index ? offset : 0;
-      this.#pointer(header, MSGHDR + count * IOVEC, this.#addressOf(b) + skip);
-      header.writeBigUInt64LE(BigInt(b.byteLength - skip), MSGHDR + count * IOVEC + 8);
+      writePointer(header, MSGHDR + count * IOVEC, addressOf(b) + skip);
+      header.writeBigUInt64LE(BigInt(b.byteLength - skip), MSGHDR + count * IOVEC + IOVEC_LEN);
       count++;
     }
-    this.#pointer(header, MSG_IOV, base + MSGHDR);
+    writePointer(header, MSG_IOV, base + MSGHDR);
     header.writeBigUInt64LE(BigInt(count), MSG_IOVLEN);
   }
 
@@ -384,14 +381,6 @@ export class IoUringProactor implements Proactor {
     if (this.#waiting) this.wake();
   }
 
-  #addressOf(buffer: Uint8Array): number {
-    return this.#libc.memcpy(buffer, buffer, 0);
-  }
-
-  #pointer(buffer: Buffer, at: number, address: number): void {
-    writePointer(buffer, at, address);
-  }
-
   // ---- completions ----
 
   readonly #completed = (id: number, result: number, flags: number): void => {
@@ -434,7 +423,7 @@ export class IoUringProactor implements Proactor {
         // Partial: the rest goes in another send, unless a close cut this
         // one short (the kernel reports what went out before the cancel).
         if (record.open) return this.#issue(op);
-        return this.#settle(op, U.ECANCELED);
+        return this.#settle(op, C.ECANCELED);
       case 'recvmsg':
         return this.#receivedFrom(op, result);
       case 'sendmsg':
@@ -466,7 +455,7 @@ export class IoUringProactor implements Proactor {
       // Accepted as the listener closed: nobody will take it.
       this.#api.close(socket);
       socket = -1;
-      status = U.ECANCELED;
+      status = C.ECANCELED;
     }
     if (socket >= 0) this.associate(socket, record.family);
     this.#finish(op, () => request.complete(status, socket, (flags & U.IORING_CQE_F_SOCK_NONEMPTY) !== 0));
@@ -487,7 +476,7 @@ export class IoUringProactor implements Proactor {
   #readAfterPoll(op: Operation, result: number): void {
     const record = op.record!;
     const request = op.request as RecvRequest;
-    if (result < 0 || !record.open) return this.#finish(op, () => request.complete(this.#statusOf(record, result < 0 ? result : -U.ECANCELED), null));
+    if (result < 0 || !record.open) return this.#finish(op, () => request.complete(this.#statusOf(record, result < 0 ? result : -C.ECANCELED), null));
     // Read into the proactor's one scratch buffer and copy out what came: a
     // buffer per read, freed at once, left the heap fragmented (1.3 kB of
     // resident memory per idle connection that had sent one message).
@@ -513,7 +502,7 @@ export class IoUringProactor implements Proactor {
 
   #settle(op: Operation, status: number): void {
     const record = op.record!;
-    const code = status !== 0 && !record.open ? U.ECANCELED : status;
+    const code = status !== 0 && !record.open ? C.ECANCELED : status;
     if (record.sending === op) {
       // The next send starts before this one is reported, as Winsock keeps them posted.
       const next = record.open ? record.sendQueue.shift() : undefined;
@@ -525,7 +514,7 @@ export class IoUringProactor implements Proactor {
 
   /** A failure's status: ECANCELED for every operation a close cut short. */
   #statusOf(record: SocketRecord, result: number): number {
-    return record.open ? -result : U.ECANCELED;
+    return record.open ? -result : C.ECANCELED;
   }
 
   /** Forgets `op`, reports it, then closes its socket if a close waits for it. */
@@ -595,7 +584,7 @@ export class IoUringProactor implements Proactor {
     if (op?.retryAfterPoll) {
       // The readiness an EAGAIN waited for: start the operation again.
       op.retryAfterPoll = false;
-      if (result < 0 || !op.record!.open) return this.#completed(id, result < 0 ? result : -U.ECANCELED, 0);
+      if (result < 0 || !op.record!.open) return this.#completed(id, result < 0 ? result : -C.ECANCELED, 0);
       return this.#issue(op);
     }
     this.#completed(id, result, flags);
@@ -668,12 +657,6 @@ function smallGather(buffers: readonly Uint8Array[], index: number, offset: numb
     at += b.byteLength;
   }
   return copy;
-}
-
-/** Writes a 64-bit pointer as two 32-bit halves (addresses stay below 2^53). */
-function writePointer(buffer: Buffer, at: number, address: number): void {
-  buffer.writeUInt32LE(address % 0x100000000, at);
-  buffer.writeUInt32LE(Math.floor(address / 0x100000000), at + 4);
 }
 
 /**

@@ -10,7 +10,7 @@
  * @module
  */
 import koffi from 'koffi';
-import { errno, IoUringAbi as U, libc, type Libc } from '@wsaloop/core/posix';
+import { addressOf, errno, IoUringAbi as U, libc, type Libc } from '@wsaloop/core/posix';
 import { ringRefusal } from './refusal.js';
 
 /** Operations the backend submits: a kernel without one of them cannot run it. */
@@ -106,7 +106,7 @@ export class Ring {
       const array = new Uint32Array(ring, sq(U.SQ_OFF_ARRAY), this.entries);
       for (let i = 0; i < this.entries; i++) array[i] = i;
       this.#tail = Atomics.load(this.#sqTail, 0);
-      this.#timespecAddress = this.#libc.memcpy(this.#timespec, this.#timespec, 0);
+      this.#timespecAddress = addressOf(this.#timespec);
     } catch (error) {
       this.close();
       throw error;
@@ -200,11 +200,6 @@ export class Ring {
       U.GETEVENTS_ARG_SIZE,
       (error: unknown, rc: number) => done(error ? -1 : rc),
     );
-  }
-
-  /** Whether completions are waiting to be reaped. */
-  get hasCompletions(): boolean {
-    return Atomics.load(this.#cqHead, 0) !== Atomics.load(this.#cqTail, 0);
   }
 
   /**

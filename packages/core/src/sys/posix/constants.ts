@@ -47,6 +47,7 @@ export const EWOULDBLOCK = 11;
 export const EINPROGRESS = 115;
 export const EALREADY = 114;
 export const EINTR = 4;
+export const ECANCELED = 125;
 
 export const POLLIN = 0x001;
 export const POLLPRI = 0x002;
@@ -54,6 +55,8 @@ export const POLLOUT = 0x004;
 export const POLLERR = 0x008;
 export const POLLHUP = 0x010;
 export const POLLNVAL = 0x020;
+/** A peer that shut down its sending side. */
+export const POLLRDHUP = 0x2000;
 
 export const EFD_CLOEXEC = 0o2000000;
 export const EFD_NONBLOCK = 0o4000;
@@ -79,5 +82,11 @@ export const EPOLL_EVENT_DATA = process.arch === 'x64' ? 4 : 8;
 export const POLLFD_SIZE = 8;
 /** sizeof(struct iovec) on 64-bit Linux. */
 export const IOVEC_SIZE = 16;
-/** sizeof(struct msghdr) on 64-bit Linux. */
+/** sizeof(struct msghdr) on 64-bit Linux, and its fields' offsets. */
 export const MSGHDR_SIZE = 56;
+export const MSGHDR_NAME = 0;
+export const MSGHDR_NAMELEN = 8;
+export const MSGHDR_IOV = 16;
+export const MSGHDR_IOVLEN = 24;
+/** Offset of iov_len in struct iovec (iov_base is at 0). */
+export const IOVEC_LEN = 8;

@@ -103,8 +103,3 @@ export const PROT_READ = 1;
 export const PROT_WRITE = 2;
 export const MAP_SHARED = 1;
 export const MAP_POPULATE = 0x8000;
-
-/** poll(2) bit for a peer that shut down its sending side. */
-export const POLLRDHUP = 0x2000;
-
-export const ECANCELED = 125;

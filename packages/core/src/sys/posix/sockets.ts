@@ -7,6 +7,7 @@ import type { AddressFamily, MulticastMembership, SocketApi, SocketOption } from
 import * as C from './constants.js';
 import { errnoCode, errnoMessage } from './errors.js';
 import { errno, libc } from './library.js';
+import { addressOf, writePointer } from './pointers.js';
 
 const MAX_GATHER = 64;
 
@@ -39,12 +40,7 @@ export function createPosixApi(): SocketApi {
   const addrLen = new Int32Array(1);
   const iov = Buffer.alloc(MAX_GATHER * C.IOVEC_SIZE);
   const msg = Buffer.alloc(C.MSGHDR_SIZE);
-  const iovAddress = lib.memcpy(iov, iov, 0);
-  const addressOf = (b: Uint8Array): number => lib.memcpy(b, b, 0);
-  const writePointer = (buf: Buffer, at: number, address: number): void => {
-    buf.writeUInt32LE(address % 0x100000000, at);
-    buf.writeUInt32LE(Math.floor(address / 0x100000000), at + 4);
-  };
+  const iovAddress = addressOf(iov);
 
   /** Builds a msghdr over `buffers` (and optional destination); returns the iovec count. */
   const fillMessage = (buffers: readonly Uint8Array[], first: number, firstOffset: number, to: Buffer | null, toLength: number): number => {
@@ -54,16 +50,16 @@ export function createPosixApi(): SocketApi {
       const skip = i === first ? firstOffset : 0;
       if (b.byteLength - skip <= 0) continue;
       writePointer(iov, count * C.IOVEC_SIZE, addressOf(b) + skip);
-      iov.writeBigUInt64LE(BigInt(b.byteLength - skip), count * C.IOVEC_SIZE + 8);
+      iov.writeBigUInt64LE(BigInt(b.byteLength - skip), count * C.IOVEC_SIZE + C.IOVEC_LEN);
       count++;
     }
     msg.fill(0);
     if (to) {
-      writePointer(msg, 0, addressOf(to));
-      msg.writeUInt32LE(toLength, 8);
+      writePointer(msg, C.MSGHDR_NAME, addressOf(to));
+      msg.writeUInt32LE(toLength, C.MSGHDR_NAMELEN);
     }
-    writePointer(msg, 16, iovAddress);
-    msg.writeBigUInt64LE(BigInt(count), 24);
+    writePointer(msg, C.MSGHDR_IOV, iovAddress);
+    msg.writeBigUInt64LE(BigInt(count), C.MSGHDR_IOVLEN);
     return count;
   };
 
