@@ -68,7 +68,10 @@ function prepareWine() {
   const nodeExe = ensureWindowsNode();
   const envs = [];
   for (let i = 1; i <= shards; i++) {
-    const env = wineEnv(nodeExe, i === 1 ? 'wine-prefix' : `wine-prefix-${i}`);
+    // Soak tests run 30% of their repetitions under Wine (see SOAK_SCALE
+    // in packages/core/conformance/context.ts): the whole suite then fits
+    // in npm test's 10 minutes.
+    const env = { ...wineEnv(nodeExe, i === 1 ? 'wine-prefix' : `wine-prefix-${i}`), WSALOOP_SOAK_SCALE: process.env.WSALOOP_SOAK_SCALE ?? '0.3' };
     ensurePrefix(env);
     envs.push(env);
   }

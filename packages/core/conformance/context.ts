@@ -94,3 +94,18 @@ export function pattern(length: number, seed = 1): Buffer {
 
 /** A standard test timeout that scales with how slow the platform is (Wine is slow). */
 export const SLOW = process.platform === 'win32' ? 4 : 1;
+
+/**
+ * The share of a soak test's repetitions that runs (cycles, connections,
+ * requests, child processes): 1 unless `WSALOOP_SOAK_SCALE` says less.
+ * `npm test` sets 0.3 for the Windows suite under Wine, where one
+ * connection or child process costs 5 to 10 times what it costs natively,
+ * to keep the whole run within its 10 minutes; natively, and on Windows
+ * itself, every repetition runs.
+ */
+export const SOAK_SCALE = Math.min(1, Math.max(0.01, Number(process.env.WSALOOP_SOAK_SCALE ?? 1) || 1));
+
+/** `count` repetitions scaled by {@link SOAK_SCALE}, rounded to a multiple of `step` and at least `step`. */
+export function soak(count: number, step = 1): number {
+  return Math.max(step, Math.round((count * SOAK_SCALE) / step) * step);
+}

@@ -8,10 +8,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { type Conformance, SLOW } from './context.js';
+import { type Conformance, SLOW, soak } from './context.js';
 
-/** Runs per case: Wine's node.exe takes seconds to start, so fewer there. */
-const RUNS = process.platform === 'win32' ? 3 : 20;
+/** Runs per case: Wine's node.exe takes seconds to start, so fewer there (1 at npm test's soak scale). */
+const RUNS = soak(process.platform === 'win32' ? 3 : 20);
 /** Children started at once (the machine has few cores). */
 const PARALLEL = 4;
 /** A run that takes longer than this counts as a hang. */

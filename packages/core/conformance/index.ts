@@ -24,7 +24,7 @@ import { tcpTests } from './tcp-tests.js';
 import { udpTests } from './udp-tests.js';
 
 export type { ConformanceOptions } from './context.js';
-export { pattern, withLoop } from './context.js';
+export { pattern, soak, SOAK_SCALE, withLoop } from './context.js';
 
 /** Declares the whole suite for one backend (and option set). */
 export function runConformance(options: ConformanceOptions): void {

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createLoop, type Loop } from '@wsaloop/core';
+export { soak } from '@wsaloop/core/conformance';
 import { expect } from 'vitest';
 
 /** Options of {@link runNetConformance}. */

@@ -5,7 +5,7 @@ import { randomBytes, createHash } from 'node:crypto';
 import type { Loop } from '@wsaloop/core';
 import { describe, expect, it } from 'vitest';
 import { Agent, connect, listenerOf, serve } from '../src/index.js';
-import { collect, eventWithin, type NetConformance, nextEvent, SLOW, sha256, withNetLoop } from './context.js';
+import { collect, eventWithin, type NetConformance, nextEvent, SLOW, sha256, soak, withNetLoop } from './context.js';
 
 /** Serves `handler` on 127.0.0.1 over `loop`; resolves with the server and its port. */
 async function serveOn(loop: Loop, handler: http.RequestListener): Promise<{ server: http.Server; port: number }> {
@@ -35,13 +35,14 @@ function request(
 
 export function httpTests(ctx: NetConformance): void {
   describe('node:http', () => {
-    it('serves 1000 keep-alive requests on one connection', async () => {
+    const keptAlive = soak(1000);
+    it(`serves ${keptAlive} keep-alive requests on one connection`, async () => {
       await withNetLoop(ctx, async (loop) => {
         let connections = 0;
         const { server, port } = await serveOn(loop, (req, res) => res.end(`hello ${req.url}`));
         listenerOf(server)!.on('connection', () => connections++);
         const agent = new Agent({ loop, keepAlive: true, maxSockets: 1 });
-        for (let i = 0; i < 1000; i++) {
+        for (let i = 0; i < keptAlive; i++) {
           const { status, body } = await request({ port, path: `/${i}`, agent });
           expect(status).toBe(200);
           if (body.toString() !== `hello /${i}`) expect(body.toString()).toBe(`hello /${i}`);
