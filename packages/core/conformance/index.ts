@@ -20,6 +20,7 @@ import { lifecycleTests } from './lifecycle-tests.js';
 import { type ConformanceOptions, conformanceContext } from './context.js';
 import { loopTests } from './loop-tests.js';
 import { nativeCallTests } from './native-call-tests.js';
+import { pipeTests } from './pipe-tests.js';
 import { tcpTests } from './tcp-tests.js';
 import { udpTests } from './udp-tests.js';
 
@@ -32,6 +33,7 @@ export function runConformance(options: ConformanceOptions): void {
   describe(`conformance [${ctx.label}]`, () => {
     loopTests(ctx);
     tcpTests(ctx);
+    pipeTests(ctx);
     udpTests(ctx);
     lifecycleTests(ctx);
     hostileTests(ctx);

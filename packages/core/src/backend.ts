@@ -13,7 +13,7 @@ export { AcceptKeeper, BURST_ACCEPTS_FACTOR, type AcceptRequest, type PostAccept
 export type { WakeToken, SocketWakeToken, EventFdWakeToken, CompletionPortWakeToken, EventWakeToken, WindowWakeToken, SharedFlagWakeToken } from './backend/wake-token.js';
 export { performWake } from './backend/remote-wake.js';
 export { onProcessExit } from './loop/exit-guard.js';
-export type { SocketApi, SocketHandle, AddressFamily, SocketKind, SocketOption, MulticastMembership } from './sys/socket-api.js';
+export type { SocketApi, SocketHandle, AddressFamily, IpFamily, SocketKind, SocketOption, MulticastMembership } from './sys/socket-api.js';
 export { socketApi } from './sys/platform.js';
 export { encodeSockaddr, decodeSockaddr, SOCKADDR_MAX, type SocketAddress, type FamilyConstants } from './sys/sockaddr.js';
 export type { NativeFunction, AsyncResult, NativePointer } from './sys/native-function.js';

@@ -18,7 +18,9 @@ export { Handle, type HandleType, type HandleEvents } from './loop/handle.js';
 export { Timer, type TimerCallback } from './loop/timer.js';
 export { Idle, Prepare, Check, PhaseHandle, type Phase, type PhaseCallback } from './loop/phase-handle.js';
 export { Async, sendAsync, type AsyncCallback, type RemoteAsync } from './loop/async-handle.js';
-export { Tcp, type TcpEvents, type ReadCallback, type ConnectionCallback } from './loop/tcp.js';
+export { StreamHandle, type StreamEvents, type StreamConnectionCallback, type ReadCallback, type ConnectFinish } from './loop/stream-handle.js';
+export { Tcp, type TcpEvents, type ConnectionCallback } from './loop/tcp.js';
+export { Pipe, type PipeEvents, type PipeConnectionCallback } from './loop/pipe.js';
 export { Udp, type UdpEvents, type MessageCallback } from './loop/udp.js';
 export { AcceptThread, releaseConnection, type AcceptThreadOptions, type AcceptThreadEvents, type HandedSocket } from './threads/accept-thread.js';
 export {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeSockaddr, encodeSockaddr, familyOf, formatIPv6, parseIPv6, SOCKADDR_MAX } from '../src/sys/sockaddr.js';
 
-const windows = { AF_INET: 2, AF_INET6: 23 };
-const linux = { AF_INET: 2, AF_INET6: 10 };
+const windows = { AF_INET: 2, AF_INET6: 23, AF_UNIX: 1 };
+const linux = { AF_INET: 2, AF_INET6: 10, AF_UNIX: 1 };
 
 describe('sockaddr codec', () => {
   it('encodes sockaddr_in in network order', () => {

@@ -14,7 +14,7 @@
  * @module
  */
 import { constants } from 'node:os';
-import type { AddressFamily, MulticastMembership, SocketApi, SocketHandle, SocketKind, SocketOption } from '@wsaloop/core/backend';
+import type { AddressFamily, IpFamily, MulticastMembership, SocketApi, SocketHandle, SocketKind, SocketOption } from '@wsaloop/core/backend';
 import { decodeSockaddr, encodeSockaddr, socketApi } from '@wsaloop/core/backend';
 
 const E = constants.errno as Record<string, number>;
@@ -42,7 +42,7 @@ interface Endpoint {
 export class MemorySocket {
   readonly fd: SocketHandle;
   readonly kind: SocketKind;
-  readonly family: AddressFamily;
+  readonly family: IpFamily;
   local: Endpoint | null = null;
   state: 'open' | 'listening' | 'connected' | 'closed' = 'open';
   /** Connections waiting for accept(), and the most that may wait. */
@@ -61,7 +61,7 @@ export class MemorySocket {
   readonly datagrams: Array<{ data: Buffer; from: Endpoint }> = [];
   readonly options = new Map<SocketOption, number>();
 
-  constructor(fd: SocketHandle, kind: SocketKind, family: AddressFamily) {
+  constructor(fd: SocketHandle, kind: SocketKind, family: IpFamily) {
     this.fd = fd;
     this.kind = kind;
     this.family = family;
@@ -84,6 +84,7 @@ export class MemoryNetwork implements SocketApi {
   readonly platform: 'winsock' | 'posix';
   readonly AF_INET: number;
   readonly AF_INET6: number;
+  readonly AF_UNIX: number;
   readonly #sockets = new Map<SocketHandle, MemorySocket>();
   readonly #bound = new Map<string, MemorySocket>();
   readonly #faults = new Map<FaultableCall, number[]>();
@@ -96,6 +97,7 @@ export class MemoryNetwork implements SocketApi {
     this.platform = platform.platform;
     this.AF_INET = platform.AF_INET;
     this.AF_INET6 = platform.AF_INET6;
+    this.AF_UNIX = platform.AF_UNIX;
   }
 
   // ---- for tests and backends ----
@@ -161,6 +163,8 @@ export class MemoryNetwork implements SocketApi {
   open(family: AddressFamily, kind: SocketKind): number {
     const fault = this.#fault('open');
     if (fault) return -fault;
+    // Loopback IP only: pipes are tested on real sockets.
+    if (family === 'unix') return -errno('EAFNOSUPPORT');
     const socket = new MemorySocket(this.#nextSocket++, kind, family);
     this.#sockets.set(socket.fd, socket);
     return socket.fd;
@@ -432,7 +436,7 @@ export class MemoryNetwork implements SocketApi {
     }
   }
 
-  #sockaddr(family: AddressFamily, host: string, port: number): Buffer {
+  #sockaddr(family: IpFamily, host: string, port: number): Buffer {
     const out = Buffer.alloc(28);
     encodeSockaddr(this, family, host, port, out);
     return out;

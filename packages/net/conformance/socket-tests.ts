@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { getSystemErrorMap } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { connect, createServer, type Server, type Socket } from '../src/index.js';
+import { type AddressInfo, connect, createServer, type Server, type Socket } from '../src/index.js';
 import { collect, eventWithin, nextEvent, type NetConformance, SLOW, sha256, withNetLoop } from './context.js';
 
 /** libuv's errno for `code` on this platform (-111 / -4078 for ECONNREFUSED), as node:net reports it. */
@@ -14,7 +14,7 @@ function uvErrno(code: string): number | undefined {
 
 async function listening(server: Server): Promise<number> {
   if (!server.listening) await once(server, 'listening');
-  return server.address()!.port;
+  return (server.address() as AddressInfo).port;
 }
 
 export function socketTests(ctx: NetConformance): void {
@@ -293,7 +293,7 @@ export function socketTests(ctx: NetConformance): void {
         const server = createServer({ loop }, (socket) => socket.pipe(socket)).listen(0, '127.0.0.1');
         // The usual `server.listen(); await loop.run()`: the app's run() wins, no EBUSY anywhere.
         const own = loop.run();
-        const client = connect({ loop, port: server.address()!.port, host: '127.0.0.1' });
+        const client = connect({ loop, port: (server.address() as AddressInfo).port, host: '127.0.0.1' });
         const echoed = collect(client);
         client.end('ping');
         expect((await echoed).toString()).toBe('ping');
@@ -312,7 +312,7 @@ export function socketTests(ctx: NetConformance): void {
           });
         }).listen(0, '127.0.0.1');
         const failure = eventWithin<[Error]>(server, 'error', 5000 * SLOW);
-        const client = connect({ loop, port: server.address()!.port, host: '127.0.0.1' });
+        const client = connect({ loop, port: (server.address() as AddressInfo).port, host: '127.0.0.1' });
         client.write('boom');
         expect((await failure)[0].message).toBe('handler bug');
         const reply = collect(client);

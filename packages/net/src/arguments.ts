@@ -51,14 +51,17 @@ export function rejectObjectMode(options: Record<string, unknown>): void {
 
 /**
  * Throws for the options node:net has and wsaloop cannot honour: a socket's
- * `fd` and `handle` (the caller checks a core Tcp handle itself), a
- * connect's `path` (pipes).
+ * `fd` and `handle` (the caller checks a core stream handle itself).
  */
-export function rejectUnsupported(options: Record<string, unknown>, where: 'socket' | 'connect'): void {
+export function rejectUnsupported(options: Record<string, unknown>): void {
   const given = (key: string): boolean => options[key] !== undefined && options[key] !== null;
-  if (where === 'socket' && given('fd')) throw notSupported('options.fd', options.fd, 'file descriptors');
-  if (where === 'socket' && given('handle')) throw notSupported('options.handle', options.handle, 'native handles');
-  if (where === 'connect' && given('path')) throw notSupported('options.path', options.path, 'pipes and Unix sockets');
+  if (given('fd')) throw notSupported('options.fd', options.fd, 'file descriptors');
+  if (given('handle')) throw notSupported('options.handle', options.handle, 'native handles');
+}
+
+/** Whether an argument names a pipe: a string that is not a number, as node:net reads `listen(x)` and `connect(x)`. */
+export function isPipeName(value: unknown): value is string {
+  return typeof value === 'string' && !(Number(value) >= 0);
 }
 
 /** Checks connect()'s own options before any work, in node:net's order. */

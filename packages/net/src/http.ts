@@ -45,7 +45,7 @@ export function serve(app: ConnectionServer | http.RequestListener, options: Ser
   if (listeners.has(target)) {
     throw Object.assign(new Error('This server is already served by @wsaloop/net'), { code: 'ERR_SERVER_ALREADY_LISTEN' });
   }
-  const { port, host, backlog, ipv6Only, ...serverOptions } = options;
+  const { port, host, backlog, ipv6Only, path, readableAll, writableAll, ...serverOptions } = options;
   const listener = createServer({
     noDelay: true, // node:http and https servers disable Nagle by default
     ...serverOptions,
@@ -62,7 +62,7 @@ export function serve(app: ConnectionServer | http.RequestListener, options: Ser
   const prototypeClose = Object.getPrototypeOf(target).close as (this: ConnectionServer, cb?: (err?: Error) => void) => unknown;
   let closing = false;
   Object.defineProperties(target, {
-    address: { configurable: true, value: (): AddressInfo | null => listener.address() },
+    address: { configurable: true, value: (): AddressInfo | string | null => listener.address() },
     listening: { configurable: true, get: (): boolean => listener.listening },
     ref: { configurable: true, value: () => (listener.ref(), target) },
     unref: { configurable: true, value: () => (listener.unref(), target) },
@@ -88,6 +88,7 @@ export function serve(app: ConnectionServer | http.RequestListener, options: Ser
     ...(host !== undefined && { host }),
     ...(backlog !== undefined && { backlog }),
     ...(ipv6Only !== undefined && { ipv6Only }),
+    ...(path !== undefined && { path, readableAll, writableAll }),
   });
   return target;
 }

@@ -1,10 +1,11 @@
 /**
  * `server.listen()`'s argument forms, read as node:net reads them:
- * `(port?, host?, backlog?, cb?)`, `(options, cb?)`; a missing or null port
- * means any free port; pipes, fds and handles are refused with a clear error.
+ * `(port?, host?, backlog?, cb?)`, `(path, backlog?, cb?)`, `(options, cb?)`;
+ * a missing or null port means any free port; fds and handles are refused
+ * with a clear error.
  * @module
  */
-import { checkPort } from './arguments.js';
+import { checkPort, isPipeName } from './arguments.js';
 import { invalidArgValue, notSupported } from './errors.js';
 
 /** Options of {@link Server.listen}. */
@@ -17,20 +18,22 @@ export interface ListenOptions {
   backlog?: number;
   /** For an IPv6 host: accept IPv6 only (default false: dual-stack). */
   ipv6Only?: boolean;
+  /** A pipe to listen on instead of a port: a Unix domain socket's path on Linux. */
+  path?: string;
+  /** Makes the pipe readable by every user (adds read permission for all to its file). */
+  readableAll?: boolean;
+  /** Makes the pipe writable by every user, so anyone can connect (adds write permission for all). */
+  writableAll?: boolean;
   /** Closes the server when aborted. */
   signal?: AbortSignal;
 }
 
-/** What listen() was asked for. */
+/** What listen() was asked for: a port, or a pipe's path. */
 export interface ListenRequest {
   options: ListenOptions & Record<string, unknown>;
   port: number;
+  path?: string;
   backlog: number;
-}
-
-/** A string that is not a number names a pipe in node:net. */
-function isPipeName(value: unknown): boolean {
-  return typeof value === 'string' && !(Number(value) >= 0);
 }
 
 /** Number(x) when it is a non-negative number, as node:net's backlog arguments. */
@@ -47,7 +50,7 @@ export function listenArguments(args: unknown[]): ListenRequest {
   const first = args[0];
   let options: ListenOptions & Record<string, unknown>;
   if (typeof first === 'object' && first !== null) options = first as ListenOptions & Record<string, unknown>;
-  else if (isPipeName(first)) throw notSupported('path', first, 'pipes and Unix sockets');
+  else if (isPipeName(first)) options = { path: first };
   else {
     options = { port: first as number };
     if (args.length > 1 && typeof args[1] === 'string') options.host = args[1];
@@ -63,7 +66,10 @@ export function listenArguments(args: unknown[]): ListenRequest {
   if (typeof port === 'number' || typeof port === 'string') {
     return { options, port: checkPort(port, 'options.port'), backlog: Number(options.backlog || backlogFromArgs || 511) };
   }
-  if (options.path && isPipeName(options.path)) throw notSupported('options.path', options.path, 'pipes and Unix sockets');
+  // As node:net: a port wins over a path.
+  if (options.path && isPipeName(options.path)) {
+    return { options, port: 0, path: options.path, backlog: Number(options.backlog || backlogFromArgs || 511) };
+  }
   if (!('port' in options || 'path' in options)) {
     throw invalidArgValue('options', options, 'must have the property "port" or "path"');
   }

@@ -1,11 +1,13 @@
 /**
- * `Server`: a `net.Server`-compatible listener over a wsaloop {@link Tcp}.
+ * `Server`: a `net.Server`-compatible listener over a wsaloop {@link Tcp}
+ * or {@link Pipe}.
  * Each accepted connection becomes a {@link Socket} and is emitted as
  * `'connection'`, which is all node:http, https and tls servers need.
  * @module
  */
 import { EventEmitter } from 'node:events';
-import { type Loop, resolveHost, type Tcp, type WsaloopError } from '@wsaloop/core';
+import { chmodSync, statSync } from 'node:fs';
+import { type Loop, type Pipe, resolveHost, type Tcp, type WsaloopError } from '@wsaloop/core';
 import { checkSignal, trailingCallback } from './arguments.js';
 import { callable } from './callable.js';
 import { defaultLoop } from './default-loop.js';
@@ -57,7 +59,7 @@ function dropInfo(client: Tcp): Record<string, unknown> {
 }
 
 /**
- * A TCP server, compatible with `net.Server` (callable without `new`, as
+ * A TCP or pipe server, compatible with `net.Server` (callable without `new`, as
  * it). Events: `'listening'`, `'connection'` (socket), `'error'`, `'close'`,
  * `'drop'` (a connection refused by {@link Server.maxConnections}, with its
  * addresses).
@@ -65,8 +67,9 @@ function dropInfo(client: Tcp): Record<string, unknown> {
  * @remarks
  * Differences from node:net (the package README lists them all): a `loop`
  * option picks the backend; `listen()` binds `0.0.0.0` when no host is given
- * (node:net: `::`) and refuses paths, fds and handles with
- * `ERR_INVALID_ARG_VALUE`. Listening starts the loop if nobody runs it; a
+ * (node:net: `::`); a path is a Unix domain socket on Linux (Windows' named
+ * pipes are not supported yet: listening fails with `ENOTSUP`); fds and
+ * handles are refused with `ERR_INVALID_ARG_VALUE`. Listening starts the loop if nobody runs it; a
  * failure of that run is emitted here as `'error'`.
  */
 export class Server extends EventEmitter {
@@ -75,7 +78,7 @@ export class Server extends EventEmitter {
   /** Refuse (close at once) connections beyond this many open ones; unlimited when unset. */
   maxConnections: number | undefined;
   readonly #options: ServerOptions;
-  #tcp: Tcp | null = null;
+  #handle: Tcp | Pipe | null = null;
   #handleClosing = false;
   #listening = false;
   #referenced = true;
@@ -101,58 +104,95 @@ export class Server extends EventEmitter {
    * Starts listening: `listen(port?, host?, backlog?, cb?)` or
    * `listen(options, cb?)`, with node:net's argument rules. `'listening'`
    * (and `cb`) follow on the next tick; a bind failure such as `EADDRINUSE`
-   * is emitted as `'error'` (`syscall: 'listen'`, as node:net). `path`,
-   * `fd` and handles throw `ERR_INVALID_ARG_VALUE` (TCP only).
+   * is emitted as `'error'` (`syscall: 'listen'`, as node:net).
+   * `listen(path, backlog?, cb?)` and `listen({ path })` listen on a pipe;
+   * `fd` and handles throw `ERR_INVALID_ARG_VALUE`.
    */
   listen(port?: number | string | null, host?: string, backlog?: number, listener?: () => void): this;
   listen(port: number | string | null, host: string, listener?: () => void): this;
   listen(port: number | string | null, backlog?: number, listener?: () => void): this;
   listen(port: number | string | null, listener?: () => void): this;
+  listen(path: string, backlog?: number, listener?: () => void): this;
   listen(options: ListenOptions, listener?: () => void): this;
   listen(listener?: () => void): this;
   listen(...args: unknown[]): this {
-    const { options, port, backlog } = listenArguments(args);
+    const { options, port, path, backlog } = listenArguments(args);
     const listener = trailingCallback(args);
-    if (this.#listening || this.#tcp) {
+    if (this.#listening || this.#handle) {
       throw codedError(Error, 'ERR_SERVER_ALREADY_LISTEN', 'Listen method has been called more than once without closing.');
     }
     if (listener) this.once('listening', listener);
     this.#requestedPort = port;
     this.#watchSignal(checkSignal(options.signal));
+    if (path !== undefined) {
+      this.#listenOnPipe(path, backlog, options);
+      return this;
+    }
     const explicitHost = options.host ?? undefined;
     const host = explicitHost ?? '0.0.0.0';
     const tcp = this.loop.tcp();
-    this.#tcp = tcp;
+    this.#handle = tcp;
     if (!this.#referenced) tcp.unref();
     // An IP literal binds at once, so address() works right after listen() as
     // in Node; 'listening' and any bind error still come on a later tick.
     const start = (address: string): void => {
-      if (this.#tcp !== tcp) return; // closed while resolving
+      if (this.#handle !== tcp) return; // closed while resolving
       try {
         tcp.bind(address, port, { ipv6Only: Boolean(options.ipv6Only) });
         tcp.listen(backlog, (error, client) => (error ? undefined : this.#accepted(client!)));
       } catch (error) {
-        this.#tcp = null;
-        tcp.close();
-        const converted = systemError(error as WsaloopError, 'listen', address, port, 'described');
-        process.nextTick(() => this.emit('error', converted));
+        this.#listenFailed(tcp, error as WsaloopError, address, port);
         return;
       }
-      tcp.on('error', (error) => this.emit('error', systemError(error, 'accept', undefined, undefined)));
-      this.#listening = true;
-      watchRunFailures(this.loop, this.#runFailure);
-      process.nextTick(() => {
-        if (this.#tcp === tcp) this.emit('listening');
-      });
+      this.#listenStarted(tcp);
     };
     // An IP literal (or localhost) resolves at once, so it binds in this call.
     resolveHost(host, (error, resolved) => {
       if (!error) return start(resolved!.host);
-      if (this.#tcp === tcp) this.#tcp = null;
+      if (this.#handle === tcp) this.#handle = null;
       if (!tcp.isClosing()) tcp.close();
       this.emit('error', error);
     });
     return this;
+  }
+
+  /** Listens on the pipe named `path` (a Unix domain socket's path on Linux). */
+  #listenOnPipe(path: string, backlog: number, options: ListenOptions): void {
+    const pipe = this.loop.pipe();
+    this.#handle = pipe;
+    if (!this.#referenced) pipe.unref();
+    try {
+      pipe.bind(path);
+      if (options.readableAll || options.writableAll) {
+        // As libuv's uv_pipe_chmod: the permissions asked for are added to the file's own.
+        const all = (options.readableAll ? 0o444 : 0) | (options.writableAll ? 0o222 : 0);
+        chmodSync(path, (statSync(path).mode & 0o777) | all);
+      }
+      pipe.listen(backlog, (error, client) => (error ? undefined : this.#accepted(client!)));
+    } catch (error) {
+      this.#listenFailed(pipe, error as WsaloopError, path, undefined);
+      return;
+    }
+    this.#pipeName = path;
+    this.#listenStarted(pipe);
+  }
+
+  /** The handle listens: errors of the listener itself become `'error'`, and `'listening'` follows on the next tick. */
+  #listenStarted(handle: Tcp | Pipe): void {
+    handle.on('error', (error) => this.emit('error', systemError(error, 'accept', undefined, undefined)));
+    this.#listening = true;
+    watchRunFailures(this.loop, this.#runFailure);
+    process.nextTick(() => {
+      if (this.#handle === handle) this.emit('listening');
+    });
+  }
+
+  /** Binding or listening failed: the handle goes, and the error is emitted on the next tick (`syscall: 'listen'`, as node:net). */
+  #listenFailed(handle: Tcp | Pipe, error: WsaloopError, address: string, port: number | undefined): void {
+    this.#handle = null;
+    handle.close();
+    const converted = systemError(error, 'listen', address, port, 'described');
+    process.nextTick(() => this.emit('error', converted));
   }
 
   /** `signal`: aborting closes the server, as node:net. */
@@ -167,15 +207,17 @@ export class Server extends EventEmitter {
     this.once('close', () => signal.removeEventListener('abort', onAbort));
   }
 
-  #accepted(client: Tcp): void {
+  #accepted(client: Tcp | Pipe): void {
     const options = this.#options;
     if (this.maxConnections !== undefined && this.maxConnections !== null && this.#connections >= this.maxConnections) {
-      this.emit('drop', dropInfo(client));
+      this.emit('drop', client.type === 'tcp' ? dropInfo(client) : {});
       client.close();
       return;
     }
-    if (options.noDelay) client.setNoDelay(true);
-    if (options.keepAlive) client.setKeepAlive(true, options.keepAliveInitialDelay || 60_000);
+    if (client.type === 'tcp') {
+      if (options.noDelay) client.setNoDelay(true);
+      if (options.keepAlive) client.setKeepAlive(true, options.keepAliveInitialDelay || 60_000);
+    }
     const socket = new Socket({
       loop: this.loop,
       handle: client,
@@ -194,23 +236,27 @@ export class Server extends EventEmitter {
     this.emit('connection', socket);
   }
 
-  /** The bound address `{ address, family, port }`, or null when not listening. */
-  address(): AddressInfo | null {
-    if (!this.#listening || !this.#tcp) return null;
+  /** The bound address `{ address, family, port }`, the pipe's path, or null when not listening. */
+  address(): AddressInfo | string | null {
+    if (!this.#listening || !this.#handle) return null;
+    if (this.#handle.type === 'pipe') return this.#pipeName;
     try {
-      return this.#tcp.address();
+      return this.#handle.address();
     } catch {
       return null;
     }
   }
 
-  /** @internal node:net's key of a listening server (`family:address:port`), read by cluster-aware code. */
+  /** @internal node:net's key of a listening server (`family:address:port`, `-1:path:-1` for a pipe), read by cluster-aware code. */
   get _connectionKey(): string | undefined {
     const address = this.address();
+    if (typeof address === 'string') return `-1:${address}:-1`;
     return address ? `${address.family.slice(-1)}:${address.address}:${this.#requestedPort}` : undefined;
   }
 
   #requestedPort = 0;
+  /** The path a pipe server listens on, as given (node:net's `address()` returns it). */
+  #pipeName: string | null = null;
 
   /** Whether the server is listening. */
   get listening(): boolean {
@@ -224,11 +270,11 @@ export class Server extends EventEmitter {
    */
   close(callback?: (error?: Error) => void): this {
     if (typeof callback === 'function') {
-      if (this.#tcp) this.once('close', () => callback());
+      if (this.#handle) this.once('close', () => callback());
       else this.once('close', () => callback(notRunning()));
     }
-    const tcp = this.#tcp;
-    this.#tcp = null;
+    const tcp = this.#handle;
+    this.#handle = null;
     this.#listening = false;
     unwatchRunFailures(this.loop, this.#runFailure);
     if (tcp && !tcp.isClosing()) {
@@ -244,7 +290,7 @@ export class Server extends EventEmitter {
   }
 
   #emitCloseIfDrained(): void {
-    if (this.#tcp || this.#handleClosing || this.#connections > 0 || this.#closeEmitScheduled) return;
+    if (this.#handle || this.#handleClosing || this.#connections > 0 || this.#closeEmitScheduled) return;
     this.#closeEmitScheduled = true;
     process.nextTick(() => {
       this.#closeEmitScheduled = false;
@@ -262,8 +308,8 @@ export class Server extends EventEmitter {
   /** Lets the server keep the loop (and so the process) alive; the default. */
   ref(): this {
     this.#referenced = true;
-    if (this.#tcp && !this.#tcp.isClosing()) {
-      this.#tcp.ref();
+    if (this.#handle && !this.#handle.isClosing()) {
+      this.#handle.ref();
     }
     return this;
   }
@@ -271,7 +317,7 @@ export class Server extends EventEmitter {
   /** Stops the server from keeping the loop alive on its own. */
   unref(): this {
     this.#referenced = false;
-    if (this.#tcp && !this.#tcp.isClosing()) this.#tcp.unref();
+    if (this.#handle && !this.#handle.isClosing()) this.#handle.unref();
     return this;
   }
 

@@ -12,10 +12,10 @@
  */
 import { getDefaultAutoSelectFamilyAttemptTimeout } from 'node:net';
 import { addAbortSignal, Duplex } from 'node:stream';
-import type { Loop, SocketAddress, Tcp, WsaloopError } from '@wsaloop/core';
+import type { Loop, Pipe, SocketAddress, Tcp, WsaloopError } from '@wsaloop/core';
 import { defaultLoop } from './default-loop.js';
 import { driveLoop } from './loop-driver.js';
-import { checkConnectOptions, checkPort, checkSignal, rejectObjectMode, rejectUnsupported, trailingCallback } from './arguments.js';
+import { checkConnectOptions, checkPort, checkSignal, isPipeName, rejectObjectMode, rejectUnsupported, trailingCallback } from './arguments.js';
 import { codedError, invalidArgType, notSupported, outOfRange, socketClosed, systemError } from './errors.js';
 import { resolveTargets, type Target } from './resolve.js';
 import { OnRead, type OnReadOption } from './onread.js';
@@ -37,16 +37,18 @@ export interface SocketOptions {
   signal?: AbortSignal;
   /** Read into the caller's buffer instead of emitting `'data'` (as node:net's `onread`). */
   onread?: OnReadOption;
-  /** A connected {@link Tcp} handle of `@wsaloop/core` to wrap (node:net takes a libuv handle here). */
-  handle?: Tcp;
+  /** A connected {@link Tcp} or {@link Pipe} handle of `@wsaloop/core` to wrap (node:net takes a libuv handle here). */
+  handle?: Tcp | Pipe;
   /** Do not start reading at creation (a server's `pauseOnConnect`). */
   pauseOnCreate?: boolean;
 }
 
-/** Options of {@link Socket.connect} and {@link connect}. */
+/** Options of {@link Socket.connect} and {@link connect}: a `port` (and `host`), or a pipe's `path`. */
 export interface SocketConnectOptions {
   /** Port to connect to. */
-  port: number | string;
+  port?: number | string;
+  /** A pipe to connect to instead of a port: a Unix domain socket's path on Linux (the TCP options are then ignored, as node:net). */
+  path?: string;
   /** Host name or IP address (default `'localhost'`). */
   host?: string;
   /** Local address to bind before connecting. */
@@ -108,7 +110,7 @@ export class Socket extends Duplex {
   timeout: number | undefined = undefined;
   /** @internal */
   [kOnDestroy]: (() => void) | undefined;
-  #tcp: Tcp | null = null;
+  #stream: Tcp | Pipe | null = null;
   #connecting = false;
   #wantRead = false;
   #referenced = true;
@@ -131,9 +133,9 @@ export class Socket extends Duplex {
     if (options === null || typeof options !== 'object') throw invalidArgType('options', 'of type object', options);
     const opts = options as SocketOptions & Record<string, unknown>;
     rejectObjectMode(opts);
-    rejectUnsupported({ ...opts, handle: undefined }, 'socket');
-    if (opts.handle !== undefined && opts.handle !== null && !isCoreTcp(opts.handle)) {
-      throw notSupported('options.handle', opts.handle, 'libuv handles; pass a connected Tcp of @wsaloop/core');
+    rejectUnsupported({ ...opts, handle: undefined });
+    if (opts.handle !== undefined && opts.handle !== null && !isCoreStream(opts.handle)) {
+      throw notSupported('options.handle', opts.handle, 'libuv handles; pass a connected Tcp or Pipe of @wsaloop/core');
     }
     const signal = checkSignal(opts.signal, 'signal');
     super({
@@ -154,7 +156,7 @@ export class Socket extends Duplex {
     driveLoop(this.loop);
     if (opts.onread) this.#onread = new OnRead(opts.onread);
     if (opts.handle) {
-      this.#tcp = opts.handle;
+      this.#stream = opts.handle;
       if (opts.pauseOnCreate) {
         // As node:net: paused *and* not flowing, so a 'data' listener alone
         // does not start the flow; resume() does.
@@ -169,12 +171,12 @@ export class Socket extends Duplex {
   // ---- stream implementation ----
 
   override _read(): void {
-    const tcp = this.#tcp;
-    if (!tcp || this.#connecting) {
+    const stream = this.#stream;
+    if (!stream || this.#connecting) {
       this.#wantRead = true;
       return;
     }
-    if (!tcp.reading && !tcp.isClosing() && !this.#readEnded) tcp.readStart(this.#onRead);
+    if (!stream.reading && !stream.isClosing() && !this.#readEnded) stream.readStart(this.#onRead);
   }
 
   /** The peer's FIN (or a read error) was seen: the handle must not read again. */
@@ -185,10 +187,10 @@ export class Socket extends Duplex {
       this.#bytesRead += data.byteLength;
       if (this.timeout) this.#timer?.refresh();
       if (this.#onread) {
-        if (!this.#onread.deliver(this, data)) this.#tcp?.readStop();
+        if (!this.#onread.deliver(this, data)) this.#stream?.readStop();
         return;
       }
-      if (!this.push(data)) this.#tcp?.readStop();
+      if (!this.push(data)) this.#stream?.readStop();
       return;
     }
     if (error) {
@@ -216,15 +218,15 @@ export class Socket extends Duplex {
       this.#pendingWrites.push({ chunks, callback });
       return;
     }
-    const tcp = this.#tcp;
-    if (!tcp || tcp.isClosing()) {
+    const stream = this.#stream;
+    if (!stream || stream.isClosing()) {
       callback(socketClosed());
       return;
     }
     const buffers = chunks.length === 1 ? chunks[0]!.chunk : chunks.map((c) => c.chunk);
     let bytes = 0;
     for (const c of chunks) bytes += c.chunk.byteLength;
-    tcp.write(buffers, (error) => {
+    stream.write(buffers, (error) => {
       if (error) return callback(systemError(error, 'write', undefined, undefined));
       this.#bytesDone += bytes;
       if (this.timeout) this.#timer?.refresh();
@@ -237,10 +239,10 @@ export class Socket extends Duplex {
       this.#pendingFinal = callback;
       return;
     }
-    const tcp = this.#tcp;
-    if (!tcp || tcp.isClosing()) return callback();
+    const stream = this.#stream;
+    if (!stream || stream.isClosing()) return callback();
     // As node:net: a shutdown that fails (peer already gone) is not an error of end().
-    tcp.shutdown(() => callback());
+    stream.shutdown(() => callback());
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
@@ -248,15 +250,15 @@ export class Socket extends Duplex {
     this.#clearAttemptTimer();
     // node:net makes its handle at connect(), before any lookup: a socket
     // destroyed while resolving closes as one with a handle (later, with hadError).
-    const hadHandle = this.#tcp !== null || this.#connecting;
+    const hadHandle = this.#stream !== null || this.#connecting;
     this.#connecting = false;
     this.#pendingFinal = null;
     const writes = this.#pendingWrites;
     this.#pendingWrites = [];
     const hadError = error !== null;
-    const tcp = this.#tcp;
+    const stream = this.#stream;
     // As node:net: no handle and no local address once destroyed.
-    this.#tcp = null;
+    this.#stream = null;
     this.#local = undefined;
     const onDestroy = this[kOnDestroy];
     this[kOnDestroy] = undefined;
@@ -273,9 +275,9 @@ export class Socket extends Duplex {
     this.#reset = false;
     // 'error' (from callback) is emitted before 'close', as node:net.
     callback(error);
-    if (tcp && !tcp.isClosing()) {
-      if (reset) tcp.reset(emitClose);
-      else tcp.close(emitClose);
+    if (stream && !stream.isClosing()) {
+      if (reset) stream.reset(emitClose);
+      else stream.close(emitClose);
     } else if (hadHandle) {
       setImmediate(emitClose); // where a handle's close callback would come
     } else {
@@ -305,19 +307,29 @@ export class Socket extends Duplex {
     const options = (
       typeof first === 'object' && first !== null
         ? first
-        : { port: first, ...(typeof args[1] === 'string' && { host: args[1] }) }
+        : isPipeName(first)
+          ? { path: first }
+          : { port: first, ...(typeof args[1] === 'string' && { host: args[1] }) }
     ) as SocketConnectOptions & Record<string, unknown>;
-    if (options.port === undefined && (options.path === undefined || options.path === null)) {
+    const path = options.path ?? undefined;
+    if (options.port === undefined && path === undefined) {
       throw codedError(TypeError, 'ERR_MISSING_ARGS', 'The "options" or "port" or "path" argument must be specified');
     }
-    rejectUnsupported(options, 'connect');
-    if ((this.#tcp || this.#connecting) && !this.destroyed) {
+    if (path !== undefined && typeof path !== 'string') throw invalidArgType('options.path', 'of type string', path);
+    if ((this.#stream || this.#connecting) && !this.destroyed) {
       throw codedError(Error, 'ERR_SOCKET_CONNECTING', 'Socket is already connected or connecting');
     }
-    checkConnectOptions(options);
-    const port = checkPort(options.port);
+    // A path wins over a port, and the TCP options are not looked at, as node:net.
+    if (path === undefined) checkConnectOptions(options);
+    const port = path === undefined ? checkPort(options.port) : 0;
     if (this.destroyed) this.#undestroy();
     if (listener) this.once('connect', listener);
+    if (path !== undefined) {
+      if (options.timeout) this.setTimeout(options.timeout);
+      this.#connecting = true;
+      this.#connectPipe(path);
+      return this;
+    }
     if (options.noDelay !== undefined) this.setNoDelay(options.noDelay);
     if (options.keepAlive) this.setKeepAlive(true, options.keepAliveInitialDelay ?? 0);
     if (options.timeout) this.setTimeout(options.timeout);
@@ -336,6 +348,24 @@ export class Socket extends Duplex {
     return this;
   }
 
+  /** Connects to the pipe named `path`; a failure destroys the socket with node:net's error (`connect ENOENT /tmp/app.sock`). */
+  #connectPipe(path: string): void {
+    const pipe = this.loop.pipe();
+    this.#stream = pipe;
+    if (!this.#referenced) pipe.unref();
+    const failed = (error: unknown): void => void this.destroy(systemError(error as WsaloopError, 'connect', path));
+    try {
+      pipe.connect(path, (error) => {
+        if (this.#stream !== pipe || !this.#connecting) return; // destroyed meanwhile
+        if (error) failed(error);
+        else this.#connected();
+      });
+    } catch (error) {
+      // A name no pipe can have, or no pipes on this platform: reported as a failed connect, later, as node:net does.
+      process.nextTick(failed, error);
+    }
+  }
+
   /** Makes a destroyed socket usable again, as node:net's connect() does. */
   #undestroy(): void {
     (this as unknown as { _undestroy(): void })._undestroy();
@@ -351,14 +381,14 @@ export class Socket extends Duplex {
   #attempt(targets: Target[], index: number, port: number, options: SocketConnectOptions, errors: Error[]): void {
     const { address, family } = targets[index]!;
     const last = index === targets.length - 1;
-    const tcp = this.loop.tcp();
-    this.#tcp = tcp;
-    if (!this.#referenced) tcp.unref();
+    const stream = this.loop.tcp();
+    this.#stream = stream;
+    if (!this.#referenced) stream.unref();
     const { localAddress, localPort } = options;
     if (localAddress || localPort) {
       const local = localAddress || (family === 6 ? '::' : '0.0.0.0');
       try {
-        tcp.bind(local, localPort ?? 0);
+        stream.bind(local, localPort ?? 0);
       } catch (error) {
         this.destroy(systemError(error as WsaloopError, 'bind', local, localPort));
         return;
@@ -369,8 +399,8 @@ export class Socket extends Duplex {
     if (!this.#connecting) return; // a listener destroyed the socket
     const next = (error: Error | null): void => {
       errors.push(...(error ? [error] : []));
-      if (this.#tcp === tcp) this.#tcp = null;
-      if (!tcp.isClosing()) tcp.close();
+      if (this.#stream === stream) this.#stream = null;
+      if (!stream.isClosing()) stream.close();
       this.#attempt(targets, index + 1, port, options, errors);
     };
     if (!last) {
@@ -381,8 +411,8 @@ export class Socket extends Duplex {
         if (this.#connecting) next(null);
       }, timeout);
     }
-    tcp.connect(address, port, (error) => {
-      if (this.#tcp !== tcp || !this.#connecting) return; // timed out, or destroyed
+    stream.connect(address, port, (error) => {
+      if (this.#stream !== stream || !this.#connecting) return; // timed out, or destroyed
       this.#clearAttemptTimer();
       if (!error) return this.#connected();
       const local = localAddress && localPort ? ` - Local (${localAddress}:${localPort})` : '';
@@ -436,7 +466,7 @@ export class Socket extends Duplex {
 
   /** True while the socket has no connected handle (not yet connected, connecting, or destroyed). */
   get pending(): boolean {
-    return !this.#tcp || this.#connecting;
+    return !this.#stream || this.#connecting;
   }
 
   /** `'opening'`, `'open'`, `'readOnly'`, `'writeOnly'` or `'closed'`, as node:net. */
@@ -451,15 +481,15 @@ export class Socket extends Duplex {
   // ---- pausing (onread mode stops the handle itself, as node:net) ----
 
   override pause(): this {
-    if (this.#onread && this.#tcp && !this.#connecting && this.#tcp.reading) this.#tcp.readStop();
+    if (this.#onread && this.#stream && !this.#connecting && this.#stream.reading) this.#stream.readStop();
     return super.pause();
   }
 
   override resume(): this {
     super.resume();
-    const tcp = this.#tcp;
-    if (this.#onread && tcp && !this.#connecting && !tcp.isClosing() && !tcp.reading && !this.#readEnded) {
-      if (this.#onread.resumeLeftover(this) && !tcp.isClosing()) tcp.readStart(this.#onRead);
+    const stream = this.#stream;
+    if (this.#onread && stream && !this.#connecting && !stream.isClosing() && !stream.reading && !this.#readEnded) {
+      if (this.#onread.resumeLeftover(this) && !stream.isClosing()) stream.readStart(this.#onRead);
     }
     return this;
   }
@@ -479,7 +509,7 @@ export class Socket extends Duplex {
    * socket with no connection it destroys with `ERR_SOCKET_CLOSED`, as node:net.
    */
   resetAndDestroy(): this {
-    if (!this.#tcp && !this.#connecting) {
+    if (!this.#stream && !this.#connecting) {
       this.destroy(socketClosed());
     } else if (this.#connecting) {
       this.once('connect', () => this.resetAndDestroy());
@@ -496,8 +526,8 @@ export class Socket extends Duplex {
   setNoDelay(noDelay?: unknown): this {
     const enable = Boolean(noDelay === undefined ? true : noDelay);
     this.#noDelay = enable;
-    const tcp = this.#tcp;
-    if (tcp && !this.#connecting && !tcp.isClosing()) ignoreStateError(() => tcp.setNoDelay(enable));
+    const stream = this.#stream;
+    if (stream?.type === 'tcp' && !this.#connecting && !stream.isClosing()) ignoreStateError(() => stream.setNoDelay(enable));
     return this;
   }
 
@@ -506,10 +536,10 @@ export class Socket extends Duplex {
     const on = Boolean(enable);
     const delay = Math.max(0, Math.floor(Number(initialDelay) || 0));
     this.#keepAlive = { enable: on, delay };
-    const tcp = this.#tcp;
+    const stream = this.#stream;
     // Node's delay 0 keeps the system default; Winsock needs a number: 60 s as libuv's default.
-    if (tcp && !this.#connecting && !tcp.isClosing()) {
-      ignoreStateError(() => tcp.setKeepAlive(on, delay === 0 ? 60_000 : delay));
+    if (stream?.type === 'tcp' && !this.#connecting && !stream.isClosing()) {
+      ignoreStateError(() => stream.setKeepAlive(on, delay === 0 ? 60_000 : delay));
     }
     return this;
   }
@@ -555,8 +585,8 @@ export class Socket extends Duplex {
   /** Lets the socket keep the loop (and so the process) alive; the default. */
   ref(): this {
     this.#referenced = true;
-    if (this.#tcp && !this.#tcp.isClosing()) {
-      this.#tcp.ref();
+    if (this.#stream && !this.#stream.isClosing()) {
+      this.#stream.ref();
     }
     return this;
   }
@@ -564,69 +594,73 @@ export class Socket extends Duplex {
   /** Stops the socket from keeping the loop alive on its own. */
   unref(): this {
     this.#referenced = false;
-    if (this.#tcp && !this.#tcp.isClosing()) this.#tcp.unref();
+    if (this.#stream && !this.#stream.isClosing()) this.#stream.unref();
     return this;
   }
 
   // ---- addresses and counters ----
 
-  /** The local address, as `{ address, family, port }` (`{}` when not bound). */
+  /** The local address, as `{ address, family, port }` (`{}` when not bound, and on a pipe, as node:net). */
   address(): AddressInfo | Record<string, never> {
     return this.#localAddress() ?? {};
   }
 
+  /** The TCP handle, when connected over TCP: a pipe has no IP addresses. */
+  #tcp(): Tcp | null {
+    const stream = this.#stream;
+    return stream?.type === 'tcp' && !stream.isClosing() && !this.#connecting ? stream : null;
+  }
+
   #localAddress(): SocketAddress | undefined {
-    if (!this.#local && this.#tcp && !this.#tcp.isClosing() && !this.#connecting) {
-      this.#local = ignoreStateError(() => this.#tcp!.address());
-    }
+    const tcp = this.#tcp();
+    if (!this.#local && tcp) this.#local = ignoreStateError(() => tcp.address());
     return this.#local;
   }
 
   #remoteAddress(): SocketAddress | undefined {
-    if (!this.#remote && this.#tcp && !this.#tcp.isClosing() && !this.#connecting) {
-      this.#remote = ignoreStateError(() => this.#tcp!.remoteAddress());
-    }
+    const tcp = this.#tcp();
+    if (!this.#remote && tcp) this.#remote = ignoreStateError(() => tcp.remoteAddress());
     return this.#remote;
   }
 
   /** The peer's IP address. */
   get remoteAddress(): string | undefined {
-    return #tcp in this ? this.#remoteAddress()?.address : undefined;
+    return #stream in this ? this.#remoteAddress()?.address : undefined;
   }
 
   /** The peer's port. */
   get remotePort(): number | undefined {
-    return #tcp in this ? this.#remoteAddress()?.port : undefined;
+    return #stream in this ? this.#remoteAddress()?.port : undefined;
   }
 
   /** `'IPv4'` or `'IPv6'`. */
   get remoteFamily(): string | undefined {
-    return #tcp in this ? this.#remoteAddress()?.family : undefined;
+    return #stream in this ? this.#remoteAddress()?.family : undefined;
   }
 
   /** The local IP address. */
   get localAddress(): string | undefined {
-    return #tcp in this ? this.#localAddress()?.address : undefined;
+    return #stream in this ? this.#localAddress()?.address : undefined;
   }
 
   /** The local port. */
   get localPort(): number | undefined {
-    return #tcp in this ? this.#localAddress()?.port : undefined;
+    return #stream in this ? this.#localAddress()?.port : undefined;
   }
 
   /** `'IPv4'` or `'IPv6'`. */
   get localFamily(): string | undefined {
-    return #tcp in this ? this.#localAddress()?.family : undefined;
+    return #stream in this ? this.#localAddress()?.family : undefined;
   }
 
   /** Bytes received. */
   get bytesRead(): number {
-    return #tcp in this ? this.#bytesRead : (undefined as unknown as number);
+    return #stream in this ? this.#bytesRead : (undefined as unknown as number);
   }
 
   /** Bytes written, including those still buffered (as node:net counts them). */
   get bytesWritten(): number {
-    if (!(#tcp in this)) return undefined as unknown as number; // read on the prototype, as node:net allows
+    if (!(#stream in this)) return undefined as unknown as number; // read on the prototype, as node:net allows
     return this.#bytesDone + this.writableLength;
   }
 
@@ -654,13 +688,14 @@ function aggregate(errors: Error[]): Error {
 }
 
 /**
- * Whether `handle` is a core `Tcp`. Checked by shape, not `instanceof`: a
- * servePool loop or an app may hold another copy of @wsaloop/core (its CJS
- * and ESM builds are two classes), and a libuv-style object must still fail.
+ * Whether `handle` is a core stream handle (`Tcp` or `Pipe`). Checked by
+ * shape, not `instanceof`: a servePool loop or an app may hold another copy
+ * of @wsaloop/core (its CJS and ESM builds are two classes), and a
+ * libuv-style object must still fail.
  */
-function isCoreTcp(handle: unknown): handle is Tcp {
-  const h = handle as Partial<Tcp>;
-  return h.type === 'tcp' && typeof h.readStart === 'function' && typeof h.isClosing === 'function' && typeof h.loop === 'object';
+function isCoreStream(handle: unknown): handle is Tcp | Pipe {
+  const h = handle as Partial<Tcp | Pipe>;
+  return (h.type === 'tcp' || h.type === 'pipe') && typeof h.readStart === 'function' && typeof h.isClosing === 'function' && typeof h.loop === 'object';
 }
 
 /** Socket options and addresses on a socket being torn down: Node ignores such failures. */

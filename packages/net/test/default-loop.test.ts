@@ -1,7 +1,7 @@
 /** Without a `loop` option everything shares defaultLoop(), and the loop runs and stops by itself. */
 import { once } from 'node:events';
 import { expect, it } from 'vitest';
-import { connect, createServer, defaultLoop, type Socket } from '../src/index.js';
+import { type AddressInfo, connect, createServer, defaultLoop, type Socket } from '../src/index.js';
 
 it('createServer()/connect() with no loop: listen(options), echo, destroySoon(), then the loop stops', async () => {
   const server = createServer((socket: Socket) => {
@@ -13,7 +13,7 @@ it('createServer()/connect() with no loop: listen(options), echo, destroySoon(),
   server.listen({ port: 0, host: '127.0.0.1', backlog: 16 });
   await once(server, 'listening');
   expect(server.loop).toBe(defaultLoop());
-  const client = connect(server.address()!.port, '127.0.0.1');
+  const client = connect((server.address() as AddressInfo).port, '127.0.0.1');
   expect(client.loop).toBe(defaultLoop());
   const chunks: Buffer[] = [];
   client.on('data', (d: Buffer) => chunks.push(d));

@@ -4,7 +4,7 @@
  * @module
  */
 import type { AddressFamily, MulticastMembership, SocketApi, SocketHandle, SocketKind, SocketOption } from '../sys/socket-api.js';
-import { decodeSockaddr, SOCKADDR_MAX } from '../sys/sockaddr.js';
+import { SOCKADDR_MAX, sockaddrFamily } from '../sys/sockaddr.js';
 import type { SocketChannel } from './channel.js';
 
 /** Base of every channel: the socket, its family, and the plain calls on it. */
@@ -75,7 +75,7 @@ export function adoptSocket(api: SocketApi, socket: SocketHandle, attach: (socke
   const address = Buffer.alloc(SOCKADDR_MAX);
   let rc = api.peerAddress(socket, address);
   if (rc < 0) return rc;
-  const family: AddressFamily = decodeSockaddr(api, address)?.family === 'IPv6' ? 'ipv6' : 'ipv4';
+  const family: AddressFamily = sockaddrFamily(api, address) ?? 'ipv4';
   rc = api.setBlocking(socket, false);
   if (rc >= 0) rc = attach(socket, family);
   return rc < 0 ? rc : family;

@@ -9,7 +9,7 @@ import { stateError } from '../errors.js';
 import type { Loop } from './loop.js';
 
 /** Kinds of handle, as {@link Loop.walk} reports them. */
-export type HandleType = 'timer' | 'idle' | 'prepare' | 'check' | 'async' | 'tcp' | 'udp';
+export type HandleType = 'timer' | 'idle' | 'prepare' | 'check' | 'async' | 'tcp' | 'pipe' | 'udp';
 
 /** Events every handle emits. */
 export interface HandleEvents {

@@ -15,6 +15,7 @@ import { stateError, WsaloopError } from '../errors.js';
 import type { IoService } from '../io/channel.js';
 import { createIoService } from '../io/io-service.js';
 import { socketApi } from '../sys/platform.js';
+import { Pipe } from './pipe.js';
 import { Tcp } from './tcp.js';
 import { Udp } from './udp.js';
 import { Async, type AsyncCallback } from './async-handle.js';
@@ -271,6 +272,12 @@ export class Loop {
   tcp(): Tcp {
     this.#assertOpen();
     return new Tcp(this);
+  }
+
+  /** Creates a pipe handle: a Unix domain stream socket on Linux (Windows' named pipes are not supported yet). */
+  pipe(): Pipe {
+    this.#assertOpen();
+    return new Pipe(this);
   }
 
   /** Creates a UDP handle. */

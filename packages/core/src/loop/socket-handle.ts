@@ -1,6 +1,6 @@
 /**
- * What TCP and UDP handles share: opening a channel (a socket the io layer
- * owns) for the family their first bind/connect asks for, binding, and
+ * What TCP, pipe and UDP handles share: opening a channel (a socket the io
+ * layer owns) for the family their first bind/connect asks for, binding, and
  * reading addresses. Handles never touch a native socket themselves.
  * @module
  */
@@ -9,7 +9,7 @@ import { Handle, type HandleEvents } from './handle.js';
 import type { Loop } from './loop.js';
 import { nativeError } from '../sys/platform.js';
 import { decodeSockaddr, encodeSockaddr, SOCKADDR_MAX, type SocketAddress } from '../sys/sockaddr.js';
-import type { AddressFamily, SocketOption } from '../sys/socket-api.js';
+import type { AddressFamily, IpFamily, SocketOption } from '../sys/socket-api.js';
 import type { SocketChannel } from '../io/channel.js';
 import { checkIpHost, checkPort } from '../net/arguments.js';
 
@@ -27,7 +27,11 @@ export interface SocketHandleEvents extends HandleEvents {
   error: [error: WsaloopError];
 }
 
-/** Base of {@link Tcp} and {@link Udp}. */
+/**
+ * Base of {@link Tcp}, {@link Pipe} and {@link Udp}. The IP helpers
+ * (`bindIp`, `ipAddress`) serve the two IP handles, which name their own
+ * public `bind` and `address`: a pipe is named by a path instead.
+ */
 export abstract class SocketHandleBase<Events extends SocketHandleEvents, Channel extends SocketChannel = SocketChannel> extends Handle<Events> {
   /** @internal The socket, once the first bind/connect/open made one. */
   protected channel: Channel | null = null;
@@ -65,10 +69,11 @@ export abstract class SocketHandleBase<Events extends SocketHandleEvents, Channe
   }
 
   /**
-   * Binds to `host:port` (an IP literal; port 0 picks a free port).
+   * Binds to `host:port` (an IP literal; port 0 picks a free port): the
+   * public `bind` of the IP handles.
    * @throws TypeError / RangeError for a bad host or port; WsaloopError (e.g. `EADDRINUSE`) if the bind fails.
    */
-  bind(host: string, port: number, options: BindOptions = {}): this {
+  protected bindIp(host: string, port: number, options: BindOptions): this {
     this._assertOpen('bind');
     const target = checkIpHost(host);
     checkPort(port);
@@ -81,25 +86,32 @@ export abstract class SocketHandleBase<Events extends SocketHandleEvents, Channe
   }
 
   /**
-   * The local address.
+   * The local IP address: the public `address` of the IP handles.
    * @throws WsaloopError `EBADF` before bind/connect or after close.
    */
-  address(): SocketAddress {
+  protected ipAddress(): SocketAddress {
     return this.readAddress('getsockname', (channel, out) => channel.localAddress(out));
   }
 
+  /** An IP address read with `read` (the local or the peer's). */
   protected readAddress(syscall: string, read: (channel: Channel, out: Buffer) => number): SocketAddress {
-    const channel = this.boundChannel(syscall);
-    const out = Buffer.alloc(SOCKADDR_MAX);
-    const rc = read(channel, out);
-    if (rc < 0) throw nativeError(rc, syscall);
-    const decoded = this.decode(out);
+    const { sockaddr } = this.readSockaddr(syscall, read);
+    const decoded = this.decode(sockaddr);
     if (!decoded) throw stateError('EAFNOSUPPORT', syscall);
     return decoded;
   }
 
+  /** A raw sockaddr read with `read`, and its length. */
+  protected readSockaddr(syscall: string, read: (channel: Channel, out: Buffer) => number): { sockaddr: Buffer; length: number } {
+    const channel = this.boundChannel(syscall);
+    const sockaddr = Buffer.alloc(SOCKADDR_MAX);
+    const length = read(channel, sockaddr);
+    if (length < 0) throw nativeError(length, syscall);
+    return { sockaddr, length };
+  }
+
   /** Encodes a validated destination into a new sockaddr buffer. */
-  protected sockaddr(host: string, family: AddressFamily, port: number): { address: Buffer; length: number } {
+  protected sockaddr(host: string, family: IpFamily, port: number): { address: Buffer; length: number } {
     const address = Buffer.alloc(SOCKADDR_MAX);
     const length = encodeSockaddr(this.loop._io.families, family, host, port, address);
     return { address, length };

@@ -7,10 +7,10 @@ import type { DatagramChannel } from '../io/channel.js';
 import type { Loop } from './loop.js';
 import { nativeError } from '../sys/platform.js';
 import { parseIPv4, parseIPv6, type SocketAddress } from '../sys/sockaddr.js';
-import type { AddressFamily } from '../sys/socket-api.js';
+import type { AddressFamily, IpFamily } from '../sys/socket-api.js';
 import { checkCallback, checkIpHost, checkPort, toBuffers, type WriteData } from '../net/arguments.js';
 import { completion, type OperationCallback, statusError } from '../net/completion.js';
-import { SocketHandleBase, type SocketHandleEvents } from './socket-handle.js';
+import { type BindOptions, SocketHandleBase, type SocketHandleEvents } from './socket-handle.js';
 
 /** Events of a {@link Udp} handle. */
 export interface UdpEvents extends SocketHandleEvents {
@@ -43,13 +43,29 @@ export class Udp extends SocketHandleBase<UdpEvents, DatagramChannel> {
     return this.loop._io.openDatagram(family, ipv6Only);
   }
 
+  /**
+   * Binds to `host:port` (an IP literal; port 0 picks a free port).
+   * @throws TypeError / RangeError for a bad host or port; WsaloopError (e.g. `EADDRINUSE`) if the bind fails.
+   */
+  bind(host: string, port: number, options: BindOptions = {}): this {
+    return this.bindIp(host, port, options);
+  }
+
+  /**
+   * The local address.
+   * @throws WsaloopError `EBADF` before bind or after close.
+   */
+  address(): SocketAddress {
+    return this.ipAddress();
+  }
+
   /** The channel of a handle that has a socket (every caller made sure). */
   #datagram(): DatagramChannel {
     return this.channel!;
   }
 
   /** Binds to the wildcard address of the destination's family if not bound yet (as libuv). */
-  #autoBind(family: 'ipv4' | 'ipv6'): void {
+  #autoBind(family: IpFamily): void {
     if (!this.channel) this.bind(family === 'ipv4' ? '0.0.0.0' : '::', 0);
   }
 

@@ -3,7 +3,7 @@
  * throws TypeError / RangeError at the call site, before any native call.
  * @module
  */
-import type { AddressFamily } from '../sys/socket-api.js';
+import type { IpFamily } from '../sys/socket-api.js';
 import { literalHost } from './resolve.js';
 
 /** Data a stream or datagram write accepts. */
@@ -19,7 +19,7 @@ export function checkPort(port: unknown, name = 'port'): number {
 }
 
 /** A validated IP literal and its family (`localhost` is one: see `literalHost`). */
-export function checkIpHost(host: unknown, name = 'host'): { host: string; family: AddressFamily } {
+export function checkIpHost(host: unknown, name = 'host'): { host: string; family: IpFamily } {
   if (typeof host !== 'string') throw new TypeError(`The "${name}" argument must be a string, received ${describe(host)}`);
   const literal = literalHost(host);
   if (!literal) throw new TypeError(`The "${name}" argument must be an IPv4 or IPv6 address, received '${host}'`);

@@ -6,14 +6,14 @@
  */
 import { lookup } from 'node:dns';
 import { familyOf } from '../sys/sockaddr.js';
-import type { AddressFamily } from '../sys/socket-api.js';
+import type { IpFamily } from '../sys/socket-api.js';
 
 /** An IP address and its family. */
 export interface ResolvedHost {
   /** The address, an IP literal. */
   host: string;
   /** Its family. */
-  family: AddressFamily;
+  family: IpFamily;
 }
 
 /**

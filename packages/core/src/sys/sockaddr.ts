@@ -1,16 +1,21 @@
 /**
- * sockaddr_in / sockaddr_in6 encoding and decoding. The layouts are identical
- * on Windows and Linux (16 and 28 bytes, port and address in network order);
- * only the AF_INET6 constant differs, so callers pass the platform's values.
+ * sockaddr_in / sockaddr_in6 / sockaddr_un encoding and decoding. The
+ * layouts are identical on Windows and Linux (16, 28 and 110 bytes, port and
+ * address in network order); only the AF_INET6 constant differs, so callers
+ * pass the platform's values.
  * @module
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import type { AddressFamily } from './socket-api.js';
+import type { AddressFamily, IpFamily } from './socket-api.js';
 
-/** Size of the buffer that holds any address we handle (sockaddr_in6 is 28). */
-export const SOCKADDR_MAX = 28;
+/** Size of the buffer that holds any address we handle: sockaddr_un (110 bytes on Linux and Windows). */
+export const SOCKADDR_MAX = 110;
 const SOCKADDR_IN_SIZE = 16;
 const SOCKADDR_IN6_SIZE = 28;
+/** Where sockaddr_un's path starts (after the 2-byte family). */
+const SUN_PATH_OFFSET = 2;
+/** Room for a local socket's path, its terminating NUL included (`sun_path[108]`). */
+export const SUN_PATH_SIZE = 108;
 
 /** A decoded socket address, shaped like Node's `AddressInfo`. */
 export interface SocketAddress {
@@ -26,6 +31,7 @@ export interface SocketAddress {
 export interface FamilyConstants {
   AF_INET: number;
   AF_INET6: number;
+  AF_UNIX: number;
 }
 
 /** Parses dotted-quad IPv4 text into 4 bytes. */
@@ -100,7 +106,7 @@ export function formatIPv6(bytes: Uint8Array, offset = 0): string {
 }
 
 /** The address family of textual address `host`, or null if it is not an IP literal. */
-export function familyOf(host: string): AddressFamily | null {
+export function familyOf(host: string): IpFamily | null {
   if (isIPv4(host)) return 'ipv4';
   const bare = host.includes('%') ? host.slice(0, host.indexOf('%')) : host;
   if (isIPv6(bare)) return 'ipv6';
@@ -113,7 +119,7 @@ export function familyOf(host: string): AddressFamily | null {
  */
 export function encodeSockaddr(
   constants: FamilyConstants,
-  family: AddressFamily,
+  family: IpFamily,
   host: string,
   port: number,
   out: Buffer,
@@ -144,4 +150,38 @@ export function decodeSockaddr(constants: FamilyConstants, data: Uint8Array): So
     return { address: formatIPv6(view, 8), family: 'IPv6', port };
   }
   return null;
+}
+
+/** The family of the sockaddr in `data`, or null for one we do not handle. */
+export function sockaddrFamily(constants: FamilyConstants, data: Uint8Array): AddressFamily | null {
+  const af = data[0]! | (data[1]! << 8);
+  if (af === constants.AF_INET) return 'ipv4';
+  if (af === constants.AF_INET6) return 'ipv6';
+  if (af === constants.AF_UNIX) return 'unix';
+  return null;
+}
+
+/**
+ * Encodes a local socket's `path` into `out` (at least {@link SOCKADDR_MAX}
+ * bytes) and returns the sockaddr_un length, or -1 when the path does not
+ * fit in `sun_path`. A path that starts with NUL names a socket in Linux's
+ * abstract namespace: its length counts its bytes exactly, with no
+ * terminating NUL (as node:net and libuv read such names).
+ */
+export function encodeLocalSockaddr(constants: FamilyConstants, path: string, out: Buffer): number {
+  const bytes = Buffer.from(path, 'utf8');
+  const abstract = bytes[0] === 0;
+  if (bytes.length + (abstract ? 0 : 1) > SUN_PATH_SIZE) return -1;
+  out.fill(0, 0, SOCKADDR_MAX);
+  out.writeUInt16LE(constants.AF_UNIX, 0);
+  bytes.copy(out, SUN_PATH_OFFSET);
+  return SUN_PATH_OFFSET + bytes.length + (abstract ? 0 : 1);
+}
+
+/** The path in a sockaddr_un of `length` bytes ('' for an unnamed socket, as a connecting client's is). */
+export function decodeLocalSockaddr(data: Uint8Array, length: number): string {
+  const path = Buffer.from(data.buffer, data.byteOffset + SUN_PATH_OFFSET, Math.max(0, Math.min(length, SOCKADDR_MAX) - SUN_PATH_OFFSET));
+  if (path[0] === 0) return path.toString('utf8');
+  const end = path.indexOf(0);
+  return path.subarray(0, end < 0 ? path.length : end).toString('utf8');
 }

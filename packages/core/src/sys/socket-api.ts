@@ -10,10 +10,13 @@
 /** A native socket: a Winsock `SOCKET` on Windows, a file descriptor on POSIX. */
 export type SocketHandle = number;
 
-/** Address family of a socket. */
-export type AddressFamily = 'ipv4' | 'ipv6';
+/** An IP address family. */
+export type IpFamily = 'ipv4' | 'ipv6';
 
-/** Socket type: TCP stream or UDP datagram. */
+/** Address family of a socket: IP, or a local (AF_UNIX) socket named by a path. */
+export type AddressFamily = IpFamily | 'unix';
+
+/** Socket type: stream (TCP, or a local stream socket) or datagram (UDP). */
 export type SocketKind = 'stream' | 'dgram';
 
 /** Options that map onto `setsockopt`, named by intent instead of by constant. */
@@ -47,6 +50,8 @@ export interface SocketApi {
   readonly AF_INET: number;
   /** Native value of AF_INET6. */
   readonly AF_INET6: number;
+  /** Native value of AF_UNIX. */
+  readonly AF_UNIX: number;
 
   /** Creates a non-blocking, non-inheritable socket (overlapped-capable on Windows). */
   open(family: AddressFamily, kind: SocketKind): number;

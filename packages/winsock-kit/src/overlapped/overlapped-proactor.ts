@@ -59,6 +59,7 @@ const {
   SOL_SOCKET,
   STATUS_PENDING,
   WSA_IO_PENDING,
+  WSAEAFNOSUPPORT,
   WSAEINVAL,
   WSAEWOULDBLOCK,
   WSA_FLAG_NO_HANDLE_INHERIT,
@@ -291,6 +292,8 @@ export abstract class OverlappedProactor implements Proactor {
   connect(socket: SocketHandle, family: AddressFamily, address: Buffer, length: number, request: CompletionRequest): void {
     const record = this.#record(socket);
     const op = this.#begin(record, 'connect', request);
+    // Pipes on Windows are named pipes, never sockets here (core refuses AF_UNIX there).
+    if (family === 'unix') return this.#failNow(op, WSAEAFNOSUPPORT);
     // ConnectEx needs a bound socket; binding an already bound one fails with WSAEINVAL.
     const wildcard = Buffer.alloc(SOCKADDR_MAX);
     const wildcardLength = encodeSockaddr(this.api, family, family === 'ipv4' ? '0.0.0.0' : '::', 0, wildcard);

@@ -67,13 +67,14 @@ export function createPosixApi(): SocketApi {
     platform: 'posix',
     AF_INET: C.AF_INET,
     AF_INET6: C.AF_INET6,
+    AF_UNIX: C.AF_UNIX,
 
     open(family, kind) {
-      const af = family === 'ipv4' ? C.AF_INET : C.AF_INET6;
+      const af = family === 'ipv4' ? C.AF_INET : family === 'ipv6' ? C.AF_INET6 : C.AF_UNIX;
       const type = (kind === 'stream' ? C.SOCK_STREAM : C.SOCK_DGRAM) | C.SOCK_NONBLOCK | C.SOCK_CLOEXEC;
       const fd = lib.socket(af, type, 0);
       if (fd < 0) return fail();
-      if (kind === 'stream') {
+      if (kind === 'stream' && family !== 'unix') {
         // As libuv on Unix: a restarted server can rebind while old
         // connections sit in TIME_WAIT (on Linux this never shares a listener).
         intArg.writeInt32LE(1, 0);

@@ -5,6 +5,8 @@
  * @module
  */
 
+/** Windows 10 1803+ (afunix.h). */
+export const AF_UNIX = 1;
 export const AF_INET = 2;
 export const AF_INET6 = 23;
 export const SOCK_STREAM = 1;
@@ -97,6 +99,7 @@ export const WSAEWOULDBLOCK = 10035;
 export const WSAEINPROGRESS = 10036;
 export const WSAEALREADY = 10037;
 export const WSAEINVAL = 10022;
+export const WSAEAFNOSUPPORT = 10047;
 export const WSAECONNRESET = 10054;
 export const WSAEMSGSIZE = 10040;
 

@@ -59,11 +59,12 @@ export function createWinsockApi(): SocketApi {
     platform: 'winsock',
     AF_INET: C.AF_INET,
     AF_INET6: C.AF_INET6,
+    AF_UNIX: C.AF_UNIX,
 
     open(family: AddressFamily, kind: SocketKind): number {
-      const af = family === 'ipv4' ? C.AF_INET : C.AF_INET6;
+      const af = family === 'ipv4' ? C.AF_INET : family === 'ipv6' ? C.AF_INET6 : C.AF_UNIX;
       const type = kind === 'stream' ? C.SOCK_STREAM : C.SOCK_DGRAM;
-      const proto = kind === 'stream' ? C.IPPROTO_TCP : C.IPPROTO_UDP;
+      const proto = family === 'unix' ? 0 : kind === 'stream' ? C.IPPROTO_TCP : C.IPPROTO_UDP;
       const s = ws2.WSASocketW(af, type, proto, null, 0, C.WSA_FLAG_OVERLAPPED | C.WSA_FLAG_NO_HANDLE_INHERIT);
       if (s === C.INVALID_SOCKET) return lastError();
       if (ws2.ioctlsocket(s, C.FIONBIO, nonBlocking) !== 0) {
