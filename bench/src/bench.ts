@@ -11,6 +11,8 @@
  *   - ping-pong, 64-byte messages, 50 connections beside 10,000 idle ones
  *     (idle-clients.ts, another process, connected first and silent
  *     throughout: what a wait costs per open socket shows here)
+ *   - over a pipe (natively on Linux: a Unix domain socket; Windows' named
+ *     pipes are not built yet): ping-pong at 1 and 50 connections, and bulk
  *
  * Prints round trips/s, MB/s and p50/p99 latency side by side, with each
  * result's ratio to node:net on the same platform.
@@ -21,8 +23,10 @@
  * Each round runs every server once, in turn, so slow drifts of a shared
  * machine hit all of them alike; the table shows each cell's median round.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startIdleClients } from './control.js';
-import { fmt, flags as args, runLoadGenerator, runRounds } from './harness.js';
+import { type BenchServer, fmt, flags as args, runLoadGenerator, runRounds } from './harness.js';
 
 const duration = args.get('duration') ?? '3000';
 const rounds = Number(args.get('rounds') ?? 3);
@@ -34,7 +38,13 @@ const allScenarios = [
   { name: 'bulk 16 KiB x1', mode: 'bulk', connections: 1, size: 16 * 1024 },
   { name: 'churn 64 B x20', mode: 'churn', connections: 20, size: 64 },
   { name: 'ping-pong 64 B x50 + 10k idle', mode: 'pingpong', connections: 50, size: 64, idle: 10_000 },
+  { name: 'pipe ping-pong 64 B x1', mode: 'pingpong', connections: 1, size: 64, pipe: true },
+  { name: 'pipe ping-pong 64 B x50', mode: 'pingpong', connections: 50, size: 64, pipe: true },
+  { name: 'pipe bulk 16 KiB x1', mode: 'bulk', connections: 1, size: 16 * 1024, pipe: true },
 ] as const;
+/** The pipe every server also serves, natively on Linux (the pipe scenarios' only platform for now). */
+const pipePath = join(tmpdir(), `wsaloop-bench-${process.pid}.sock`);
+const pipesOn = (platform: string): boolean => platform === 'native' && process.platform === 'linux';
 // --scenarios 1,3 runs a subset (1-based).
 const picked = args.get('scenarios')?.split(',').map((n) => Number(n) - 1);
 const scenarios = picked ? allScenarios.filter((_, i) => picked.includes(i)) : allScenarios;
@@ -50,20 +60,22 @@ interface Result {
 
 type Scenario = (typeof allScenarios)[number];
 
-/** Runs the scenario's load generator against `port`. */
-function runLoad(port: number, scenario: Scenario): Result {
+/** Runs the scenario's load generator against `port` (or the server's pipe). */
+function runLoad(port: number, scenario: Scenario, server: BenchServer): Result {
   const { mode, connections, size } = scenario;
-  const parsed = runLoadGenerator<Result & { cyclesPerSec?: number }>(mode === 'churn' ? 'churn-load.js' : 'load.js', port, { mode, connections, size, duration, warmup });
+  const path = 'pipe' in scenario ? server.path : undefined;
+  if ('pipe' in scenario && !path) throw new Error(`${scenario.name}: the server serves no pipe`);
+  const parsed = runLoadGenerator<Result & { cyclesPerSec?: number }>(mode === 'churn' ? 'churn-load.js' : 'load.js', port, { mode, connections, size, duration, warmup, path });
   return parsed.cyclesPerSec === undefined ? parsed : { ...parsed, roundTripsPerSec: parsed.cyclesPerSec, mbPerSec: 0 };
 }
 
 /** Runs the scenario, with its idle clients connected first and held until it ends. */
-async function measure(port: number, scenario: Scenario): Promise<Result> {
-  if (!('idle' in scenario)) return runLoad(port, scenario);
+async function measure(port: number, scenario: Scenario, server: BenchServer): Promise<Result> {
+  if (!('idle' in scenario)) return runLoad(port, scenario, server);
   const idle = await startIdleClients(port, scenario.idle, { batch: 500 });
   try {
     if (idle.echoed !== scenario.idle) throw new Error(`only ${idle.echoed} of ${scenario.idle} idle clients were served`);
-    return runLoad(port, scenario);
+    return runLoad(port, scenario, server);
   } finally {
     await idle.stop();
   }
@@ -76,7 +88,9 @@ const rows = await runRounds({
   nodeLabel: 'node:net',
   scenarios,
   measure,
-  figure: (r, scenario) => (scenario.startsWith('bulk') ? r.mbPerSec : r.roundTripsPerSec),
+  figure: (r, scenario) => (scenario.includes('bulk') ? r.mbPerSec : r.roundTripsPerSec),
+  serverArgs: (platform) => (pipesOn(platform) ? ['--path', pipePath] : []),
+  runsOn: (scenario, platform) => !('pipe' in scenario) || pipesOn(platform),
 });
 
 console.log(`\nEcho benchmark: median of ${rounds} rounds, ${duration} ms per scenario after ${warmup} ms warm-up; server on CPU 0, load on CPU 1\n`);
@@ -84,7 +98,7 @@ console.log('| platform | server | scenario | round trips/s | MB/s | p50 µs | p
 console.log('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |');
 for (const row of rows) {
   const base = rows.find((r) => r.platform === row.platform && r.impl === 'node:net' && r.scenario === row.scenario)!.result;
-  const bulk = row.scenario.startsWith('bulk');
+  const bulk = row.scenario.includes('bulk');
   const ratio = bulk ? row.result.mbPerSec / base.mbPerSec : row.result.roundTripsPerSec / base.roundTripsPerSec;
   console.log(
     `| ${row.platform} | ${row.impl} | ${row.scenario} | ${bulk ? '-' : fmt(row.result.roundTripsPerSec)} | ${fmt(row.result.mbPerSec, 1)} | ${bulk ? '-' : fmt(row.result.p50us)} | ${bulk ? '-' : fmt(row.result.p99us)} | ${fmt(ratio, 2)} |`,

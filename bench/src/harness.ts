@@ -74,9 +74,9 @@ export const pinned = (cpu: string, command: string[]): string[] => (hasTaskset 
  * CPU 1) against `port` with `--key value` options, and returns the JSON line
  * it prints last.
  */
-export function runLoadGenerator<R>(script: string, port: number, options: Record<string, string | number>): R {
+export function runLoadGenerator<R>(script: string, port: number, options: Record<string, string | number | undefined>): R {
   const args = [join(root, 'bench/dist', script), '--port', String(port)];
-  for (const [key, value] of Object.entries(options)) args.push(`--${key}`, String(value));
+  for (const [key, value] of Object.entries(options)) if (value !== undefined) args.push(`--${key}`, String(value));
   const [cmd, ...rest] = pinned('1', [process.execPath, ...args]);
   const result = spawnSync(cmd!, rest, { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`load generator failed: ${result.stderr}`);
@@ -125,9 +125,11 @@ export async function waitFor<T>(what: string, probe: () => T | undefined, child
   throw new Error(`${what}: timed out:\n${output()}`);
 }
 
-/** A benchmarked server that printed `listening on <host>:<port>`. */
+/** A benchmarked server that printed `listening on <host>:<port>` (and `pipe on <path>` when it serves a pipe too). */
 export interface BenchServer {
   port: number;
+  /** The pipe it also serves, if any. */
+  path?: string;
   child: ChildProcess;
   /** What it printed so far (the last 200 kB). */
   output(): string;
@@ -171,7 +173,8 @@ export async function startServer(platform: string, script: string, args: string
   };
   try {
     const port = await waitFor('server start', () => Number(/listening on [^\s]+:(\d+)/.exec(output())?.[1] ?? NaN) || undefined, child, output, 60_000);
-    return { port, child, output, stop };
+    const path = /^pipe on (\S+)$/m.exec(output())?.[1];
+    return { port, ...(path !== undefined && { path }), child, output, stop };
   } catch (error) {
     await stop(true);
     throw error;
@@ -197,17 +200,22 @@ export async function runRounds<S extends { name: string }, R>(options: {
   script: string;
   nodeLabel: string;
   scenarios: readonly S[];
-  measure: (port: number, scenario: S) => R | Promise<R>;
+  measure: (port: number, scenario: S, server: BenchServer) => R | Promise<R>;
   figure: (result: R, scenario: string) => number;
+  /** Extra server arguments on `platform` (e.g. a pipe to serve too). */
+  serverArgs?: (platform: string) => string[];
+  /** Whether `scenario` runs on `platform` (default: every one does). */
+  runsOn?: (scenario: S, platform: string) => boolean;
 }): Promise<Array<Row<R>>> {
   const samples = new Map<string, R[]>();
   for (let round = 1; round <= options.rounds; round++) {
     for (const platform of platforms) {
       for (const impl of ['node', ...backendVariants(platform)]) {
-        const server = await startServer(platform, options.script, implArgs(impl));
+        const server = await startServer(platform, options.script, [...implArgs(impl), ...(options.serverArgs?.(platform) ?? [])]);
         try {
           for (const scenario of options.scenarios) {
-            const result = await options.measure(server.port, scenario);
+            if (options.runsOn && !options.runsOn(scenario, platform)) continue;
+            const result = await options.measure(server.port, scenario, server);
             const key = JSON.stringify([platform, impl === 'node' ? options.nodeLabel : impl, scenario.name]);
             samples.set(key, [...(samples.get(key) ?? []), result]);
             console.error(`round ${round} ${platform} ${impl} ${scenario.name}: ${JSON.stringify(result)}`);

@@ -14,6 +14,8 @@ const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const port = Number(args.get('port'));
 const host = args.get('host') ?? '127.0.0.1';
+/** A pipe to load instead of host:port. */
+const path = args.get('path');
 const mode = args.get('mode') ?? 'pingpong';
 const connections = Number(args.get('connections') ?? 1);
 const size = Number(args.get('size') ?? 64);
@@ -79,7 +81,7 @@ function startBulk(s: Socket): void {
 }
 
 for (let i = 0; i < connections; i++) {
-  const s = connect(port, host, () => (mode === 'pingpong' ? startPingPong(s) : startBulk(s)));
+  const s = connect(path ? { path } : { port, host }, () => (mode === 'pingpong' ? startPingPong(s) : startBulk(s)));
   s.setNoDelay(true);
   s.on('error', () => lost.add(s));
   s.on('close', () => finished || lost.add(s));

@@ -2,14 +2,17 @@
  * The benchmarked echo server: `--impl node` is node:net (libuv); any other
  * `--impl` is the name of a wsaloop backend running the same echo code,
  * on one loop or, with `--threads N`, on N loops on Worker threads.
- * Prints `listening on <host>:<port>`; the harness kills it when done.
+ * Prints `listening on <host>:<port>`; the harness kills it when done. With
+ * `--path P` (one loop), it also serves the same echo on the pipe P and
+ * prints `pipe on P`.
  * With `--stats-every <ms>` it also prints a `stats {json}` line that often:
  * process memory and handles, open connections and (wsaloop) `loop.stats()`.
  */
+import { rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
-import { createLoop, processResources, ServerPool, type Tcp } from '@wsaloop/core';
+import { createLoop, type Pipe, processResources, ServerPool, type Tcp } from '@wsaloop/core';
 import { openControlPort } from './control-port.js';
 import { echo } from './echo-loop.js';
 
@@ -19,7 +22,10 @@ const impl = args.get('impl') ?? 'node';
 const host = args.get('host') ?? '127.0.0.1';
 const options: Record<string, unknown> = {};
 const parse = (v: string): unknown => (/^\d+$/.test(v) ? Number(v) : v === 'true' ? true : v === 'false' ? false : v);
-for (const [k, v] of args) if (!['impl', 'host', 'exit-after', 'threads', 'control', 'snapshots', 'stats-every'].includes(k)) options[k] = parse(v);
+for (const [k, v] of args) if (!['impl', 'host', 'path', 'exit-after', 'threads', 'control', 'snapshots', 'stats-every'].includes(k)) options[k] = parse(v);
+const path = args.get('path');
+// A server killed by the harness leaves its pipe's file behind.
+if (path) rmSync(path, { force: true });
 const threads = Number(args.get('threads') ?? 1);
 // For profiling (e.g. --cpu-prof): leave on our own after this many ms.
 const exitAfter = Number(args.get('exit-after') ?? 0);
@@ -53,18 +59,25 @@ if (args.get('control')) {
 
 if (impl === 'node') {
   const sockets = new Set<Socket>();
-  const server = createServer((s) => {
+  const onConnection = (s: Socket): void => {
     s.setNoDelay(true);
     sockets.add(s);
     s.on('data', (d) => s.write(d));
     s.on('end', () => s.end());
     s.on('error', () => {});
     s.on('close', () => sockets.delete(s));
+  };
+  const server = createServer(onConnection);
+  const pipeServer = path ? createServer(onConnection) : null;
+  if (pipeServer) await new Promise<void>((resolve) => pipeServer.listen(path, resolve));
+  server.listen(0, host, () => {
+    if (path) console.log(`pipe on ${path}`);
+    console.log(`listening on ${host}:${(server.address() as { port: number }).port}`);
   });
-  server.listen(0, host, () => console.log(`listening on ${host}:${(server.address() as { port: number }).port}`));
   reportStats(() => ({ connections: sockets.size }));
   onStop(() => {
     server.close();
+    pipeServer?.close();
     for (const s of sockets) s.destroy();
   });
 } else if (threads > 1) {
@@ -73,18 +86,22 @@ if (impl === 'node') {
   onStop(() => void pool.close().then(() => process.exit(0)));
 } else {
   const loop = createLoop({ backend: impl, ...options });
-  const clients = new Set<Tcp>();
-  const server = loop.tcp().bind(host, 0);
-  server.listen(1024, (err, client) => {
+  const clients = new Set<Tcp | Pipe>();
+  const onConnection = (err: Error | null, client?: Tcp | Pipe): void => {
     if (!client) return;
     clients.add(client);
     client.once('close', () => clients.delete(client));
     echo(client);
-  });
+  };
+  const server = loop.tcp().bind(host, 0);
+  server.listen(1024, onConnection);
+  const pipeServer = path ? loop.pipe().bind(path).listen(1024, onConnection) : null;
+  if (path) console.log(`pipe on ${path}`);
   console.log(`listening on ${host}:${server.address().port}`);
   reportStats(() => ({ connections: clients.size, loop: loop.stats() }));
   onStop(() => {
     server.close();
+    pipeServer?.close();
     for (const c of clients) if (!c.isClosing()) c.close();
   });
   await loop.run();

@@ -2,8 +2,10 @@
  * node:http on any wsaloop backend: the same flags as echo-server.
  *
  *   node examples/http-server/dist/http-server.js --backend iocp --host 127.0.0.1 --port 8080 [--tls] [--threads N]
+ *   node examples/http-server/dist/http-server.js --path /run/app.sock   (a pipe: curl --unix-socket)
  *
- * Prints `listening on <host>:<port>` (with `(N loops)` on N loops) and serves:
+ * Prints `listening on <host>:<port>` (with `(N loops)` on N loops), or
+ * `listening on <path>`, and serves:
  *   GET  /                 200 and a short text
  *   GET  /json             a JSON status document
  *   GET  /download?size=N  N bytes (default 10 MiB), their SHA-256 in `x-content-sha256`
@@ -19,11 +21,11 @@
  */
 import { createLoop, defaultBackendName } from '@wsaloop/core';
 import { serve, servePool } from '@wsaloop/net';
-import { BACKEND_FLAG, backendOptions, intArg, listenFlags, parseArgs, THREADS_FLAG } from '../shared/cli.js';
+import { BACKEND_FLAG, backendOptions, checkPathWithThreads, intArg, listenFlags, parseArgs, PATH_FLAG, THREADS_FLAG } from '../shared/cli.js';
 import { failStartup, onStopSignal, startupStep, startupStepAsync } from '../shared/service.js';
 import { createApp } from './app.js';
 
-const { backend, host, port, tls, threads, options } = startupStep('start', () => {
+const { backend, host, port, path, tls, threads, options } = startupStep('start', () => {
   const argv = process.argv.slice(2);
   const tlsFlag = argv.includes('--tls');
   const args = parseArgs(
@@ -34,23 +36,28 @@ const { backend, host, port, tls, threads, options } = startupStep('start', () =
       flags: [
         BACKEND_FLAG,
         ...listenFlags(8080),
+        PATH_FLAG,
         { flag: '--tls', help: 'serve HTTPS (and wss) with a self-signed certificate made at start-up' },
         THREADS_FLAG,
       ],
       backends: 'any',
     },
   );
+  const path = args.values.get('path');
+  const threads = intArg(args, 'threads', 1);
+  checkPathWithThreads(path, threads);
   return {
     backend: args.values.get('backend') ?? defaultBackendName(),
     host: args.values.get('host') ?? '127.0.0.1',
     port: intArg(args, 'port', 8080),
+    path,
     tls: tlsFlag,
-    threads: intArg(args, 'threads', 1),
-    options: backendOptions(args, ['backend', 'host', 'port', 'threads']),
+    threads,
+    options: backendOptions(args, ['backend', 'host', 'port', 'path', 'threads']),
   };
 });
-const announce = (boundPort: number, loops: string): void => {
-  console.log(`listening on ${host}:${boundPort}${loops}`);
+const announce = (where: string, loops: string): void => {
+  console.log(`listening on ${where}${loops}`);
   console.log(`backend: ${backend}${tls ? ' (https, self-signed certificate)' : ''}`);
 };
 
@@ -63,11 +70,11 @@ if (threads > 1) {
     console.log(`stopping (${signal}): ${served.reduce((a, b) => a + b, 0)} connections (${served.join(' / ')} per loop)`);
     void pool.close().then(() => process.exit(0));
   });
-  announce(pool.address.port, ` (${pool.threads} loops)`);
+  announce(`${host}:${pool.address.port}`, ` (${pool.threads} loops)`);
 } else {
   const loop = startupStep(`start the ${backend} backend`, () => createLoop({ backend, ...options }));
   const { server, webSockets, requests } = createApp(loop, { backend, tls });
-  server.on('error', (error) => failStartup(`listen on ${host}:${port}`, error));
+  server.on('error', (error) => failStartup(`listen on ${path ?? `${host}:${port}`}`, error));
   onStopSignal((signal) => {
     console.log(`stopping (${signal}): ${requests()} requests`);
     for (const ws of webSockets.clients) ws.terminate();
@@ -75,6 +82,9 @@ if (threads > 1) {
     server.close(() => process.exit(0));
     server.closeAllConnections();
   });
-  server.on('listening', () => announce((server.address() as { port: number }).port, ''));
-  serve(server, { loop, host, port });
+  server.on('listening', () => {
+    const address = server.address();
+    announce(typeof address === 'string' ? address : `${host}:${address!.port}`, '');
+  });
+  serve(server, path !== undefined ? { loop, path } : { loop, host, port });
 }

@@ -3,11 +3,11 @@
  * every echo example, on a single loop or on each loop of a pool
  * (`--threads N`), where this module is what every loop runs.
  */
-import type { Tcp } from '@wsaloop/core';
+import type { Pipe, Tcp } from '@wsaloop/core';
 
 /** Echoes `client` until end of stream, then half-closes after the last echo and closes. */
-export function echoConnection(client: Tcp, counter?: { bytes: number }): void {
-  client.setNoDelay(true);
+export function echoConnection(client: Tcp | Pipe, counter?: { bytes: number }): void {
+  if (client.type === 'tcp') client.setNoDelay(true);
   client.readStart((error, data) => {
     if (data) {
       if (counter) counter.bytes += data.length;

@@ -11,6 +11,7 @@ import { describe } from 'vitest';
 import { type NetConformanceOptions, netConformanceContext } from './context.js';
 import { hostileTests } from './hostile-tests.js';
 import { httpTests } from './http-tests.js';
+import { pipeTests } from './pipe-tests.js';
 import { poolTests } from './pool-tests.js';
 import { socketTests } from './socket-tests.js';
 import { tlsWsTests } from './tls-ws-tests.js';
@@ -22,6 +23,7 @@ export function runNetConformance(options: NetConformanceOptions): void {
   const ctx = netConformanceContext(options);
   describe(`net conformance [${ctx.label}]`, () => {
     socketTests(ctx);
+    pipeTests(ctx);
     httpTests(ctx);
     hostileTests(ctx);
     tlsWsTests(ctx);

@@ -1,5 +1,5 @@
 /**
- * `Socket`: a `stream.Duplex` over a wsaloop {@link Tcp}, shaped like
+ * `Socket`: a `stream.Duplex` over a wsaloop {@link Tcp} or {@link Pipe}, shaped like
  * `net.Socket`: same events in the same order, same errors, same argument
  * checks (Node's own test-net-* files are the reference).
  *
@@ -85,14 +85,15 @@ type Callback = (error?: Error | null) => void;
 export const kOnDestroy = Symbol('wsaloop.onDestroy');
 
 /**
- * A TCP connection as a `stream.Duplex`, compatible with `net.Socket`
- * (callable without `new`, as it).
+ * A TCP or pipe connection as a `stream.Duplex`, compatible with
+ * `net.Socket` (callable without `new`, as it).
  *
  * @remarks
  * Differences from node:net (the package README lists them all): a `loop`
- * option picks the backend (else {@link defaultLoop}); TCP over IPv4/IPv6
- * only (`fd`, `path` and libuv handles throw `ERR_INVALID_ARG_VALUE`); there
- * is no `_handle`, so node:http and tls use their JS-stream paths.
+ * option picks the backend (else {@link defaultLoop}); pipes are Unix domain
+ * sockets on Linux and not yet supported on Windows (`ENOTSUP`); `fd` and
+ * libuv handles throw `ERR_INVALID_ARG_VALUE`; there is no `_handle`, so
+ * node:http and tls use their JS-stream paths.
  */
 export class Socket extends Duplex {
   /** The loop that drives this socket. */

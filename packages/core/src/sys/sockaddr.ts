@@ -114,7 +114,7 @@ export function familyOf(host: string): IpFamily | null {
 }
 
 /**
- * Encodes `host:port` into `out` (at least {@link SOCKADDR_MAX} bytes) and
+ * Encodes `host:port` into `out` (room for the sockaddr of `family`: 16 or 28 bytes) and
  * returns the sockaddr length. `host` must be an IP literal of `family`.
  */
 export function encodeSockaddr(
@@ -124,13 +124,14 @@ export function encodeSockaddr(
   port: number,
   out: Buffer,
 ): number {
-  out.fill(0, 0, SOCKADDR_MAX);
   if (family === 'ipv4') {
+    out.fill(0, 0, SOCKADDR_IN_SIZE);
     out.writeUInt16LE(constants.AF_INET, 0);
     out.writeUInt16BE(port, 2);
     parseIPv4(host, out, 4);
     return SOCKADDR_IN_SIZE;
   }
+  out.fill(0, 0, SOCKADDR_IN6_SIZE);
   out.writeUInt16LE(constants.AF_INET6, 0);
   out.writeUInt16BE(port, 2);
   const scope = parseIPv6(host, out, 8);

@@ -1,0 +1,113 @@
+/**
+ * `--path NAME`: the echo and http servers listen on a pipe instead of a
+ * port (a Unix domain socket on Linux), with node:net, node:http and curl as
+ * the clients; a stop signal removes the name. On Windows, where pipes are
+ * named pipes (not built yet), the server says so in one line.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { built, exited, spawnServer } from './servers.js';
+
+const echoServer = built('echo-server/dist/echo-server.js');
+const httpServer = built('http-server/dist/http-server.js');
+const dir = process.platform === 'win32' ? '' : mkdtempSync(join(tmpdir(), 'wsaloop-example-pipes-'));
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Starts `script --path path`; resolves once it prints `listening on <path>`. */
+function startOnPipe(script: string, path: string, extra: string[] = []): Promise<{ child: ReturnType<typeof spawnServer>; output: () => string }> {
+  const child = spawnServer([script, '--path', path, ...extra]);
+  let text = '';
+  child.stdout!.on('data', (chunk) => (text += chunk));
+  child.stderr!.on('data', (chunk) => (text += chunk));
+  return new Promise((resolve, reject) => {
+    const poll = setInterval(() => {
+      if (text.includes(`listening on ${path}\n`)) {
+        clearInterval(poll);
+        resolve({ child, output: () => text });
+      }
+    }, 20);
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      reject(new Error(`exited early (${code}): ${text}`));
+    });
+  });
+}
+
+/** What the child printed on stderr, once it exited, and its status. */
+async function failure(args: string[]): Promise<{ status: number | null; stderr: string }> {
+  const child = spawnServer(args);
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const status = await exited(child);
+  return { status, stderr: stderr.trim() };
+}
+
+describe.skipIf(process.platform === 'win32')('--path: a pipe instead of a port', () => {
+  it('echo-server echoes for node:net clients on the pipe, and a stop signal removes its name', async () => {
+    const path = join(dir, 'echo.sock');
+    const { child } = await startOnPipe(echoServer, path);
+    const echoed = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => {
+        const payload = Buffer.alloc(100_000 + i, i);
+        return new Promise<boolean>((resolve, reject) => {
+          const chunks: Buffer[] = [];
+          const socket = connect(path, () => socket.end(payload));
+          socket.on('data', (d: Buffer) => chunks.push(d));
+          socket.on('end', () => resolve(Buffer.concat(chunks).equals(payload)));
+          socket.on('error', reject);
+        });
+      }),
+    );
+    expect(echoed).toEqual(new Array(10).fill(true));
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe(0);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('http-server answers node:http and curl on the pipe', async () => {
+    const path = join(dir, 'http.sock');
+    const { child } = await startOnPipe(httpServer, path);
+    const json = await new Promise<string>((resolve, reject) => {
+      http.get({ socketPath: path, path: '/json' }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (d: string) => (body += d));
+        res.on('end', () => resolve(body));
+      }).on('error', reject);
+    });
+    expect(JSON.parse(json)).toMatchObject({ tls: false });
+    if (spawnSync('curl', ['--version']).status === 0) {
+      const curl = spawnSync('curl', ['-sS', '--unix-socket', path, 'http://localhost/'], { encoding: 'utf8', timeout: 10_000 });
+      expect(curl.stdout).toMatch(/^hello from wsaloop over \w+/);
+    }
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe(0);
+  });
+
+  it('a name in use, and --path with --threads, are one line and status 1', async () => {
+    const path = join(dir, 'taken.sock');
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(path, resolve));
+    try {
+      expect(await failure([echoServer, '--path', path])).toEqual({ status: 1, stderr: `cannot listen on ${path}: address already in use (EADDRINUSE)` });
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+    expect(await failure([httpServer, '--path', path, '--threads', '2'])).toEqual({
+      status: 1,
+      stderr: 'cannot start: --path and --threads cannot be combined: a pipe is served by one loop',
+    });
+  });
+});
+
+it.runIf(process.platform === 'win32')('--path on Windows: one line, named pipes are not supported yet', async () => {
+  const { status, stderr } = await failure([echoServer, '--path', '\\\\.\\pipe\\wsaloop-example']);
+  expect(status).toBe(1);
+  expect(stderr).toMatch(/^cannot listen on \\\\\.\\pipe\\wsaloop-example: .*\(ENOTSUP\)$/);
+});
