@@ -116,7 +116,7 @@ export class Pipe extends StreamHandle<Pipe> {
       throw new TypeError(`The "name" argument must be a non-empty string without NUL bytes (but a leading one), received ${typeof name === 'string' ? JSON.stringify(name) : String(name)}`);
     }
     if (process.platform === 'win32') {
-      throw stateError('ENOTSUP', syscall, `${name}: Windows named pipes are not supported yet`);
+      throw stateError('ENOTSUP', syscall, 'Windows named pipes are not supported yet');
     }
     const address = Buffer.alloc(SOCKADDR_MAX);
     const length = encodeLocalSockaddr(this.loop._io.families, name, address);
