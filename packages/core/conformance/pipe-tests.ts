@@ -227,6 +227,31 @@ export function pipeTests(ctx: Conformance): void {
       expect(codes).toEqual(['EADDRINUSE']);
     });
 
+    it('an abstract name (Linux): no file, a client reaches it, both ends report it', async () => {
+      // Our own client: Node 20's node:net pads abstract names to all 108 bytes, a different name (see Pipe).
+      const name = `\0wsaloop-${process.pid}-${Date.now()}`;
+      const seen: string[] = [];
+      await withLoop(ctx, (loop) => {
+        const server = echoServer(loop, name, 1);
+        seen.push(server.address());
+        const client = loop.pipe();
+        client.connect(name, (err) => {
+          expect(err).toBeNull();
+          seen.push(client.remoteAddress());
+          client.write('abstract', () => client.shutdown(() => {}));
+          let got = '';
+          client.readStart((e, data) => {
+            if (data) got += data.toString();
+            else {
+              seen.push(got);
+              client.close();
+            }
+          });
+        });
+      });
+      expect(seen).toEqual([name, name, 'abstract']);
+    });
+
     it('bad names and missing servers fail clearly: TypeError, ENAMETOOLONG, ENOENT, EINVAL', async () => {
       const errors: string[] = [];
       await withLoop(ctx, (loop) => {

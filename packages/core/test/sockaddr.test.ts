@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeSockaddr, encodeSockaddr, familyOf, formatIPv6, parseIPv6, SOCKADDR_MAX } from '../src/sys/sockaddr.js';
+import { decodeLocalSockaddr, decodeSockaddr, encodeLocalSockaddr, encodeSockaddr, familyOf, formatIPv6, parseIPv6, SOCKADDR_MAX, sockaddrFamily } from '../src/sys/sockaddr.js';
 
 const windows = { AF_INET: 2, AF_INET6: 23, AF_UNIX: 1 };
 const linux = { AF_INET: 2, AF_INET6: 10, AF_UNIX: 1 };
@@ -53,5 +53,22 @@ describe('sockaddr codec', () => {
     const out = Buffer.alloc(SOCKADDR_MAX);
     out.writeUInt16LE(1, 0); // AF_UNIX
     expect(decodeSockaddr(linux, out)).toBeNull();
+    expect(sockaddrFamily(linux, out)).toBe('unix');
+  });
+
+  it('encodes sockaddr_un: a path with its NUL, an abstract name without, at most 107 bytes of path', () => {
+    const out = Buffer.alloc(SOCKADDR_MAX);
+    expect(encodeLocalSockaddr(linux, '/run/app.sock', out)).toBe(2 + 13 + 1);
+    expect(out.readUInt16LE(0)).toBe(1);
+    expect(out.subarray(2, 16).toString('latin1')).toBe('/run/app.sock\0');
+    expect(decodeLocalSockaddr(out, 16)).toBe('/run/app.sock');
+    // The kernel may report a path socket's length with trailing bytes: the path ends at its NUL.
+    expect(decodeLocalSockaddr(out, SOCKADDR_MAX)).toBe('/run/app.sock');
+    expect(encodeLocalSockaddr(linux, '\0wsaloop', out)).toBe(2 + 8);
+    expect(decodeLocalSockaddr(out, 10)).toBe('\0wsaloop');
+    expect(encodeLocalSockaddr(linux, 'x'.repeat(107), out)).toBe(110);
+    expect(encodeLocalSockaddr(linux, 'x'.repeat(108), out)).toBe(-1);
+    // A client's unnamed end: the family alone.
+    expect(decodeLocalSockaddr(out, 2)).toBe('');
   });
 });

@@ -29,7 +29,10 @@ export type PipeConnectionCallback = StreamConnectionCallback<Pipe>;
  * close exactly as a {@link Tcp} stream.
  *
  * Names are filesystem paths (at most 107 bytes), or on Linux names in the
- * abstract namespace, which start with `'\0'`. A server's path is removed
+ * abstract namespace, which start with `'\0'` and leave no file. An
+ * abstract name is exactly its bytes, as libuv 1.46+ and most Linux programs
+ * name it; Node 20's node:net pads it with NULs to 108 bytes, which is
+ * another name, so the two do not meet on one. A server's path is removed
  * when its handle closes, as libuv does; a path left behind by a process
  * that died makes `bind` fail with `EADDRINUSE` until it is removed.
  */
