@@ -163,8 +163,8 @@ export class Server extends EventEmitter {
     if (!this.#referenced) pipe.unref();
     try {
       pipe.bind(path);
-      if (options.readableAll || options.writableAll) {
-        // As libuv's uv_pipe_chmod: the permissions asked for are added to the file's own.
+      if ((options.readableAll || options.writableAll) && !path.startsWith('\0')) {
+        // As libuv's uv_pipe_chmod: the permissions asked for are added to the file's own (an abstract name has no file).
         const all = (options.readableAll ? 0o444 : 0) | (options.writableAll ? 0o222 : 0);
         chmodSync(path, (statSync(path).mode & 0o777) | all);
       }
