@@ -5,7 +5,7 @@
  * are not built yet: there a pipe must refuse at once, with `ENOTSUP`.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -204,7 +204,7 @@ export function pipeTests(ctx: Conformance): void {
       expect(loop.liveStats()).toEqual(baseline);
     }, 30_000 * SLOW);
 
-    it('a name in use is EADDRINUSE (node:net holds it); once that server closes, the name binds', async () => {
+    it('a name in use is EADDRINUSE (node:net holds it); once that server closes, the name binds, and chmod opens it to all', async () => {
       const path = paths.next();
       const nodeServer = createServer();
       await new Promise<void>((resolve) => nodeServer.listen(path, resolve));
@@ -219,12 +219,17 @@ export function pipeTests(ctx: Conformance): void {
         pipe.close();
       });
       await closeNodeServer(nodeServer);
+      let mode = 0;
       await withLoop(ctx, (loop) => {
         const pipe = loop.pipe().bind(path);
+        // Everyone may connect: write permission for all (uv_pipe_chmod).
+        pipe.chmod({ writable: true });
+        mode = statSync(path).mode & 0o222;
         pipe.listen(8, () => {});
         pipe.close();
       });
       expect(codes).toEqual(['EADDRINUSE']);
+      expect(mode).toBe(0o222);
     });
 
     it('an abstract name (Linux): no file, a client reaches it, both ends report it', async () => {

@@ -6,7 +6,6 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import { chmodSync, statSync } from 'node:fs';
 import { type Loop, type Pipe, resolveHost, type Tcp, type WsaloopError } from '@wsaloop/core';
 import { checkSignal, trailingCallback } from './arguments.js';
 import { callable } from './callable.js';
@@ -163,11 +162,7 @@ export class Server extends EventEmitter {
     if (!this.#referenced) pipe.unref();
     try {
       pipe.bind(path);
-      if ((options.readableAll || options.writableAll) && !path.startsWith('\0')) {
-        // As libuv's uv_pipe_chmod: the permissions asked for are added to the file's own (an abstract name has no file).
-        const all = (options.readableAll ? 0o444 : 0) | (options.writableAll ? 0o222 : 0);
-        chmodSync(path, (statSync(path).mode & 0o777) | all);
-      }
+      if (options.readableAll || options.writableAll) pipe.chmod({ readable: options.readableAll, writable: options.writableAll });
       pipe.listen(backlog, (error, client) => (error ? undefined : this.#accepted(client!)));
     } catch (error) {
       this.#listenFailed(pipe, error as WsaloopError, path, undefined);

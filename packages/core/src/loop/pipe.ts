@@ -8,7 +8,7 @@
  * talk to.
  * @module
  */
-import { unlinkSync } from 'node:fs';
+import { chmodSync, statSync, unlinkSync } from 'node:fs';
 import { stateError } from '../errors.js';
 import type { StreamChannel } from '../io/channel.js';
 import type { Loop } from './loop.js';
@@ -86,6 +86,28 @@ export class Pipe extends StreamHandle<Pipe> {
   connect(name: string, callback?: OperationCallback): Promise<void> | void {
     const { address, length } = this.#sockaddr(name, 'connect');
     return this.connectWith(callback, (finish) => this.connectTo('unix', address, length, finish, name));
+  }
+
+  /**
+   * Lets every user read from and/or write to (so connect to) the bound
+   * pipe, as libuv's `uv_pipe_chmod`: the permissions asked for are added to
+   * those its file has. Does nothing for an abstract name, which has no file.
+   * @throws TypeError when neither is asked for; WsaloopError `EBADF` when
+   *   the pipe is not bound, or the file system's error.
+   */
+  chmod(access: { readable?: boolean; writable?: boolean }): this {
+    this._assertOpen('chmod');
+    if (!access || (!access.readable && !access.writable)) throw new TypeError('The "access" argument must ask for readable and/or writable');
+    if (!this.channel) throw stateError('EBADF', 'chmod', 'pipe is not bound');
+    if (this.#boundPath === null) return this;
+    const all = (access.readable ? 0o444 : 0) | (access.writable ? 0o222 : 0);
+    try {
+      chmodSync(this.#boundPath, (statSync(this.#boundPath).mode & 0o777) | all);
+    } catch (error) {
+      const { code = 'EIO', message } = error as NodeJS.ErrnoException;
+      throw stateError(code, 'chmod', message);
+    }
+    return this;
   }
 
   /** The name this pipe is bound to ('' for a client's unnamed end). @throws WsaloopError `EBADF` before bind/connect or after close. */
