@@ -21,7 +21,7 @@
  */
 import { createLoop, defaultBackendName } from '@wsaloop/core';
 import { serve, servePool } from '@wsaloop/net';
-import { BACKEND_FLAG, backendOptions, checkPathWithThreads, intArg, listenFlags, parseArgs, PATH_FLAG, THREADS_FLAG } from '../shared/cli.js';
+import { BACKEND_FLAG, backendOptions, intArg, listenFlags, parseArgs, PATH_FLAG, THREADS_FLAG } from '../shared/cli.js';
 import { failStartup, onStopSignal, startupStep, startupStepAsync } from '../shared/service.js';
 import { createApp } from './app.js';
 
@@ -43,16 +43,13 @@ const { backend, host, port, path, tls, threads, options } = startupStep('start'
       backends: 'any',
     },
   );
-  const path = args.values.get('path');
-  const threads = intArg(args, 'threads', 1);
-  checkPathWithThreads(path, threads);
   return {
     backend: args.values.get('backend') ?? defaultBackendName(),
     host: args.values.get('host') ?? '127.0.0.1',
     port: intArg(args, 'port', 8080),
-    path,
+    path: args.values.get('path'),
     tls: tlsFlag,
-    threads,
+    threads: intArg(args, 'threads', 1),
     options: backendOptions(args, ['backend', 'host', 'port', 'path', 'threads']),
   };
 });
@@ -62,15 +59,16 @@ const announce = (where: string, loops: string): void => {
 };
 
 if (threads > 1) {
-  const pool = await startupStepAsync(`listen on ${host}:${port}`, () =>
-    servePool({ module: new URL('./app.js', import.meta.url), threads, host, port, loop: { backend, ...options }, data: { backend, tls } }),
+  const pool = await startupStepAsync(`listen on ${path ?? `${host}:${port}`}`, () =>
+    servePool({ module: new URL('./app.js', import.meta.url), threads, ...(path !== undefined ? { path } : { host, port }), loop: { backend, ...options }, data: { backend, tls } }),
   );
   onStopSignal((signal) => {
     const { served } = pool.stats();
     console.log(`stopping (${signal}): ${served.reduce((a, b) => a + b, 0)} connections (${served.join(' / ')} per loop)`);
     void pool.close().then(() => process.exit(0));
   });
-  announce(`${host}:${pool.address.port}`, ` (${pool.threads} loops)`);
+  const address: { port: number } | string = pool.address;
+  announce(typeof address === 'string' ? address : `${host}:${address.port}`, ` (${pool.threads} loops)`);
 } else {
   const loop = startupStep(`start the ${backend} backend`, () => createLoop({ backend, ...options }));
   const { server, webSockets, requests } = createApp(loop, { backend, tls });

@@ -33,13 +33,8 @@ export function listenFlags(defaultPort: number): FlagHelp[] {
 /** `--path NAME` of a server that can listen on a pipe instead of a port. */
 export const PATH_FLAG: FlagHelp = {
   flag: '--path NAME',
-  help: 'listen on a pipe instead of host and port: a Unix domain socket path on Linux (not with --threads; Windows named pipes are not supported yet)',
+  help: 'listen on a pipe instead of host and port: a Unix domain socket path on Linux (Windows named pipes are not supported yet)',
 };
-
-/** The one line a server prints when it is asked for a pipe spread over loops. */
-export function checkPathWithThreads(path: string | undefined, threads: number): void {
-  if (path !== undefined && threads > 1) throw new Error('--path and --threads cannot be combined: a pipe is served by one loop');
-}
 
 /** `--threads N` of a server that can spread over loops. */
 export const THREADS_FLAG: FlagHelp = { flag: '--threads N', help: 'loops, each on a Worker thread of its own (default 1)' };

@@ -20,6 +20,6 @@ export function echoConnection(client: Tcp | Pipe, counter?: { bytes: number }):
 }
 
 /** Pool module: each loop echoes the connections dealt to it. */
-export default function echoLoop(): (client: Tcp) => void {
+export default function echoLoop(): (client: Tcp | Pipe) => void {
   return (client) => echoConnection(client);
 }

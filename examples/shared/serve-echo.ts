@@ -6,9 +6,9 @@
  * startup failure is one line:
  * `cannot listen on 127.0.0.1:7000: address already in use (EADDRINUSE)`.
  */
-import { createLoop, defaultBackendName, type Pipe, ServerPool, type Tcp } from '@wsaloop/core';
+import { createLoop, defaultBackendName, type Pipe, ServerPool, type SocketAddress, type Tcp } from '@wsaloop/core';
 import { relative } from 'node:path';
-import { BACKEND_FLAG, backendOptions, checkPathWithThreads, intArg, listenFlags, parseArgs, PATH_FLAG, THREADS_FLAG, type Usage } from './cli.js';
+import { BACKEND_FLAG, backendOptions, intArg, listenFlags, parseArgs, PATH_FLAG, THREADS_FLAG, type Usage } from './cli.js';
 import { echoConnection } from './echo-connection.js';
 import { onStopSignal, startupStep, startupStepAsync } from './service.js';
 
@@ -56,9 +56,9 @@ export async function serveEcho(options: EchoServerOptions): Promise<void> {
 }
 
 /** The same echo on `threads` loops: core's ServerPool deals connections to them. */
-async function serveEchoOnPool({ backend, host, port, backendOptions = {}, threads }: EchoServerOptions): Promise<void> {
-  const pool = await startupStepAsync(`listen on ${host}:${port}`, () =>
-    ServerPool.start({ host, port, threads, module: new URL('./echo-connection.js', import.meta.url), loop: { backend, ...backendOptions } }),
+async function serveEchoOnPool({ backend, host, port, path, backendOptions = {}, threads }: EchoServerOptions): Promise<void> {
+  const pool = await startupStepAsync(`listen on ${path ?? `${host}:${port}`}`, () =>
+    ServerPool.start({ ...(path !== undefined ? { path } : { host, port }), threads, module: new URL('./echo-connection.js', import.meta.url), loop: { backend, ...backendOptions } }),
   );
   pool.on('loopFailed', (index, error) => console.error(`loop ${index} failed and is being replaced: ${error.message}`));
   const stopped = new Promise<void>((resolve) =>
@@ -68,7 +68,8 @@ async function serveEchoOnPool({ backend, host, port, backendOptions = {}, threa
       void pool.close().then(() => resolve());
     }),
   );
-  console.log(`listening on ${host}:${pool.address.port} (${pool.threads} loops)`);
+  const address: SocketAddress | string = pool.address;
+  console.log(`listening on ${typeof address === 'string' ? address : `${host}:${address.port}`} (${pool.threads} loops)`);
   console.log(`backend: ${backend}`);
   await stopped;
 }
@@ -96,15 +97,12 @@ export async function runEchoServer(backend?: string): Promise<never> {
   const options = startupStep('start', () => {
     const args = parseArgs(process.argv.slice(2), echoServerUsage(backend));
     const own = backend ? ['host', 'port', 'path', 'threads'] : ['backend', 'host', 'port', 'path', 'threads'];
-    const path = args.values.get('path');
-    const threads = intArg(args, 'threads', 1);
-    checkPathWithThreads(path, threads);
     return {
       backend: backend ?? args.values.get('backend') ?? defaultBackendName(),
       host: args.values.get('host') ?? '127.0.0.1',
       port: intArg(args, 'port', 7000),
-      path,
-      threads,
+      path: args.values.get('path'),
+      threads: intArg(args, 'threads', 1),
       backendOptions: backendOptions(args, own),
     };
   });

@@ -28,7 +28,7 @@ function startOnPipe(script: string, path: string, extra: string[] = []): Promis
   child.stderr!.on('data', (chunk) => (text += chunk));
   return new Promise((resolve, reject) => {
     const poll = setInterval(() => {
-      if (text.includes(`listening on ${path}\n`)) {
+      if (text.includes(`listening on ${path}\n`) || text.includes(`listening on ${path} (`)) {
         clearInterval(poll);
         resolve({ child, output: () => text });
       }
@@ -37,6 +37,28 @@ function startOnPipe(script: string, path: string, extra: string[] = []): Promis
       clearInterval(poll);
       reject(new Error(`exited early (${code}): ${text}`));
     });
+  });
+}
+
+/** A node:net client that sends `payload` over the pipe, half-closes, and tells whether the echo matched. */
+function echoOver(path: string, payload: Buffer): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect(path, () => socket.end(payload));
+    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.on('end', () => resolve(Buffer.concat(chunks).equals(payload)));
+    socket.on('error', reject);
+  });
+}
+
+/** The body of a node:http GET over the pipe. */
+function getOver(path: string, url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http.get({ socketPath: path, path: url }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
   });
 }
 
@@ -53,18 +75,7 @@ describe.skipIf(process.platform === 'win32')('--path: a pipe instead of a port'
   it('echo-server echoes for node:net clients on the pipe, and a stop signal removes its name', async () => {
     const path = join(dir, 'echo.sock');
     const { child } = await startOnPipe(echoServer, path);
-    const echoed = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => {
-        const payload = Buffer.alloc(100_000 + i, i);
-        return new Promise<boolean>((resolve, reject) => {
-          const chunks: Buffer[] = [];
-          const socket = connect(path, () => socket.end(payload));
-          socket.on('data', (d: Buffer) => chunks.push(d));
-          socket.on('end', () => resolve(Buffer.concat(chunks).equals(payload)));
-          socket.on('error', reject);
-        });
-      }),
-    );
+    const echoed = await Promise.all(Array.from({ length: 10 }, (_, i) => echoOver(path, Buffer.alloc(100_000 + i, i))));
     expect(echoed).toEqual(new Array(10).fill(true));
     child.kill('SIGTERM');
     expect(await exited(child)).toBe(0);
@@ -74,14 +85,7 @@ describe.skipIf(process.platform === 'win32')('--path: a pipe instead of a port'
   it('http-server answers node:http and curl on the pipe', async () => {
     const path = join(dir, 'http.sock');
     const { child } = await startOnPipe(httpServer, path);
-    const json = await new Promise<string>((resolve, reject) => {
-      http.get({ socketPath: path, path: '/json' }, (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (d: string) => (body += d));
-        res.on('end', () => resolve(body));
-      }).on('error', reject);
-    });
-    expect(JSON.parse(json)).toMatchObject({ tls: false });
+    expect(JSON.parse(await getOver(path, '/json'))).toMatchObject({ tls: false });
     if (spawnSync('curl', ['--version']).status === 0) {
       const curl = spawnSync('curl', ['-sS', '--unix-socket', path, 'http://localhost/'], { encoding: 'utf8', timeout: 10_000 });
       expect(curl.stdout).toMatch(/^hello from wsaloop over \w+/);
@@ -90,19 +94,33 @@ describe.skipIf(process.platform === 'win32')('--path: a pipe instead of a port'
     expect(await exited(child)).toBe(0);
   });
 
-  it('a name in use, and --path with --threads, are one line and status 1', async () => {
+  it('echo-server and http-server spread a pipe over 2 loops (--path with --threads 2)', async () => {
+    const echoPath = join(dir, 'echo-pool.sock');
+    const echo = await startOnPipe(echoServer, echoPath, ['--threads', '2']);
+    expect(echo.output()).toContain(`listening on ${echoPath} (2 loops)`);
+    expect(await Promise.all(Array.from({ length: 20 }, (_, i) => echoOver(echoPath, Buffer.alloc(10_000 + i, i))))).toEqual(new Array(20).fill(true));
+    echo.child.kill('SIGTERM');
+    expect(await exited(echo.child)).toBe(0);
+    expect(echo.output()).toMatch(/20 connections \(\d+ \/ \d+ per loop\)/);
+    expect(existsSync(echoPath)).toBe(false);
+    const httpPath = join(dir, 'http-pool.sock');
+    const web = await startOnPipe(httpServer, httpPath, ['--threads', '2']);
+    expect(JSON.parse(await getOver(httpPath, '/json'))).toMatchObject({ tls: false });
+    web.child.kill('SIGTERM');
+    expect(await exited(web.child)).toBe(0);
+  });
+
+  it('a name in use is one line and status 1, on one loop or several', async () => {
     const path = join(dir, 'taken.sock');
     const holder = createServer();
     await new Promise<void>((resolve) => holder.listen(path, resolve));
     try {
-      expect(await failure([echoServer, '--path', path])).toEqual({ status: 1, stderr: `cannot listen on ${path}: address already in use (EADDRINUSE)` });
+      const inUse = { status: 1, stderr: `cannot listen on ${path}: address already in use (EADDRINUSE)` };
+      expect(await failure([echoServer, '--path', path])).toEqual(inUse);
+      expect(await failure([echoServer, '--path', path, '--threads', '2'])).toEqual(inUse);
     } finally {
       await new Promise((resolve) => holder.close(resolve));
     }
-    expect(await failure([httpServer, '--path', path, '--threads', '2'])).toEqual({
-      status: 1,
-      stderr: 'cannot start: --path and --threads cannot be combined: a pipe is served by one loop',
-    });
   });
 });
 

@@ -3,18 +3,21 @@
  * whose app throws loses only its own connections and is replaced, and a
  * close with every loop busy leaks nothing.
  */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { processResources, ServerPool } from '@wsaloop/core';
 import { describe, expect, it } from 'vitest';
 import { type Conformance, pattern, SLOW, SOAK_SCALE, soak } from './context.js';
 
 const module = new URL('./pool-echo-module.mjs', import.meta.url);
 
-/** One node:net client that sends `payload` and resolves with the echo, once the server closes. */
-function echoOnce(port: number, payload: Buffer): Promise<Buffer> {
+/** One node:net client that sends `payload` to a port (or a pipe's path) and resolves with the echo, once the server closes. */
+function echoOnce(where: number | string, payload: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    const socket = connect(port, '127.0.0.1', () => socket.end(payload));
+    const socket = typeof where === 'string' ? connect(where, () => socket.end(payload)) : connect(where, '127.0.0.1', () => socket.end(payload));
     socket.on('data', (d) => chunks.push(d));
     socket.on('end', () => resolve(Buffer.concat(chunks)));
     socket.on('error', reject);
@@ -107,6 +110,30 @@ export function poolTests(ctx: Conformance): void {
         await pool.close();
       }
     }, 60_000 * SLOW);
+
+    it.skipIf(process.platform === 'win32')(`serves a pipe over ${THREADS} loops: node:net clients echoed, each loop busy, the name removed at close`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'wsaloop-pool-'));
+      const path = join(dir, 'pool.sock');
+      const pool = await ServerPool.start({ path, threads: THREADS, module, loop });
+      try {
+        expect(pool.address).toBe(path);
+        const payloads = Array.from({ length: 100 }, (_, i) => pattern(64, i + 1));
+        const echoed = await Promise.all(payloads.map((p) => echoOnce(path, p)));
+        echoed.forEach((e, i) => expect(e.equals(payloads[i]!)).toBe(true));
+        const { served } = pool.stats();
+        expect(served.reduce((a, b) => a + b, 0)).toBe(100);
+        for (const n of served) expect(n).toBeGreaterThan(0);
+      } finally {
+        const reports = await pool.close();
+        for (const r of reports) if (r?.type === 'closed') expect(r.live).toEqual(r.baseline);
+      }
+      expect(existsSync(path)).toBe(false);
+      rmSync(dir, { recursive: true, force: true });
+    }, 60_000 * SLOW);
+
+    it.runIf(process.platform === 'win32')('refuses a pipe at once with ENOTSUP (named pipes are not built yet)', async () => {
+      await expect(ServerPool.start({ path: '\\\\.\\pipe\\wsaloop-pool', threads: THREADS, module, loop })).rejects.toMatchObject({ code: 'ENOTSUP' });
+    });
 
     it('closes with every loop busy and leaks nothing', async () => {
       const handlesBefore = processResources().handles;

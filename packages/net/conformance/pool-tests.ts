@@ -1,14 +1,18 @@
 /** node:http spread over loops on Worker threads with servePool. */
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { servePool } from '@wsaloop/net';
 import { describe, expect, it } from 'vitest';
 import type { NetConformance } from './context.js';
 
 const SLOW = process.platform === 'win32' ? 4 : 1;
 
-function request(port: number, agent: http.Agent, body: Buffer | null): Promise<{ thread: number; tag: string; bytes: number }> {
+function request(where: number | string, agent: http.Agent, body: Buffer | null): Promise<{ thread: number; tag: string; bytes: number }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ port, host: '127.0.0.1', agent, method: body ? 'POST' : 'GET' }, (res) => {
+    const target = typeof where === 'string' ? { socketPath: where } : { port: where, host: '127.0.0.1' };
+    const req = http.request({ ...target, agent, method: body ? 'POST' : 'GET' }, (res) => {
       let text = '';
       res.on('data', (d) => (text += d));
       res.on('end', () => resolve(JSON.parse(text)));
@@ -37,6 +41,22 @@ export function poolTests(ctx: NetConformance): void {
           expect(r?.type).toBe('closed');
           if (r?.type === 'closed') expect(r.live).toEqual(r.baseline);
         }
+      }
+    }, 60_000 * SLOW);
+
+    it.skipIf(process.platform === 'win32')('serves node:http over a pipe on 2 loops: http.request({ socketPath }) reaches both', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'wsaloop-net-pool-'));
+      const path = join(dir, 'http.sock');
+      const pool = await servePool({ module: new URL('./pool-app.mjs', import.meta.url), threads: 2, path, loop: ctx.loopOptions, data: { tag: ctx.label } });
+      try {
+        expect(pool.address).toBe(path);
+        const fresh = new http.Agent({ keepAlive: false });
+        const answers = await Promise.all(Array.from({ length: 40 }, () => request(path, fresh, null)));
+        answers.forEach((a) => expect(a.tag).toBe(ctx.label));
+        expect(new Set(answers.map((a) => a.thread)).size).toBe(2);
+      } finally {
+        await pool.close();
+        rmSync(dir, { recursive: true, force: true });
       }
     }, 60_000 * SLOW);
   });

@@ -5,13 +5,13 @@
  * @module
  */
 import http from 'node:http';
-import type { Loop, PoolConnectionHandler, Tcp } from '@wsaloop/core';
+import type { Loop, Pipe, PoolConnectionHandler, Tcp } from '@wsaloop/core';
 import { Socket } from './socket.js';
 import type { ConnectionServer } from './http.js';
 
 type AppFactory = (loop: Loop, data: unknown) => ConnectionServer | http.RequestListener | Promise<ConnectionServer | http.RequestListener>;
 
-export default async function poolLoop(loop: Loop, { module, data }: { module: string; data: unknown }): Promise<PoolConnectionHandler> {
+export default async function poolLoop(loop: Loop, { module, data }: { module: string; data: unknown }): Promise<PoolConnectionHandler<Tcp | Pipe>> {
   const factory = ((await import(module)) as { default?: AppFactory }).default;
   if (typeof factory !== 'function') throw new TypeError(`${module} must default-export a function (loop, data) => app`);
   const app = await factory(loop, data);
@@ -19,9 +19,9 @@ export default async function poolLoop(loop: Loop, { module, data }: { module: s
   if (!server || typeof server.emit !== 'function') throw new TypeError(`the app of ${module} must be an http, https or tls server, or a request listener`);
   // node:http starts its request and headers timeout checks on 'listening'.
   server.emit('listening');
-  return (client: Tcp) => {
+  return (client) => {
     // As serve(): Nagle off like node:http, and the layer above decides when to end.
-    client.setNoDelay(true);
+    if (client.type === 'tcp') client.setNoDelay(true);
     server.emit('connection', new Socket({ handle: client, allowHalfOpen: true }));
   };
 }

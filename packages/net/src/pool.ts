@@ -5,7 +5,7 @@
  * @module
  */
 import { pathToFileURL } from 'node:url';
-import { ServerPool } from '@wsaloop/core';
+import { ServerPool, type SocketAddress } from '@wsaloop/core';
 
 /** Options of {@link servePool}. */
 export interface ServePoolOptions {
@@ -22,6 +22,8 @@ export interface ServePoolOptions {
   port?: number;
   /** IP address to listen on (default `'0.0.0.0'`, as {@link Server.listen}). */
   host?: string;
+  /** A pipe to listen on instead of a port (a Unix domain socket's path on Linux). */
+  path?: string;
   /** Listen backlog (default 511). */
   backlog?: number;
   /** `createLoop` options of every loop: a backend name and its options (plain data). */
@@ -41,12 +43,13 @@ export interface ServePoolOptions {
  * ```
  * @throws as {@link ServerPool.start}: a startup error of the app or the backend, or the listen error.
  */
-export function servePool(options: ServePoolOptions): Promise<ServerPool> {
-  const { module, threads, port = 0, host = '0.0.0.0', backlog, loop, data } = options;
+export function servePool(options: ServePoolOptions & { path: string }): Promise<ServerPool<string>>;
+export function servePool(options: ServePoolOptions): Promise<ServerPool>;
+export function servePool(options: ServePoolOptions): Promise<ServerPool<SocketAddress | string>> {
+  const { module, threads, port = 0, host = '0.0.0.0', path, backlog, loop, data } = options;
   const href = module instanceof URL ? module.href : pathToFileURL(String(module)).href;
   return ServerPool.start({
-    host,
-    port,
+    ...(path !== undefined ? { path } : { host, port }),
     threads,
     backlog,
     loop,

@@ -14,6 +14,7 @@ import type { StreamChannel } from '../io/channel.js';
 import type { Loop } from './loop.js';
 import { nativeError } from '../sys/platform.js';
 import { decodeLocalSockaddr, encodeLocalSockaddr, SOCKADDR_MAX, SUN_PATH_SIZE } from '../sys/sockaddr.js';
+import { checkPipeName } from '../net/arguments.js';
 import type { OperationCallback } from '../net/completion.js';
 import { StreamHandle, type StreamConnectionCallback, type StreamEvents } from './stream-handle.js';
 
@@ -137,12 +138,7 @@ export class Pipe extends StreamHandle<Pipe> {
 
   /** Checks `name` and encodes it as a sockaddr_un. */
   #sockaddr(name: string, syscall: string): { address: Buffer; length: number } {
-    if (typeof name !== 'string' || name.length === 0 || name.indexOf('\0', 1) >= 0) {
-      throw new TypeError(`The "name" argument must be a non-empty string without NUL bytes (but a leading one), received ${typeof name === 'string' ? JSON.stringify(name) : String(name)}`);
-    }
-    if (process.platform === 'win32') {
-      throw stateError('ENOTSUP', syscall, 'Windows named pipes are not supported yet');
-    }
+    checkPipeName(name, syscall);
     const address = Buffer.alloc(SOCKADDR_MAX);
     const length = encodeLocalSockaddr(this.loop._io.families, name, address);
     if (length < 0) throw stateError('ENAMETOOLONG', syscall, `${name}: a pipe name holds at most ${SUN_PATH_SIZE - 1} bytes`);

@@ -48,32 +48,6 @@ export class Tcp extends StreamHandle<Tcp> {
   }
 
   /**
-   * Adopts a connected stream socket that was accepted elsewhere in this
-   * process, typically by an {@link AcceptThread} or by a loop on another
-   * thread, which must no longer use it. The socket is switched to
-   * non-blocking mode and tied to this loop's backend; data that arrived
-   * before is not lost. Like libuv's `uv_tcp_open`.
-   *
-   * The socket must not be registered with another loop's backend: a socket
-   * can belong to one completion port only, and Windows 10 under Wine cannot
-   * move it. Sockets from an {@link AcceptThread} never are.
-   * @throws TypeError for a value that is not a socket handle; WsaloopError
-   *   `EISCONN` if this handle already has a socket, `ENOTCONN` if the socket
-   *   is not connected, or the native error (e.g. `ENOTSOCK`).
-   */
-  open(socket: number): this {
-    this._assertOpen('open');
-    if (typeof socket !== 'number' || !Number.isSafeInteger(socket) || socket < 0) {
-      throw new TypeError(`The "socket" argument must be a socket handle (a non-negative integer), received ${String(socket)}`);
-    }
-    if (this.channel) throw stateError('EISCONN', 'open', 'handle already has a socket');
-    const channel = this.loop._io.adoptStream(socket);
-    if (typeof channel === 'number') throw nativeError(channel, 'open');
-    this.setConnected(channel);
-    return this;
-  }
-
-  /**
    * Binds to `host:port` (an IP literal; port 0 picks a free port).
    * @throws TypeError / RangeError for a bad host or port; WsaloopError (e.g. `EADDRINUSE`) if the bind fails.
    */

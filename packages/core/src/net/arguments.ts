@@ -1,13 +1,29 @@
 /**
- * Validation of application arguments: hosts, ports and write data. Bad input
- * throws TypeError / RangeError at the call site, before any native call.
+ * Validation of application arguments: hosts, ports, pipe names and write
+ * data. Bad input throws TypeError / RangeError at the call site, before any
+ * native call.
  * @module
  */
+import { stateError } from '../errors.js';
 import type { IpFamily } from '../sys/socket-api.js';
 import { literalHost } from './resolve.js';
 
 /** Data a stream or datagram write accepts. */
 export type WriteData = Buffer | Uint8Array | string | ReadonlyArray<Buffer | Uint8Array | string>;
+
+/**
+ * A pipe name: a non-empty string with no NUL byte but a leading one (a
+ * Linux abstract name).
+ * @throws TypeError for anything else; WsaloopError `ENOTSUP` on Windows,
+ *   whose named pipes are not supported yet.
+ */
+export function checkPipeName(name: unknown, syscall: string, argument = 'name'): string {
+  if (typeof name !== 'string' || name.length === 0 || name.indexOf('\0', 1) >= 0) {
+    throw new TypeError(`The "${argument}" argument must be a non-empty string without NUL bytes (but a leading one), received ${describe(name)}`);
+  }
+  if (process.platform === 'win32') throw stateError('ENOTSUP', syscall, 'Windows named pipes are not supported yet');
+  return name;
+}
 
 /** @throws RangeError / TypeError unless `port` is an integer in 0..65535. */
 export function checkPort(port: unknown, name = 'port'): number {

@@ -4,18 +4,21 @@
  * runs Node's event loop while accepting, so it reads control messages
  * (replacement targets) synchronously after each accept.
  */
+import { unlinkSync } from 'node:fs';
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { classifyAcceptFailure } from '../io/accept-errors.js';
 import { socketApi } from '../sys/platform.js';
-import { decodeSockaddr, encodeSockaddr, familyOf, SOCKADDR_MAX } from '../sys/sockaddr.js';
+import { decodeSockaddr, encodeLocalSockaddr, encodeSockaddr, familyOf, SOCKADDR_MAX } from '../sys/sockaddr.js';
 import { type AcceptThreadReport, RETIRED } from './accept-thread.js';
 
 /** Out of sockets or memory: how long to wait for connections to close instead of spinning. */
 const EXHAUSTED_WAIT_MS = 50;
 
-const { host, port, backlog, targets, loads, stop, control } = workerData as {
+const { host, port, path, backlog, targets, loads, stop, control } = workerData as {
   host: string;
   port: number;
+  /** A pipe to listen on instead of host and port. */
+  path: string | undefined;
   backlog: number;
   targets: MessagePort[];
   loads: SharedArrayBuffer;
@@ -32,21 +35,35 @@ const fail = (rc: number): void => {
 };
 
 function listen(): number {
-  const family = familyOf(host)!;
+  const family = path !== undefined ? 'unix' : familyOf(host)!;
   const socket = api.open(family, 'stream');
   if (socket < 0) return socket;
   if (family === 'ipv6') api.setOption(socket, 'ipv6Only', 0, family);
   const address = Buffer.alloc(SOCKADDR_MAX);
-  let rc = api.bind(socket, address, encodeSockaddr(api, family, host, port, address));
+  // The main thread checked that a path fits.
+  const length = path !== undefined ? encodeLocalSockaddr(api, path, address) : encodeSockaddr(api, family as 'ipv4' | 'ipv6', host, port, address);
+  let rc = api.bind(socket, address, length);
+  const bound = rc >= 0;
   if (rc >= 0) rc = api.listen(socket, backlog);
   if (rc >= 0) rc = api.setBlocking(socket, true);
-  if (rc >= 0) rc = api.localAddress(socket, address);
+  if (rc >= 0 && path === undefined) rc = api.localAddress(socket, address);
   if (rc < 0) {
     api.close(socket);
+    if (bound) removePath(); // our file (a failed bind leaves someone else's alone)
     return rc;
   }
-  report({ type: 'listening', address: decodeSockaddr(api, address)! });
+  report({ type: 'listening', address: path ?? decodeSockaddr(api, address)! });
   return socket;
+}
+
+/** Removes the pipe's file (an abstract name has none), as a pipe's close does. */
+function removePath(): void {
+  if (path === undefined || path.startsWith('\0')) return;
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
 }
 
 /** The target with the fewest live connections; among equals, the next after `last`. */
@@ -98,6 +115,7 @@ if (listener < 0) {
     targets[last]!.postMessage({ socket });
   }
   api.close(listener);
+  removePath();
 }
 for (const target of targets) target.close();
 control.close();

@@ -6,17 +6,23 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import { MessageChannel, type MessagePort, type TransferListItem, Worker } from 'node:worker_threads';
-import { WsaloopError } from '../errors.js';
+import { stateError, WsaloopError } from '../errors.js';
 import { socketApi } from '../sys/platform.js';
-import { encodeSockaddr, SOCKADDR_MAX, type SocketAddress } from '../sys/sockaddr.js';
-import { checkIpHost, checkPort } from '../net/arguments.js';
+import { encodeLocalSockaddr, encodeSockaddr, SOCKADDR_MAX, type SocketAddress } from '../sys/sockaddr.js';
+import { checkIpHost, checkPipeName, checkPort } from '../net/arguments.js';
 
-/** Options of {@link AcceptThread.start}. */
+/** Options of {@link AcceptThread.start}: `host` and `port`, or a pipe's `path`. */
 export interface AcceptThreadOptions {
   /** IP literal to listen on (`0.0.0.0`, `::` for dual-stack, `127.0.0.1`, ...). */
-  host: string;
+  host?: string;
   /** Port; 0 picks a free one. */
-  port: number;
+  port?: number;
+  /**
+   * A pipe to listen on instead of `host` and `port`: a Unix domain socket's
+   * path on Linux, removed when the thread closes (Windows' named pipes are
+   * not supported yet: `ENOTSUP`).
+   */
+  path?: string;
   /** Listen backlog (default 511). */
   backlog?: number;
   /**
@@ -31,7 +37,7 @@ export interface AcceptThreadOptions {
   loads?: SharedArrayBuffer;
 }
 
-/** What a receiving loop gets for each connection: adopt it with `loop.tcp().open(socket)`. */
+/** What a receiving loop gets for each connection: adopt it with `loop.tcp().open(socket)` (`loop.pipe()` for a pipe). */
 export interface HandedSocket {
   /** The connected socket (SOCKET or fd: valid in every thread of the process). */
   socket: number;
@@ -49,18 +55,19 @@ export interface AcceptThreadEvents {
 export const RETIRED = 0x40000000;
 
 /** Acceptors still running: woken at process exit, which joins every Worker thread. */
-const running = new Set<AcceptThread>();
+const running = new Set<AcceptThread<SocketAddress | string>>();
 let exitHookInstalled = false;
 
 /** Messages from the accept thread. */
 export type AcceptThreadReport =
-  | { type: 'listening'; address: SocketAddress }
+  | { type: 'listening'; address: SocketAddress | string }
   | { type: 'error'; code: string; errno: number; message: string };
 
 /**
  * Accepts connections with blocking `accept()` on a Worker thread of its
  * own and hands each one to the target loop with the fewest live
- * connections (round-robin among equals). The socket crosses threads as a
+ * connections (round-robin among equals). `Address` is what it listens on:
+ * an IP address and port, or (started with a `path`) the pipe's path. The socket crosses threads as a
  * number and is never registered with any backend before the receiving loop
  * adopts it with {@link Tcp.open}, so every backend can take it, including a
  * completion port (a socket belongs to one port for life).
@@ -68,9 +75,9 @@ export type AcceptThreadReport =
  * Each receiving loop reports a connection's end by decrementing its slot of
  * {@link AcceptThread.loads} (see {@link releaseConnection}).
  */
-export class AcceptThread extends EventEmitter<AcceptThreadEvents> {
-  /** The address the thread listens on. */
-  readonly address: SocketAddress;
+export class AcceptThread<Address extends SocketAddress | string = SocketAddress> extends EventEmitter<AcceptThreadEvents> {
+  /** The address the thread listens on (a pipe's path for a pipe). */
+  readonly address: Address;
   /** Live connections per target (Int32 slots), shared with the receiving loops. */
   readonly loads: SharedArrayBuffer;
   readonly #worker: Worker;
@@ -78,7 +85,7 @@ export class AcceptThread extends EventEmitter<AcceptThreadEvents> {
   readonly #stopFlag: Int32Array;
   #closed: Promise<void>;
 
-  private constructor(worker: Worker, control: MessagePort, address: SocketAddress, loads: SharedArrayBuffer, stopFlag: Int32Array) {
+  private constructor(worker: Worker, control: MessagePort, address: Address, loads: SharedArrayBuffer, stopFlag: Int32Array) {
     super();
     this.#worker = worker;
     this.#control = control;
@@ -97,10 +104,17 @@ export class AcceptThread extends EventEmitter<AcceptThreadEvents> {
    * @returns The running acceptor, once it listens.
    * @throws TypeError / RangeError for bad options; WsaloopError (e.g. `EADDRINUSE`) if it cannot listen.
    */
-  static async start(options: AcceptThreadOptions): Promise<AcceptThread> {
-    const { host, port, backlog = 511, targets } = options;
-    checkIpHost(host);
-    checkPort(port);
+  static async start(options: AcceptThreadOptions & { path: string }): Promise<AcceptThread<string>>;
+  static async start(options: AcceptThreadOptions): Promise<AcceptThread>;
+  static async start(options: AcceptThreadOptions): Promise<AcceptThread<SocketAddress | string>> {
+    const { host, port, path, backlog = 511, targets } = options;
+    if (path !== undefined) {
+      checkPipeName(path, 'listen', 'path');
+      if (encodeLocalSockaddr(socketApi(), path, Buffer.alloc(SOCKADDR_MAX)) < 0) throw stateError('ENAMETOOLONG', 'listen', `${path}: too long for a pipe name`);
+    } else {
+      checkIpHost(host);
+      checkPort(port);
+    }
     if (!Number.isInteger(backlog) || backlog < 0) throw new RangeError(`The "backlog" option must be a non-negative integer, received ${String(backlog)}`);
     if (!Array.isArray(targets) || targets.length === 0) throw new TypeError('The "targets" option must be a non-empty array of MessagePorts');
     const loads = options.loads ?? new SharedArrayBuffer(4 * targets.length);
@@ -110,7 +124,7 @@ export class AcceptThread extends EventEmitter<AcceptThreadEvents> {
     const stopFlag = new Int32Array(new SharedArrayBuffer(4));
     const { port1: control, port2: controlRemote } = new MessageChannel();
     const worker = new Worker(new URL('./accept-thread-worker.js', import.meta.url), {
-      workerData: { host, port, backlog, targets, loads, stop: stopFlag.buffer, control: controlRemote },
+      workerData: { host, port, path, backlog, targets, loads, stop: stopFlag.buffer, control: controlRemote },
       transferList: [...targets, controlRemote] as TransferListItem[],
     });
     const first = await new Promise<AcceptThreadReport>((resolve, reject) => {
@@ -123,7 +137,7 @@ export class AcceptThread extends EventEmitter<AcceptThreadEvents> {
       await worker.terminate();
       throw reportError(first);
     }
-    const thread = new AcceptThread(worker, control, first.address, loads, stopFlag);
+    const thread = new AcceptThread<SocketAddress | string>(worker, control, first.address, loads, stopFlag);
     AcceptThread.#track(thread);
     return thread;
   }
@@ -152,18 +166,26 @@ export class AcceptThread extends EventEmitter<AcceptThreadEvents> {
     // A connection of our own ends the blocking accept() on every platform
     // (closing the listener would on Windows, but not on Linux).
     const api = socketApi();
-    const family = this.address.family === 'IPv6' ? 'ipv6' : 'ipv4';
-    const wildcard = this.address.address === '0.0.0.0' || this.address.address === '::';
-    const host = wildcard ? (family === 'ipv6' ? '::1' : '127.0.0.1') : this.address.address;
+    const to = Buffer.alloc(SOCKADDR_MAX);
+    let family: 'ipv4' | 'ipv6' | 'unix';
+    let length: number;
+    if (typeof this.address === 'string') {
+      family = 'unix';
+      length = encodeLocalSockaddr(api, this.address, to);
+    } else {
+      family = this.address.family === 'IPv6' ? 'ipv6' : 'ipv4';
+      const wildcard = this.address.address === '0.0.0.0' || this.address.address === '::';
+      const host = wildcard ? (family === 'ipv6' ? '::1' : '127.0.0.1') : this.address.address;
+      length = encodeSockaddr(api, family, host, this.address.port, to);
+    }
     const poke = api.open(family, 'stream');
     if (poke < 0) return;
-    const to = Buffer.alloc(SOCKADDR_MAX);
     api.setBlocking(poke, true);
-    api.connect(poke, to, encodeSockaddr(api, family, host, this.address.port, to));
+    api.connect(poke, to, length);
     api.close(poke);
   }
 
-  static #track(thread: AcceptThread): void {
+  static #track(thread: AcceptThread<SocketAddress | string>): void {
     running.add(thread);
     if (exitHookInstalled) return;
     exitHookInstalled = true;

@@ -9,12 +9,13 @@ import type { Loop } from '../loop/loop.js';
 import { socketApi } from '../sys/platform.js';
 import { type HandedSocket, releaseConnection, RETIRED } from './accept-thread.js';
 import type { PoolConnectionHandler, PoolLoopReport, PoolModuleFactory } from './server-pool.js';
+import type { Pipe } from '../loop/pipe.js';
 import type { Tcp } from '../loop/tcp.js';
 
 /** How long a failed loop keeps draining connections that were on their way to it. */
 const DRAIN_GRACE_MS = 50;
 
-const { index, port, module, loop: loopOptions, data, served, loads } = workerData as {
+const { index, port, module, loop: loopOptions, data, served, loads, pipe } = workerData as {
   index: number;
   port: MessagePort;
   module: string;
@@ -22,14 +23,16 @@ const { index, port, module, loop: loopOptions, data, served, loads } = workerDa
   data: unknown;
   served: SharedArrayBuffer;
   loads: SharedArrayBuffer;
+  /** The pool serves a pipe: its connections are adopted as pipes. */
+  pipe: boolean;
 };
 const report = (message: PoolLoopReport): void => parentPort!.postMessage(message);
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-async function start(): Promise<{ loop: Loop; handler: PoolConnectionHandler }> {
+async function start(): Promise<{ loop: Loop; handler: PoolConnectionHandler<Tcp | Pipe> }> {
   const loop = createLoop(loopOptions);
   try {
-    const factory = ((await import(module)) as { default?: PoolModuleFactory }).default;
+    const factory = ((await import(module)) as { default?: PoolModuleFactory<Tcp | Pipe> }).default;
     if (typeof factory !== 'function') throw new TypeError(`${module} must default-export a function (loop, data) => connection handler`);
     const handler = await factory(loop, data);
     if (typeof handler !== 'function') throw new TypeError(`the factory of ${module} must return a connection handler function`);
@@ -42,7 +45,7 @@ async function start(): Promise<{ loop: Loop; handler: PoolConnectionHandler }> 
   }
 }
 
-let started: { loop: Loop; handler: PoolConnectionHandler };
+let started: { loop: Loop; handler: PoolConnectionHandler<Tcp | Pipe> };
 try {
   started = await start();
 } catch (error) {
@@ -51,7 +54,7 @@ try {
 }
 const { loop, handler } = started;
 const baseline = loop.liveStats();
-const clients = new Set<Tcp>();
+const clients = new Set<Tcp | Pipe>();
 let stopping = false;
 // Keeps the loop running while it holds no connection.
 const keepAlive = loop.async(() => {});
@@ -63,9 +66,9 @@ function adopt({ socket }: HandedSocket): void {
     releaseConnection(loads, index);
     return;
   }
-  let client: Tcp;
+  let client: Tcp | Pipe;
   try {
-    client = loop.tcp().open(socket);
+    client = (pipe ? loop.pipe() : loop.tcp()).open(socket);
   } catch {
     socketApi().close(socket); // the peer left before it could be adopted
     releaseConnection(loads, index);

@@ -11,25 +11,33 @@ import { pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { SocketAddress } from '../sys/sockaddr.js';
 import type { Loop } from '../loop/loop.js';
+import type { Pipe } from '../loop/pipe.js';
 import type { Tcp } from '../loop/tcp.js';
+import { checkPipeName } from '../net/arguments.js';
 import { AcceptThread } from './accept-thread.js';
 
-/** Serves one adopted connection on a pool loop. */
-export type PoolConnectionHandler = (client: Tcp) => void;
+/** Serves one adopted connection on a pool loop: a `Tcp`, or a `Pipe` in a pool started with a `path`. */
+export type PoolConnectionHandler<Client extends Tcp | Pipe = Tcp> = (client: Client) => void;
 
 /**
  * What a pool's module default-exports: called once on each loop's thread
  * before connections arrive, returns (or resolves to) the handler for that
  * loop's connections. `data` is {@link ServerPoolOptions.data}.
  */
-export type PoolModuleFactory = (loop: Loop, data: unknown) => PoolConnectionHandler | Promise<PoolConnectionHandler>;
+export type PoolModuleFactory<Client extends Tcp | Pipe = Tcp> = (loop: Loop, data: unknown) => PoolConnectionHandler<Client> | Promise<PoolConnectionHandler<Client>>;
 
-/** Options of {@link ServerPool.start}. */
+/** Options of {@link ServerPool.start}: `host` and `port`, or a pipe's `path`. */
 export interface ServerPoolOptions {
   /** IP literal to listen on. */
-  host: string;
+  host?: string;
   /** Port; 0 picks a free one. */
-  port: number;
+  port?: number;
+  /**
+   * A pipe to listen on instead of `host` and `port` (a Unix domain
+   * socket's path on Linux; Windows' named pipes are not supported yet):
+   * each loop then gets `Pipe` connections.
+   */
+  path?: string;
   /** Listen backlog (default 511). */
   backlog?: number;
   /** Loops, each on a Worker thread of its own (default: the number of processors). */
@@ -72,26 +80,27 @@ interface PoolLoop {
 }
 
 /**
- * N loops on Worker threads serving one port. Start it with
+ * N loops on Worker threads serving one port (or pipe: `Address` is then
+ * its path). Start it with
  * {@link ServerPool.start}; stop it with {@link ServerPool.close}.
  *
  * A loop whose module throws closes every connection it holds, reports
  * `loopFailed` and is replaced; the others go on. Connections already handed
  * to it are closed, never leaked.
  */
-export class ServerPool extends EventEmitter<ServerPoolEvents> {
-  /** The address the pool listens on. */
-  readonly address: SocketAddress;
+export class ServerPool<Address extends SocketAddress | string = SocketAddress> extends EventEmitter<ServerPoolEvents> {
+  /** The address the pool listens on (a pipe's path for a pipe). */
+  readonly address: Address;
   /** Number of loops. */
   readonly threads: number;
-  readonly #acceptor: AcceptThread;
+  readonly #acceptor: AcceptThread<Address>;
   readonly #loops: PoolLoop[];
   readonly #served: Int32Array;
   readonly #spawn: (index: number, port: MessagePort) => PoolLoop;
   #restarts = 0;
   #closing: Promise<Array<PoolLoopReport | null>> | null = null;
 
-  private constructor(acceptor: AcceptThread, loops: PoolLoop[], served: Int32Array, spawn: (index: number, port: MessagePort) => PoolLoop) {
+  private constructor(acceptor: AcceptThread<Address>, loops: PoolLoop[], served: Int32Array, spawn: (index: number, port: MessagePort) => PoolLoop) {
     super();
     this.#acceptor = acceptor;
     this.#loops = loops;
@@ -110,16 +119,20 @@ export class ServerPool extends EventEmitter<ServerPoolEvents> {
    *   error (an unknown backend, a module that throws); WsaloopError (e.g.
    *   `EADDRINUSE`) if the port cannot be listened on.
    */
-  static async start(options: ServerPoolOptions): Promise<ServerPool> {
+  static async start(options: ServerPoolOptions & { path: string }): Promise<ServerPool<string>>;
+  static async start(options: ServerPoolOptions): Promise<ServerPool>;
+  static async start(options: ServerPoolOptions): Promise<ServerPool<SocketAddress | string>> {
     const threads = options.threads ?? availableParallelism();
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`The "threads" option must be a positive integer, received ${String(threads)}`);
+    // Before any loop starts: a pipe's name is refused at once (and on Windows).
+    if (options.path !== undefined) checkPipeName(options.path, 'listen', 'path');
     const module = options.module instanceof URL ? options.module.href : pathToFileURL(String(options.module)).href;
     const served = new Int32Array(new SharedArrayBuffer(4 * threads));
     const loads = new SharedArrayBuffer(4 * threads);
     const channels = Array.from({ length: threads }, () => new MessageChannel());
     const spawn = (index: number, port: MessagePort): PoolLoop => {
       const worker = new Worker(new URL('./server-pool-worker.js', import.meta.url), {
-        workerData: { index, port, module, loop: options.loop ?? {}, data: options.data, served: served.buffer, loads },
+        workerData: { index, port, module, loop: options.loop ?? {}, data: options.data, served: served.buffer, loads, pipe: options.path !== undefined },
         transferList: [port],
       });
       const done = new Promise<PoolLoopReport | null>((resolve) => {
@@ -133,18 +146,19 @@ export class ServerPool extends EventEmitter<ServerPoolEvents> {
     const loops = channels.map((c, index) => spawn(index, c.port2));
     const startups = await Promise.all(loops.map((l) => firstReport(l.worker)));
     const failed = startups.find((r): r is Extract<PoolLoopReport, { type: 'failed' }> => r.type === 'failed');
-    let acceptor: AcceptThread | null = null;
+    let acceptor: AcceptThread<SocketAddress | string> | null = null;
     try {
       if (failed) throw new Error(failed.error);
       checkThreadPool(startups.filter((r) => r.type === 'ready' && r.waitsOnThreadPool).length);
-      acceptor = await AcceptThread.start({ host: options.host, port: options.port, backlog: options.backlog, targets: channels.map((c) => c.port1), loads });
+      const { host, port, path, backlog } = options;
+      acceptor = await AcceptThread.start({ host, port, path, backlog, targets: channels.map((c) => c.port1), loads });
     } catch (error) {
       for (const l of loops) l.worker.postMessage('stop');
       await Promise.all(loops.map((l) => l.done));
       throw error;
     }
     for (const l of loops) l.worker.postMessage('run');
-    return new ServerPool(acceptor, loops, served, spawn);
+    return new ServerPool<SocketAddress | string>(acceptor, loops, served, spawn);
   }
 
   /** Connections handed to each loop, held by each loop, and restarts so far. */
