@@ -165,7 +165,8 @@ export class Server extends EventEmitter {
       if (options.readableAll || options.writableAll) pipe.chmod({ readable: options.readableAll, writable: options.writableAll });
       pipe.listen(backlog, (error, client) => (error ? undefined : this.#accepted(client!)));
     } catch (error) {
-      this.#listenFailed(pipe, error as WsaloopError, path, undefined);
+      // node:net reports a pipe's listen error with port -1.
+      this.#listenFailed(pipe, error as WsaloopError, path, -1);
       return;
     }
     this.#pipeName = path;
@@ -187,6 +188,7 @@ export class Server extends EventEmitter {
     this.#handle = null;
     handle.close();
     const converted = systemError(error, 'listen', address, port, 'described');
+    if (port === -1 && 'code' in converted) Object.assign(converted, { port });
     process.nextTick(() => this.emit('error', converted));
   }
 

@@ -1,7 +1,10 @@
 // Server edges, each one scenario run on node:net and on @wsaloop/net with
 // equal traces expected (see trace.ts).
 import events from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import * as wsaloopNet from '../../src/index.js';
 import { closed, listening, once, shape, sleep, thrown, same } from './trace.js';
 
@@ -126,5 +129,39 @@ describe('what node:net does and @wsaloop/net cannot: a coded error at the call'
       expect(call).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE', name: 'TypeError' }));
     }
     expect(server.listening).toBe(false);
+  });
+});
+
+describe.skipIf(process.platform === 'win32')('pipes as node:net (Unix domain sockets)', () => {
+  let n = 0;
+  const dir = mkdtempSync(join(tmpdir(), 'wsaloop-parity-pipes-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('listen(path), address(), an echo over connect(path), the socket fields, EADDRINUSE, ENOENT, and the file gone at close', async () => {
+    await same(async ({ net }, trace) => {
+      const path = join(dir, `p${n++}.sock`);
+      const named = (value: unknown): unknown => JSON.parse(JSON.stringify(value ?? null).replaceAll(path, 'PATH'));
+      const server = net.createServer((socket) => socket.pipe(socket));
+      server.listen(path);
+      await once(server, 'listening');
+      trace('address', named(server.address()), existsSync(path));
+      const client = net.connect(path);
+      await once(client, 'connect');
+      trace('fields', client.remoteAddress, client.remotePort, client.remoteFamily, client.localAddress, client.localPort, client.address());
+      const echoed: Buffer[] = [];
+      client.on('data', (d: Buffer) => echoed.push(d));
+      client.end('over a pipe');
+      await once(client, 'end');
+      trace('echo', Buffer.concat(echoed).toString());
+      const second = net.createServer();
+      second.listen(path);
+      const [inUse] = await once(second, 'error');
+      trace('in use', named(shape(inUse)));
+      await closed(server);
+      trace('file after close', existsSync(path));
+      const missing = net.connect(path);
+      const [gone] = await once(missing, 'error');
+      trace('missing', named(shape(gone)));
+    });
   });
 });
