@@ -16,7 +16,10 @@ export function codedError(Base: ErrorConstructor | TypeErrorConstructor | Range
 function received(value: unknown): string {
   if (value === null || value === undefined) return ` Received ${String(value)}`;
   if (typeof value === 'function') return ` Received function ${value.name || '<anonymous>'}`;
-  if (typeof value === 'object') return ` Received ${inspect(value, { depth: -1 })}`;
+  if (typeof value === 'object') {
+    const name = (value as { constructor?: { name?: string } }).constructor?.name;
+    return ` Received ${name ? `an instance of ${name}` : inspect(value, { depth: -1 })}`;
+  }
   let shown = inspect(value, { colors: false });
   if (shown.length > 28) shown = `${shown.slice(0, 25)}...`;
   return ` Received type ${typeof value} (${shown})`;
@@ -36,7 +39,7 @@ export function invalidArgValue(name: string, value: unknown, reason = 'is inval
 
 /** What node:net can do and wsaloop cannot: named so the caller knows why it throws. */
 export function notSupported(name: string, value: unknown, feature: string): Error {
-  return invalidArgValue(name, value, `is not supported by @wsaloop/net (${feature}; TCP over IPv4/IPv6 only)`);
+  return invalidArgValue(name, value, `is not supported by @wsaloop/net (${feature})`);
 }
 
 /** `ERR_OUT_OF_RANGE`. */

@@ -1,7 +1,7 @@
 // Server edges, each one scenario run on node:net and on @wsaloop/net with
 // equal traces expected (see trace.ts).
 import events from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -162,6 +162,13 @@ describe.skipIf(process.platform === 'win32')('pipes as node:net (Unix domain so
       const missing = net.connect(path);
       const [gone] = await once(missing, 'error');
       trace('missing', named(shape(gone)));
+      // As Node's test-net-pipe-connect-errors: a file that is no socket, and a path that is no string.
+      const file = join(dir, `f${n++}.txt`);
+      writeFileSync(file, '');
+      const notSocket = net.connect(file);
+      const [refused] = await once(notSocket, 'error');
+      trace('not a socket', JSON.parse(JSON.stringify(shape(refused)).replaceAll(file, 'FILE')));
+      trace(thrown(() => net.createConnection({ path: {} } as never)));
     });
   });
 });
