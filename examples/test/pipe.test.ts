@@ -110,6 +110,30 @@ describe.skipIf(process.platform === 'win32')('--path: a pipe instead of a port'
     expect(await exited(web.child)).toBe(0);
   });
 
+  it('echo-server keeps serving after 500 clients that write and vanish, and prints nothing for them', async () => {
+    const path = join(dir, 'storm.sock');
+    const { child, output } = await startOnPipe(echoServer, path);
+    // node:net cannot reset a pipe (resetAndDestroy is TCP only): each client writes 5 KB and is destroyed at once.
+    for (let wave = 0; wave < 10; wave++) {
+      await Promise.all(
+        Array.from({ length: 50 }, () =>
+          new Promise<void>((resolve) => {
+            const socket = connect(path, () => {
+              socket.write(Buffer.alloc(5000, 0x62));
+              socket.destroy();
+            });
+            socket.on('error', () => {});
+            socket.on('close', () => resolve());
+          }),
+        ),
+      );
+    }
+    expect(await echoOver(path, Buffer.from('still here'))).toBe(true);
+    expect(output().replace(/^(listening on|backend:).*\n/gm, '')).toBe('');
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe(0);
+  });
+
   it('a name in use is one line and status 1, on one loop or several', async () => {
     const path = join(dir, 'taken.sock');
     const holder = createServer();
