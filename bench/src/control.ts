@@ -38,8 +38,9 @@ export interface IdleClients {
  * once every one got its echo, or (with `timeoutMs`) once the rest stopped
  * being waited for.
  */
-export async function startIdleClients(port: number, n: number, options: { timeoutMs?: number; batch?: number } = {}): Promise<IdleClients> {
+export async function startIdleClients(port: number, n: number, options: { timeoutMs?: number; batch?: number; path?: string } = {}): Promise<IdleClients> {
   const args = [join(root, 'bench/dist/idle-clients.js'), '--port', String(port), '--clients', String(n)];
+  if (options.path) args.push('--path', options.path);
   if (options.timeoutMs) args.push('--timeout', String(options.timeoutMs));
   if (options.batch) args.push('--batch', String(options.batch));
   const [cmd, ...rest] = pinned('1', [process.execPath, ...args]);

@@ -125,10 +125,14 @@ export async function waitFor<T>(what: string, probe: () => T | undefined, child
   throw new Error(`${what}: timed out:\n${output()}`);
 }
 
-/** A benchmarked server that printed `listening on <host>:<port>` (and `pipe on <path>` when it serves a pipe too). */
+/**
+ * A benchmarked server that printed `listening on <host>:<port>` (and
+ * `pipe on <path>` when it serves a pipe too), or `listening on <path>`
+ * when it serves a pipe only (its port is then 0).
+ */
 export interface BenchServer {
   port: number;
-  /** The pipe it also serves, if any. */
+  /** The pipe it serves, if any. */
   path?: string;
   child: ChildProcess;
   /** What it printed so far (the last 200 kB). */
@@ -172,8 +176,9 @@ export async function startServer(platform: string, script: string, args: string
     if (gently && tools) spawnSync('wineserver', ['-w'], { env: tools.wineEnv(tools.ensureWindowsNode()), timeout: 120_000 });
   };
   try {
-    const port = await waitFor('server start', () => Number(/listening on [^\s]+:(\d+)/.exec(output())?.[1] ?? NaN) || undefined, child, output, 60_000);
-    const path = /^pipe on (\S+)$/m.exec(output())?.[1];
+    const listening = await waitFor('server start', () => /listening on (\S+)/.exec(output())?.[1], child, output, 60_000);
+    const port = Number(/:(\d+)$/.exec(listening)?.[1] ?? 0);
+    const path = port > 0 ? /^pipe on (\S+)$/m.exec(output())?.[1] : listening;
     return { port, ...(path !== undefined && { path }), child, output, stop };
   } catch (error) {
     await stop(true);

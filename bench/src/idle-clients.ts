@@ -13,6 +13,8 @@ const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const port = Number(args.get('port'));
 const host = args.get('host') ?? '127.0.0.1';
+/** A pipe to connect to instead of host:port. */
+const path = args.get('path');
 const clients = Number(args.get('clients') ?? 2000);
 const batch = Number(args.get('batch') ?? 100);
 const timeoutMs = Number(args.get('timeout') ?? 0);
@@ -23,7 +25,7 @@ const open = new Set<ReturnType<typeof connect>>();
 const oneClient = (): Promise<boolean> =>
   new Promise((resolve, reject) => {
     let echoed = 0;
-    const s = connect(port, host, () => s.write(message));
+    const s = connect(path ? { path } : { port, host }, () => s.write(message));
     s.setNoDelay(true);
     s.on('data', (d) => {
       echoed += d.length;

@@ -2,7 +2,8 @@
  * What the tour runs and what it shows: the seven model servers of
  * examples/models (overlapped I/O twice, once per notification), the Linux
  * models the same servers get when deployed there (poll, epoll, io_uring),
- * and the measures of its table and charts.
+ * each also serving a pipe (a Unix domain socket), and the measures of its
+ * table and charts.
  */
 
 /** One model server of examples/models. */
@@ -20,6 +21,8 @@ export interface TourModel {
    * only.
    */
   system: 'windows' | 'linux';
+  /** Serves a pipe (`--path`) instead of a port: the same clients, over a local stream. */
+  pipe?: boolean;
 }
 
 export const TOUR_MODELS: readonly TourModel[] = [
@@ -35,6 +38,10 @@ export const TOUR_MODELS: readonly TourModel[] = [
   { id: 'linux-poll', label: 'Linux poll', script: 'select-server.js', flags: [], system: 'linux' },
   { id: 'linux-epoll', label: 'Linux epoll', script: 'epoll-server.js', flags: [], system: 'linux' },
   { id: 'linux-iouring', label: 'Linux io_uring', script: 'iouring-server.js', flags: [], system: 'linux' },
+  // The same servers on a pipe; Windows' named pipes are not built yet.
+  { id: 'linux-poll-pipe', label: 'Linux poll, pipe', script: 'select-server.js', flags: [], system: 'linux', pipe: true },
+  { id: 'linux-epoll-pipe', label: 'Linux epoll, pipe', script: 'epoll-server.js', flags: [], system: 'linux', pipe: true },
+  { id: 'linux-iouring-pipe', label: 'Linux io_uring, pipe', script: 'iouring-server.js', flags: [], system: 'linux', pipe: true },
 ];
 
 /** The models this machine can run: Linux's only on Linux. */

@@ -1,7 +1,7 @@
 /**
  * The tour: the seven Winsock I/O models of the course notes, side by side,
  * and on Linux the three Linux models the same servers get there (poll,
- * epoll, io_uring). Runs each model server of examples/models in turn
+ * epoll, io_uring), over TCP and over a pipe. Runs each model server of examples/models in turn
  * (Winsock models natively on Windows, under Wine's node.exe on Linux;
  * Linux models natively) with its control port beside it, drives it
  * with the same node:net clients (ping-pong over 1 and 50 connections, a
@@ -18,8 +18,9 @@
  * marker (replacing those of an earlier run).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, type as osType } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type ControlReading } from './control-port.js';
 import { readControl, startIdleClients } from './control.js';
@@ -78,9 +79,9 @@ interface PingPong {
 }
 
 /** Ping-pong over `connections`, with the server's native calls per round trip. */
-async function pingPong(control: number, port: number, connections: number): Promise<PingPong & { calls: Record<string, number> }> {
+async function pingPong(control: number, server: BenchServer, connections: number): Promise<PingPong & { calls: Record<string, number> }> {
   const before = await readControl<ControlReading>(control);
-  const result = runLoadGenerator<PingPong>('load.js', port, { mode: 'pingpong', connections, size: 64, duration: settings.durationMs, warmup: settings.warmupMs });
+  const result = runLoadGenerator<PingPong>('load.js', server.port, { mode: 'pingpong', connections, size: 64, duration: settings.durationMs, warmup: settings.warmupMs, path: server.path });
   const after = await readControl<ControlReading>(control);
   const calls = callsBetween(before, after);
   const perRoundTrip = Object.fromEntries(Object.entries(calls).map(([name, n]) => [name, n / Math.max(result.roundTripsTotal, 1)]));
@@ -88,10 +89,10 @@ async function pingPong(control: number, port: number, connections: number): Pro
 }
 
 /** Idle clients: memory and threads they cost, and what the server calls while they idle. */
-async function idle(control: number, port: number): Promise<Pick<TourRow, 'kBPerIdle' | 'servedIdle' | 'threads' | 'idleCallsPerSec'>> {
+async function idle(control: number, server: BenchServer): Promise<Pick<TourRow, 'kBPerIdle' | 'servedIdle' | 'threads' | 'idleCallsPerSec'>> {
   const before = await readControl<ControlReading>(control);
   // A server serving one client at a time echoes one: wait a moment, not forever.
-  const clients = await startIdleClients(port, settings.idleClients, { timeoutMs: 2000 + settings.settleMs, batch: settings.idleClients });
+  const clients = await startIdleClients(server.port, settings.idleClients, { timeoutMs: 2000 + settings.settleMs, batch: settings.idleClients, path: server.path });
   try {
     const quiet = await readControl<ControlReading>(control);
     await sleep(settings.settleMs);
@@ -113,19 +114,20 @@ async function tourOf(model: TourModel): Promise<TourRow> {
   progress(model, 'starting');
   const script = join(root, 'examples/models/dist', model.script);
   const platform = platformOf(model);
-  const server: BenchServer = await startServer(platform, 'tour-server.js', [script, ...model.flags, '--host', '127.0.0.1', '--port', '0'], ['--expose-gc'], { quiet: true });
+  const where = model.pipe ? ['--path', join(tmpdir(), `wsaloop-tour-${process.pid}-${model.id}.sock`)] : ['--host', '127.0.0.1', '--port', '0'];
+  const server: BenchServer = await startServer(platform, 'tour-server.js', [script, ...model.flags, ...where], ['--expose-gc'], { quiet: true });
   try {
     const control = await waitFor('control port', () => Number(/control on [^\s]+:(\d+)/.exec(server.output())?.[1] ?? NaN) || undefined, server.child, server.output);
     await sleep(settings.settleMs);
     progress(model, `${settings.idleClients} idle connections`);
     if (!serverNodes.has(platform)) serverNodes.set(platform, (await readControl<ControlReading>(control)).nodeVersion);
-    const idleFigures = await idle(control, server.port);
+    const idleFigures = await idle(control, server);
     progress(model, 'ping-pong x1');
-    const one = await pingPong(control, server.port, 1);
+    const one = await pingPong(control, server, 1);
     progress(model, 'ping-pong x50');
-    const fifty = await pingPong(control, server.port, 50);
+    const fifty = await pingPong(control, server, 50);
     progress(model, 'bulk');
-    const bulk = runLoadGenerator<{ mbPerSec: number }>('load.js', server.port, { mode: 'bulk', connections: 1, size: 16 * 1024, duration: settings.durationMs, warmup: settings.warmupMs });
+    const bulk = runLoadGenerator<{ mbPerSec: number }>('load.js', server.port, { mode: 'bulk', connections: 1, size: 16 * 1024, duration: settings.durationMs, warmup: settings.warmupMs, path: server.path });
     const byName = (calls: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(calls).sort((a, b) => b[1] - a[1]));
     return {
       id: model.id,
@@ -147,6 +149,8 @@ async function tourOf(model: TourModel): Promise<TourRow> {
   } finally {
     progress(model, 'stopping');
     await server.stop();
+    // Killed, a pipe server leaves its file behind.
+    if (server.path) rmSync(server.path, { force: true });
   }
 }
 
