@@ -67,10 +67,11 @@ export type AcceptThreadReport =
  * Accepts connections with blocking `accept()` on a Worker thread of its
  * own and hands each one to the target loop with the fewest live
  * connections (round-robin among equals). `Address` is what it listens on:
- * an IP address and port, or (started with a `path`) the pipe's path. The socket crosses threads as a
- * number and is never registered with any backend before the receiving loop
- * adopts it with {@link Tcp.open}, so every backend can take it, including a
- * completion port (a socket belongs to one port for life).
+ * an IP address and port, or (started with a `path`) the pipe's path. The
+ * socket crosses threads as a number and is never registered with any
+ * backend before the receiving loop adopts it with {@link Tcp.open}, so every
+ * backend can take it, including a completion port (a socket belongs to one
+ * port for life).
  *
  * Each receiving loop reports a connection's end by decrementing its slot of
  * {@link AcceptThread.loads} (see {@link releaseConnection}).
