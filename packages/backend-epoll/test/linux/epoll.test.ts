@@ -13,6 +13,33 @@ describe('epoll backend', () => {
     expect(() => createLoop({ backend: 'epoll', maxEvents: 0 })).toThrow(RangeError);
     expect(() => createLoop({ backend: 'epoll', maxEvents: 1.5 })).toThrow(/maxEvents/);
     expect(() => createLoop({ backend: 'epoll', maxevents: 8 })).toThrow(expect.objectContaining({ code: 'ERR_WSALOOP_UNKNOWN_BACKEND_OPTION', message: expect.stringMatching(/did you mean "maxEvents"/) }));
+    for (const spin of [-1, 10_001, 'x']) expect(() => createLoop({ backend: 'epoll', spinMicroseconds: spin })).toThrow(/spinMicroseconds/);
+  });
+
+  it('spinMicroseconds: serves round trips and lets Node run between spins (its timers keep firing)', async () => {
+    const loop = createLoop({ backend: 'epoll', spinMicroseconds: 2000 });
+    const server = loop.tcp().bind('127.0.0.1', 0);
+    server.listen(8, (err, client) => {
+      if (!client) throw err;
+      client.readStart((e, data) => (data ? client.write(data) : client.close()));
+    });
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 1);
+    let roundTrips = 0;
+    const peer = connect(server.address().port, '127.0.0.1', () => peer.write('x'));
+    peer.on('data', () => {
+      if (++roundTrips < 300) peer.write('x');
+      else {
+        peer.end();
+        server.close();
+      }
+    });
+    await loop.run();
+    clearInterval(ticker);
+    loop.close();
+    expect(roundTrips).toBe(300);
+    // A spin ends after 2 ms at most: Node's own timers ran meanwhile.
+    expect(ticks).toBeGreaterThan(0);
   });
 
   it('serves 50 clients at once with one event per wait', async () => {
