@@ -9,7 +9,7 @@ export function echo(client: Tcp | Pipe): void {
   if (client.type === 'tcp') client.setNoDelay(true);
   client.readStart((error, data) => {
     if (data) return void client.write(data, () => {});
-    client.shutdown(() => client.close());
+    client.shutdown(() => client.isClosing() || client.close());
   });
 }
 

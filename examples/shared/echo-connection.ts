@@ -15,7 +15,8 @@ export function echoConnection(client: Tcp | Pipe, counter?: { bytes: number }):
       return;
     }
     if (error && error.code !== 'ECONNRESET') console.error(`read failed: ${error.code}`);
-    client.shutdown(() => client.close());
+    // A stop signal may have closed it while the FIN was on its way.
+    client.shutdown(() => client.isClosing() || client.close());
   });
 }
 

@@ -16,7 +16,7 @@ it('lists every backend with its options for an example that takes --backend', (
   expect(text).toMatch(/--port N\s+the port/);
   expect(text).toMatch(/--help\s+print this and exit/);
   expect(text).toMatch(/^ {2}select\s+\(none\)\s+\[Windows, Linux\]$/m);
-  expect(text).toMatch(/^ {2}epoll\s+--maxEvents\s+\[Linux\]$/m);
+  expect(text).toMatch(/^ {2}epoll\s+--maxEvents --spinMicroseconds\s+\[Linux\]$/m);
   expect(text).toMatch(/^ {2}iouring\s+.*--ringEntries.*\[Linux\]$/m);
   expect(text).toMatch(/^ {2}overlapped\s+--notify --recvBufferSize .*\[Windows\]$/m);
   expect(text).toMatch(/^ {2}iocp\s+.*--batchSize.*\[Windows\]$/m);

@@ -131,7 +131,7 @@ describe.skipIf(process.platform === 'win32')('--path: a pipe instead of a port'
     expect(await echoOver(path, Buffer.from('still here'))).toBe(true);
     expect(output().replace(/^(listening on|backend:).*\n/gm, '')).toBe('');
     child.kill('SIGTERM');
-    expect(await exited(child)).toBe(0);
+    expect(await exited(child), output()).toBe(0);
   });
 
   it('a name in use is one line and status 1, on one loop or several', async () => {

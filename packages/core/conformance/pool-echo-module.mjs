@@ -7,7 +7,8 @@ export default function echo(loop, data) {
         if (data?.crashable && chunk.toString().includes('crash')) throw new Error('the app crashed on purpose');
         return void client.write(chunk, () => {});
       }
-      client.shutdown(() => client.close());
+      // The pool's close may have closed it while the FIN was on its way.
+      client.shutdown(() => client.isClosing() || client.close());
     });
   };
 }
