@@ -63,6 +63,9 @@ export interface RoutineDiagnostics {
   batches: number;
 }
 
+/** How long the process's exit waits for routine threads to leave their loops (they leave within one wake). */
+const EXIT_WAIT_MS = 2000;
+
 /** Routine-notified proactors whose threads must be let go when the process exits. */
 const live = new Set<RoutineProactor>();
 let exitHookInstalled = false;
@@ -144,6 +147,12 @@ export class RoutineProactor implements Proactor {
       exitHookInstalled = true;
       onProcessExit(() => {
         for (const proactor of live) proactor._stopAtExit();
+        // Node then terminates the Workers: a routine thread still inside a
+        // native call (or running a completion routine called from one) would
+        // abort the process as its isolate goes (N-API cannot throw then).
+        // So wait, briefly, until each thread has left its loop.
+        const deadline = Date.now() + EXIT_WAIT_MS;
+        for (const proactor of live) proactor._awaitThreadGone(deadline);
       });
     }
     live.add(this);
@@ -469,5 +478,13 @@ export class RoutineProactor implements Proactor {
   _stopAtExit(): void {
     Atomics.store(this.#control, P.CONTROL_EXIT, P.EXIT_PROCESS);
     this.#win.kernel32.SetEvent(this.#requestEvent);
+  }
+
+  /** @internal Blocks until the routine thread has left its loop (CONTROL_DONE), or `deadline` (Date.now()) passes. */
+  _awaitThreadGone(deadline: number): void {
+    if (this.#threadGone) return;
+    for (let left = deadline - Date.now(); left > 0 && Atomics.load(this.#control, P.CONTROL_DONE) === 0; left = deadline - Date.now()) {
+      Atomics.wait(this.#control, P.CONTROL_DONE, 0, left);
+    }
   }
 }
