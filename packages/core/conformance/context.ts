@@ -116,7 +116,9 @@ export function soak(count: number, step = 1): number {
  * Worker's, or the process's at exit) when a V8 background thread posts a
  * task to it as its async handle closes (nodejs/node#56645). A child that
  * exits while a Worker of ours runs (the routine backend's thread) now and
- * then dies of it, after doing everything the test checks.
+ * then dies of it, after doing everything the test checks. The same line
+ * is what scripts/lib/windows-suite.mjs recognises in a shard's own log
+ * (a plain script run before any build: it cannot import this).
  */
 export function diedOfNodeTeardownRace(stderr: string): boolean {
   return process.platform === 'win32' && /Assertion failed: !\(handle->flags & UV_HANDLE_CLOSING\), file \S*async\.c/.test(stderr);
