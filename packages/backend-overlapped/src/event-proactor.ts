@@ -42,6 +42,7 @@ export class EventOverlappedProactor extends OverlappedProactor {
   /** Wakes a wait by setting the first group's control event. */
   readonly wakeToken: EventWakeToken;
   readonly #ws2 = windows().ws2;
+  readonly #kernel32 = windows().kernel32;
   readonly #events = new SharedEvents<OverlappedOperation>({ perEvent: OPERATIONS_PER_EVENT });
   readonly #transferred = new Uint32Array(1);
   readonly #flags = new Uint32Array(1);
@@ -137,7 +138,10 @@ export class EventOverlappedProactor extends OverlappedProactor {
     for (const op of finished) {
       const record = op.record!;
       // A closed socket has no result to ask for: its operations were cancelled.
-      if (record.open && !this.#ws2.WSAGetOverlappedResult(record.socket, op.address, this.#transferred, 0, this.#flags)) {
+      if (record.open && record.pipe) {
+        // A named pipe's operations are file operations: asked of GetOverlappedResult.
+        if (!this.#kernel32.GetOverlappedResult(record.socket, op.address, this.#transferred, 0)) op.syncError = this.#kernel32.GetLastError();
+      } else if (record.open && !this.#ws2.WSAGetOverlappedResult(record.socket, op.address, this.#transferred, 0, this.#flags)) {
         op.syncError = this.#ws2.WSAGetLastError();
       }
       this.complete(op); // releases it: it leaves its event

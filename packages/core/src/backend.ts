@@ -7,7 +7,7 @@ export type { Backend, BackendBase, BackendModule, BackendOptions } from './back
 export { BackendUnsupportedError } from './backend/backend.js';
 export { checkBackendOptions, UnknownBackendOptionError } from './backend/options.js';
 export { Readiness, type Reactor, type ReadinessListener } from './backend/reactor.js';
-export type { Proactor, CompletionRequest, AcceptListener, RecvRequest, RecvFromRequest } from './backend/proactor.js';
+export type { Proactor, NamedPipeOperations, CompletionRequest, AcceptListener, RecvRequest, RecvFromRequest } from './backend/proactor.js';
 export { COMPLETION_OPTION_NAMES, type CompletionOptions, completionSettings, ReceiveSizing } from './backend/completion-options.js';
 export { AcceptKeeper, BURST_ACCEPTS_FACTOR, type AcceptRequest, type PostAccept } from './backend/accept-keeper.js';
 export type { WakeToken, SocketWakeToken, EventFdWakeToken, CompletionPortWakeToken, EventWakeToken, WindowWakeToken, SharedFlagWakeToken } from './backend/wake-token.js';

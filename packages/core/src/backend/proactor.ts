@@ -48,8 +48,32 @@ export interface RecvFromRequest {
   complete(status: number, data: Uint8Array | null, from: Buffer | null): void;
 }
 
+/**
+ * Windows named pipes on a completion backend. A pipe handle (a server
+ * instance or a client's end, opened overlapped by core) is tied to the
+ * backend with {@link NamedPipeOperations.associatePipe}; from then on the
+ * Proactor's `recv`, `send` and `closeSocket` take it as they take a socket
+ * (ReadFile, WriteFile and CloseHandle underneath). A receive that meets the
+ * peer's close completes as end of stream (an empty array), never as
+ * `ERROR_BROKEN_PIPE`; a zero-byte message from the peer is not an end and
+ * is never reported.
+ */
+export interface NamedPipeOperations {
+  /** Ties a pipe handle to the backend. Returns 0 or a negated Win32 error. */
+  associatePipe(handle: SocketHandle): number;
+  /**
+   * Waits for a client on the server instance `handle` (ConnectNamedPipe):
+   * completes with 0 once one has connected, including one that connected
+   * before the wait started. A client that came and went meanwhile
+   * completes it with `ERROR_NO_DATA` (232).
+   */
+  awaitClient(handle: SocketHandle, request: CompletionRequest): void;
+}
+
 /** A completion backend. */
 export interface Proactor extends BackendBase {
+  /** Present when this backend serves Windows named pipes. */
+  readonly namedPipes?: NamedPipeOperations;
   /** Discriminates proactors from reactors. */
   readonly kind: 'proactor';
   /** Prepares a socket core created (e.g. associates it with a completion port). Returns 0 or a negated error. */

@@ -6,7 +6,7 @@
  * closing through the proactor so cancellations are reported first.
  * @module
  */
-import type { AcceptListener, Proactor, RecvRequest } from '../backend/proactor.js';
+import type { AcceptListener, CompletionRequest, Proactor, RecvRequest } from '../backend/proactor.js';
 import type { AddressFamily, SocketApi, SocketHandle } from '../sys/socket-api.js';
 import { type DatagramChannel, type Done, STATUS_CANCELED, type StreamChannel, type IoService, type ConnectionReport } from './channel.js';
 import { adoptSocket, openSocket, SocketCalls } from './socket-calls.js';
@@ -67,7 +67,8 @@ export class ProactiveIo implements IoService {
   }
 }
 
-class ProactiveStream extends SocketCalls implements StreamChannel {
+/** @internal A stream over a proactor; the base of the named-pipe stream too. */
+export class ProactiveStream extends SocketCalls implements StreamChannel {
   readonly #io: ProactiveIo;
   #closed = false;
   #onRead: ((status: number, data: Uint8Array) => void) | null = null;
@@ -144,8 +145,16 @@ class ProactiveStream extends SocketCalls implements StreamChannel {
   }
 
   connect(address: Buffer, length: number, done: Done): void {
+    this.connectBy((request) => this.#io.proactor.connect(this.fd, this.family, address, length, request), done);
+  }
+
+  /**
+   * Connects through `start`, which completes its request once: writes made
+   * meanwhile wait for the outcome, and go out only if it is a success.
+   */
+  protected connectBy(start: (request: CompletionRequest) => void, done: Done): void {
     this.#awaitingConnect = [];
-    this.#io.proactor.connect(this.fd, this.family, address, length, {
+    start({
       complete: this.#io.guard((status: number) => {
         const waiting = this.#awaitingConnect ?? [];
         this.#awaitingConnect = null;
@@ -251,6 +260,11 @@ class ProactiveStream extends SocketCalls implements StreamChannel {
     const done = this.#shutdownDone;
     if (!done) return;
     this.#shutdownDone = null;
+    this.halfClose(done);
+  }
+
+  /** Ends the sending side once every write has completed. */
+  protected halfClose(done: Done): void {
     const rc = this.#io.api.shutdownSend(this.fd);
     done(rc < 0 ? -rc : 0);
   }
@@ -265,13 +279,17 @@ class ProactiveStream extends SocketCalls implements StreamChannel {
     const shutdownDone = this.#shutdownDone;
     this.#shutdownDone = null;
     if (abortive) this.setOption('lingerZero', 1);
-    this.#io.proactor.closeSocket(
-      this.fd,
+    this.closeHandle(
       this.#io.guard(() => {
         shutdownDone?.(STATUS_CANCELED);
         done();
       }),
     );
+  }
+
+  /** Closes the handle through the proactor; `done` once every operation on it has been reported. */
+  protected closeHandle(done: () => void): void {
+    this.#io.proactor.closeSocket(this.fd, done);
   }
 }
 

@@ -10,13 +10,22 @@ import type { SocketChannel } from './channel.js';
 /** Base of every channel: the socket, its family, and the plain calls on it. */
 export abstract class SocketCalls implements SocketChannel {
   /** @internal */ protected readonly api: SocketApi;
-  readonly fd: SocketHandle;
+  #fd: SocketHandle;
   readonly family: AddressFamily;
 
   constructor(api: SocketApi, fd: SocketHandle, family: AddressFamily) {
     this.api = api;
-    this.fd = fd;
+    this.#fd = fd;
     this.family = family;
+  }
+
+  get fd(): SocketHandle {
+    return this.#fd;
+  }
+
+  /** Takes the handle a channel opened after it was made (a named pipe's, at bind or connect). */
+  protected setHandle(fd: SocketHandle): void {
+    this.#fd = fd;
   }
 
   bind(address: Buffer, length: number): number {

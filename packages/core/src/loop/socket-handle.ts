@@ -101,10 +101,10 @@ export abstract class SocketHandleBase<Events extends SocketHandleEvents, Channe
     return decoded;
   }
 
-  /** A raw sockaddr read with `read`, and its length. */
-  protected readSockaddr(syscall: string, read: (channel: Channel, out: Buffer) => number): { sockaddr: Buffer; length: number } {
+  /** A raw sockaddr (of at most `size` bytes) read with `read`, and its length. */
+  protected readSockaddr(syscall: string, read: (channel: Channel, out: Buffer) => number, size = SOCKADDR_MAX): { sockaddr: Buffer; length: number } {
     const channel = this.boundChannel(syscall);
-    const sockaddr = Buffer.alloc(SOCKADDR_MAX);
+    const sockaddr = Buffer.alloc(size);
     const length = read(channel, sockaddr);
     if (length < 0) throw nativeError(length, syscall);
     return { sockaddr, length };

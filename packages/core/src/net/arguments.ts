@@ -14,15 +14,22 @@ export type WriteData = Buffer | Uint8Array | string | ReadonlyArray<Buffer | Ui
 /**
  * A pipe name: a non-empty string with no NUL byte but a leading one (a
  * Linux abstract name).
- * @throws TypeError for anything else; WsaloopError `ENOTSUP` on Windows,
- *   whose named pipes are not supported yet.
+ * @throws TypeError for anything else.
  */
-export function checkPipeName(name: unknown, syscall: string, argument = 'name'): string {
+export function checkPipeName(name: unknown, argument = 'name'): string {
   if (typeof name !== 'string' || name.length === 0 || name.indexOf('\0', 1) >= 0) {
     throw new TypeError(`The "${argument}" argument must be a non-empty string without NUL bytes (but a leading one), received ${describe(name)}`);
   }
-  if (process.platform === 'win32') throw stateError('ENOTSUP', syscall, 'Windows named pipes are not supported yet');
   return name;
+}
+
+/**
+ * Pools and accept threads on a pipe: Linux only for now (on Windows a
+ * named pipe's connections cannot yet be handed to another loop).
+ * @throws WsaloopError `ENOTSUP` on Windows.
+ */
+export function checkPoolPipe(syscall: string): void {
+  if (process.platform === 'win32') throw stateError('ENOTSUP', syscall, 'pools do not serve Windows named pipes yet');
 }
 
 /** @throws RangeError / TypeError unless `port` is an integer in 0..65535. */

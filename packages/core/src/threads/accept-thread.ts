@@ -9,7 +9,7 @@ import { MessageChannel, type MessagePort, type TransferListItem, Worker } from 
 import { stateError, WsaloopError } from '../errors.js';
 import { socketApi } from '../sys/platform.js';
 import { encodeLocalSockaddr, encodeSockaddr, SOCKADDR_MAX, type SocketAddress } from '../sys/sockaddr.js';
-import { checkIpHost, checkPipeName, checkPort } from '../net/arguments.js';
+import { checkIpHost, checkPipeName, checkPoolPipe, checkPort } from '../net/arguments.js';
 
 /** Options of {@link AcceptThread.start}: `host` and `port`, or a pipe's `path`. */
 export interface AcceptThreadOptions {
@@ -110,7 +110,8 @@ export class AcceptThread<Address extends SocketAddress | string = SocketAddress
   static async start(options: AcceptThreadOptions): Promise<AcceptThread<SocketAddress | string>> {
     const { host, port, path, backlog = 511, targets } = options;
     if (path !== undefined) {
-      checkPipeName(path, 'listen', 'path');
+      checkPipeName(path, 'path');
+      checkPoolPipe('listen');
       if (encodeLocalSockaddr(socketApi(), path, Buffer.alloc(SOCKADDR_MAX)) < 0) throw stateError('ENAMETOOLONG', 'listen', `${path}: too long for a pipe name`);
     } else {
       checkIpHost(host);

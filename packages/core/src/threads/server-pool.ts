@@ -13,7 +13,7 @@ import type { SocketAddress } from '../sys/sockaddr.js';
 import type { Loop } from '../loop/loop.js';
 import type { Pipe } from '../loop/pipe.js';
 import type { Tcp } from '../loop/tcp.js';
-import { checkPipeName } from '../net/arguments.js';
+import { checkPipeName, checkPoolPipe } from '../net/arguments.js';
 import { AcceptThread } from './accept-thread.js';
 
 /** Serves one adopted connection on a pool loop: a `Tcp`, or a `Pipe` in a pool started with a `path`. */
@@ -125,7 +125,10 @@ export class ServerPool<Address extends SocketAddress | string = SocketAddress> 
     const threads = options.threads ?? availableParallelism();
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`The "threads" option must be a positive integer, received ${String(threads)}`);
     // Before any loop starts: a pipe's name is refused at once (and on Windows).
-    if (options.path !== undefined) checkPipeName(options.path, 'listen', 'path');
+    if (options.path !== undefined) {
+      checkPipeName(options.path, 'path');
+      checkPoolPipe('listen');
+    }
     const module = options.module instanceof URL ? options.module.href : pathToFileURL(String(options.module)).href;
     const served = new Int32Array(new SharedArrayBuffer(4 * threads));
     const loads = new SharedArrayBuffer(4 * threads);

@@ -31,7 +31,7 @@ export const ACCEPTEX_ADDRESS_SIZE = 44;
 const SLOTS_PER_BLOCK = 256;
 
 /** The kind of an overlapped operation. */
-export type OperationKind = 'accept' | 'connect' | 'recv' | 'poll-recv' | 'send' | 'recvfrom' | 'sendto';
+export type OperationKind = 'accept' | 'connect' | 'recv' | 'poll-recv' | 'send' | 'recvfrom' | 'sendto' | 'await-client';
 
 /** Per-socket bookkeeping: how many operations are in flight, and who waits for them on close. */
 export class SocketRecord {
@@ -43,6 +43,8 @@ export class SocketRecord {
   inFlight = 0;
   /** Called when the record is closed and its last operation reported. */
   onDrained: (() => void) | null = null;
+  /** A named pipe's handle, not a socket: ReadFile, WriteFile and CloseHandle serve it. */
+  pipe = false;
   /** Whether a synchronous success is reported without a notification (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS). */
   skipOnSuccess = false;
   /** A listener's accepts, once it started accepting. */

@@ -21,6 +21,7 @@ import {
   type CompletionOptions,
   type CompletionRequest,
   completionSettings,
+  type NamedPipeOperations,
   encodeSockaddr,
   type Proactor,
   ReceiveSizing,
@@ -50,7 +51,11 @@ import { BufferPool, type PooledBuffer } from './receive-buffers.js';
 const {
   AF_INET,
   AF_INET6,
+  ERROR_BROKEN_PIPE,
+  ERROR_NO_DATA,
   ERROR_OPERATION_ABORTED,
+  ERROR_PIPE_CONNECTED,
+  ERROR_PIPE_NOT_CONNECTED,
   INVALID_SOCKET,
   IPPROTO_TCP,
   SOCK_STREAM,
@@ -110,8 +115,13 @@ const EMPTY = new Uint8Array(0);
  */
 const BACKLOG_ACCEPTS_PER_POLL = 1024;
 
-/** Base of the completion backends (IOCP, overlapped with events or routines). */
-export abstract class OverlappedProactor implements Proactor {
+/**
+ * Base of the completion backends (IOCP, overlapped with events or routines).
+ * Named pipes are served by the same machinery: their handles take the
+ * socket operations, with ReadFile / WriteFile / ConnectNamedPipe in place of
+ * the Winsock calls, and the same OVERLAPPED slots and notifications.
+ */
+export abstract class OverlappedProactor implements Proactor, NamedPipeOperations {
   readonly kind = 'proactor' as const;
   abstract readonly name: string;
   abstract readonly wakeToken: WakeToken;
@@ -222,6 +232,11 @@ export abstract class OverlappedProactor implements Proactor {
     };
   }
 
+  /** This proactor serves named pipes itself. */
+  get namedPipes(): NamedPipeOperations {
+    return this;
+  }
+
   // ---- the Proactor contract ----
 
   associate(socket: SocketHandle, family: AddressFamily, _kind?: SocketKind): number {
@@ -230,6 +245,26 @@ export abstract class OverlappedProactor implements Proactor {
     if (rc < 0) return rc;
     this.#records.set(socket, record);
     return 0;
+  }
+
+  associatePipe(handle: SocketHandle): number {
+    const record = new SocketRecord(handle, 'unix', this.#sizing.initial);
+    record.pipe = true;
+    const rc = this.attach(record);
+    if (rc < 0) return rc;
+    this.#records.set(handle, record);
+    return 0;
+  }
+
+  awaitClient(handle: SocketHandle, request: CompletionRequest): void {
+    const op = this.#begin(this.#record(handle), 'await-client', request);
+    this.#arm(op); // ConnectNamedPipe takes no completion routine either
+    if (this.win.kernel32.ConnectNamedPipe(handle, op.address) !== 0) return this.#started(op, true);
+    const error = this.win.kernel32.GetLastError();
+    // A client that connected between the instance's creation and this call:
+    // connected, and no notification follows.
+    if (error === ERROR_PIPE_CONNECTED) return this.#succeedNow(op);
+    this.#started(op, false, error);
   }
 
   startAccepting(socket: SocketHandle, family: AddressFamily, listener: AcceptListener): void {
@@ -308,11 +343,19 @@ export abstract class OverlappedProactor implements Proactor {
 
   recv(socket: SocketHandle, request: RecvRequest): void {
     const record = this.#record(socket);
-    const op = this.#begin(record, this.#sizing.waitsForData(this.#records.size) ? 'poll-recv' : 'recv', request);
+    // A pipe always reads into a buffer: a zero-byte read would complete on a zero-byte message as well.
+    const op = this.#begin(record, !record.pipe && this.#sizing.waitsForData(this.#records.size) ? 'poll-recv' : 'recv', request);
     this.#issueRecv(op);
   }
 
   #issueRecv(op: OverlappedOperation): void {
+    const record = op.record!;
+    if (record.pipe) {
+      op.buffer = this.#pool(record.receiveSize).acquire();
+      this.#arm(op);
+      const ok = this.win.kernel32.ReadFile(record.socket, op.buffer.address, op.buffer.bytes.byteLength, 0, op.address);
+      return this.#started(op, ok !== 0, ok !== 0 ? 0 : this.win.kernel32.GetLastError());
+    }
     if (op.kind === 'recv') {
       op.buffer = this.#pool(op.record!.receiveSize).acquire();
       writeWsabuf(this.#wsabufs, 0, op.buffer.address, op.buffer.bytes.byteLength);
@@ -327,6 +370,7 @@ export abstract class OverlappedProactor implements Proactor {
   send(socket: SocketHandle, buffers: readonly Uint8Array[], request: CompletionRequest): void {
     const record = this.#record(socket);
     const op = this.#begin(record, 'send', request);
+    if (record.pipe) return this.#writePipe(op, buffers);
     const count = this.#prepareSend(op, buffers);
     const routine = this.#arm(op);
     const rc = this.win.ws2Overlapped.WSASend(socket, this.#wsabufs, count, 0, 0, op.address, routine);
@@ -375,7 +419,8 @@ export abstract class OverlappedProactor implements Proactor {
       // pending would otherwise abort the connection with a reset.
       if (record.inFlight > 0) this.win.kernel32.CancelIoEx(socket, 0);
     }
-    this.api.close(socket);
+    if (record?.pipe) this.win.kernel32.CloseHandle(socket);
+    else this.api.close(socket);
     if (!record || record.inFlight === 0) this.#queueCallback(done);
     else record.onDrained = done;
   }
@@ -462,6 +507,23 @@ export abstract class OverlappedProactor implements Proactor {
     if (op.kind === 'poll-recv' && code === 0 && record.open) {
       // Data (or end of stream) is there: take a buffer only now.
       if (this.#readAfterPoll(op)) return;
+    }
+    if (record.pipe && op.kind === 'recv') {
+      // The peer closed its end (or a server instance lost its client):
+      // that is a pipe's end of stream.
+      if (code === ERROR_BROKEN_PIPE || code === ERROR_PIPE_NOT_CONNECTED || code === ERROR_NO_DATA) {
+        this.#release(op.buffer!);
+        op.buffer = null;
+        return this.#finishWith(op, 0, EMPTY);
+      }
+      // A zero-byte message is not the end of a byte stream: read again.
+      if (code === 0 && op.transferred === 0 && record.open) {
+        this.#release(op.buffer!);
+        op.buffer = null;
+        this.released(op);
+        op.reset();
+        return this.#issueRecv(op);
+      }
     }
     this.#finish(op, code);
   }
@@ -601,7 +663,7 @@ export abstract class OverlappedProactor implements Proactor {
   /** The Win32 / WSA error of a failed operation. */
   #errorOf(record: SocketRecord, op: OverlappedOperation, status: number): number {
     if (status === STATUS_CANCELLED) return ERROR_OPERATION_ABORTED;
-    if (record.open) {
+    if (record.open && !record.pipe) {
       // The documented way to learn a failed overlapped operation's WSA error.
       const ok = this.win.ws2.WSAGetOverlappedResult(record.socket, op.address, this.#u32a, 0, this.#u32b);
       if (!ok) return this.win.ws2.WSAGetLastError();
@@ -638,14 +700,16 @@ export abstract class OverlappedProactor implements Proactor {
     return op;
   }
 
-  /** Routes a just-issued operation: in flight, finished now, or failed now. */
-  #started(op: OverlappedOperation, succeeded: boolean): void {
+  /**
+   * Routes a just-issued operation: in flight, finished now, or failed now.
+   * `error` is the call's last error, for the calls that are not Winsock's.
+   */
+  #started(op: OverlappedOperation, succeeded: boolean, error = succeeded ? 0 : this.win.ws2.WSAGetLastError()): void {
     if (succeeded) {
       if (this.notifiesSynchronousSuccess(op.record!)) this.pending(op);
       else this.#queueReady(op);
       return;
     }
-    const error = this.win.ws2.WSAGetLastError();
     if (error === WSA_IO_PENDING) {
       this.pending(op);
       return;
@@ -663,6 +727,38 @@ export abstract class OverlappedProactor implements Proactor {
       if (this.absorbStray(op)) op.stray = false;
     }
     this.#failNow(op, error);
+  }
+
+  /** Reports `op` as succeeded with nothing transferred, with no notification to wait for. */
+  #succeedNow(op: OverlappedOperation): void {
+    op.slot.fill(0, 0, 16); // Internal (status) and InternalHigh (bytes)
+    this.#queueReady(op);
+  }
+
+  /**
+   * WriteFile takes one buffer: small writes and gathers are copied into one,
+   * a single large buffer goes out as it is. Nothing is written for no
+   * bytes: the peer would read a zero-byte message.
+   */
+  #writePipe(op: OverlappedOperation, buffers: readonly Uint8Array[]): void {
+    let total = 0;
+    for (const b of buffers) total += b.byteLength;
+    if (total === 0) return this.#succeedNow(op);
+    let address: number;
+    if (total <= SMALL_SEND) {
+      this.#prepareSend(op, buffers);
+      address = op.buffer!.address;
+    } else {
+      const pieces = buffers.filter((b) => b.byteLength > 0);
+      let whole = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+      // As for sockets: never hand the system a resizable ArrayBuffer's bytes.
+      if ((whole.buffer as ArrayBuffer & { resizable?: boolean }).resizable) whole = Buffer.from(whole);
+      op.keep = [whole];
+      address = addressOf(whole);
+    }
+    this.#arm(op);
+    const ok = this.win.kernel32.WriteFile(op.record!.socket, address, total, 0, op.address);
+    this.#started(op, ok !== 0, ok !== 0 ? 0 : this.win.kernel32.GetLastError());
   }
 
   #failNow(op: OverlappedOperation, error: number): void {

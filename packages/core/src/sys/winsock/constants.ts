@@ -98,13 +98,47 @@ export const WSA_OPERATION_ABORTED = ERROR_OPERATION_ABORTED;
 export const WSAEWOULDBLOCK = 10035;
 export const WSAEINPROGRESS = 10036;
 export const WSAEALREADY = 10037;
+export const WSAEACCES = 10013;
 export const WSAEINVAL = 10022;
+export const WSAEOPNOTSUPP = 10045;
+export const WSAEADDRINUSE = 10048;
+export const WSAENOTCONN = 10057;
 export const WSAEAFNOSUPPORT = 10047;
 export const WSAECONNRESET = 10054;
 export const WSAEMSGSIZE = 10040;
 
 /** NTSTATUS an OVERLAPPED's Internal member holds while the operation is in flight (HasOverlappedIoCompleted tests it). */
 export const STATUS_PENDING = 0x103;
+
+/** Named pipes (winbase.h, fileapi.h, winnt.h). */
+export const PIPE_ACCESS_DUPLEX = 0x3;
+export const FILE_FLAG_OVERLAPPED = 0x40000000;
+export const FILE_FLAG_FIRST_PIPE_INSTANCE = 0x00080000;
+export const PIPE_TYPE_BYTE = 0x0;
+export const PIPE_READMODE_BYTE = 0x0;
+export const PIPE_WAIT = 0x0;
+export const PIPE_REJECT_REMOTE_CLIENTS = 0x8;
+export const PIPE_UNLIMITED_INSTANCES = 255;
+export const GENERIC_READ = 0x80000000;
+export const GENERIC_WRITE = 0x40000000;
+export const OPEN_EXISTING = 3;
+/** A client's CreateFileW flags: let the server identify, never impersonate, it. */
+export const SECURITY_SQOS_PRESENT = 0x00100000;
+export const SECURITY_IDENTIFICATION = 0x00010000;
+export const INVALID_HANDLE_VALUE = -1;
+
+/** Win32 errors of named pipes. */
+export const ERROR_FILE_NOT_FOUND = 2;
+export const ERROR_PATH_NOT_FOUND = 3;
+export const ERROR_ACCESS_DENIED = 5;
+export const ERROR_BROKEN_PIPE = 109;
+export const ERROR_SEM_TIMEOUT = 121;
+export const ERROR_INVALID_NAME = 123;
+export const ERROR_BAD_PATHNAME = 161;
+export const ERROR_PIPE_BUSY = 231;
+export const ERROR_NO_DATA = 232;
+export const ERROR_PIPE_NOT_CONNECTED = 233;
+export const ERROR_PIPE_CONNECTED = 535;
 
 /** File handle completion modes (winbase.h). */
 export const FILE_SKIP_COMPLETION_PORT_ON_SUCCESS = 0x1;

@@ -7,13 +7,21 @@
 
 const table = new Map<number, [code: string, message: string]>([
   // Win32 codes seen in overlapped completions.
+  [2, ['ENOENT', 'no such pipe or file']],
+  [3, ['ENOENT', 'path not found']],
+  [5, ['EACCES', 'access denied']],
   [6, ['EBADF', 'invalid handle']],
   [8, ['ENOMEM', 'not enough memory']],
   [64, ['ECONNRESET', 'the network name is no longer available']],
   [87, ['EINVAL', 'invalid parameter']],
   [109, ['EPIPE', 'broken pipe']],
   [121, ['ETIMEDOUT', 'semaphore timeout']],
+  [123, ['ENOENT', 'invalid name']],
+  [161, ['ENOENT', 'bad path name']],
+  [230, ['EPIPE', 'bad pipe']],
+  [231, ['EBUSY', 'every instance of the pipe is busy']],
   [232, ['EPIPE', 'the pipe is being closed']],
+  [233, ['EPIPE', 'no process is on the other end of the pipe']],
   [234, ['EMSGSIZE', 'more data is available']],
   [995, ['ECANCELED', 'operation canceled']],
   [1168, ['ENOENT', 'element not found']],

@@ -80,6 +80,19 @@ export interface Kernel32 {
   WaitForSingleObject: NativeFunction<[handle: Address, timeoutMs: number], number>;
   SleepEx: NativeFunction<[timeoutMs: number, alertable: number], number>;
   GetModuleHandleW: NativeFunction<[name: string | null], Address>;
+  /** A named pipe's server instance (INVALID_HANDLE_VALUE, -1, on failure). */
+  CreateNamedPipeW: NativeFunction<
+    [name: string, openMode: number, pipeMode: number, maxInstances: number, outBufferSize: number, inBufferSize: number, defaultTimeoutMs: number, security: Address],
+    Address
+  >;
+  /** Opens a file or a named pipe's client end (INVALID_HANDLE_VALUE, -1, on failure). */
+  CreateFileW: NativeFunction<[name: string, access: number, share: number, security: Address, disposition: number, flags: number, template: Address], Address>;
+  /** Waits (overlapped) for a client on a server instance. */
+  ConnectNamedPipe: NativeFunction<[pipe: Address, overlapped: Address], number>;
+  ReadFile: NativeFunction<[file: Address, buffer: Address, length: number, read: Address, overlapped: Address], number>;
+  WriteFile: NativeFunction<[file: Address, buffer: Address, length: number, written: Address, overlapped: Address], number>;
+  /** The result of an overlapped file operation (a named pipe's); 0 on failure, with its error in GetLastError. */
+  GetOverlappedResult: NativeFunction<[file: Address, overlapped: Address, transferred: Uint32Array, wait: number], number>;
   GetProcAddress: NativeFunction<[module: Address, name: string], Address>;
 }
 
@@ -236,6 +249,13 @@ export function windows(): WindowsLibraries {
     WaitForSingleObject: 'uint32_t __stdcall WaitForSingleObject(uintptr_t handle, uint32_t timeoutMs)',
     SleepEx: 'uint32_t __stdcall SleepEx(uint32_t timeoutMs, int alertable)',
     GetModuleHandleW: 'uintptr_t __stdcall GetModuleHandleW(str16 name)',
+    CreateNamedPipeW:
+      'intptr_t __stdcall CreateNamedPipeW(str16 name, uint32_t openMode, uint32_t pipeMode, uint32_t maxInstances, uint32_t outSize, uint32_t inSize, uint32_t timeoutMs, uintptr_t security)',
+    CreateFileW: 'intptr_t __stdcall CreateFileW(str16 name, uint32_t access, uint32_t share, uintptr_t security, uint32_t disposition, uint32_t flags, uintptr_t template)',
+    ConnectNamedPipe: 'int __stdcall ConnectNamedPipe(intptr_t pipe, uintptr_t overlapped)',
+    ReadFile: 'int __stdcall ReadFile(intptr_t file, uintptr_t buffer, uint32_t length, uintptr_t read, uintptr_t overlapped)',
+    WriteFile: 'int __stdcall WriteFile(intptr_t file, uintptr_t buffer, uint32_t length, uintptr_t written, uintptr_t overlapped)',
+    GetOverlappedResult: 'int __stdcall GetOverlappedResult(intptr_t file, uintptr_t overlapped, void *transferred, int wait)',
     GetProcAddress: 'uintptr_t __stdcall GetProcAddress(uintptr_t module, str name)',
   });
   const ntdll = bind<Ntdll>(koffi.load('ntdll.dll'), {

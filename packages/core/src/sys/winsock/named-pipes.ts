@@ -1,0 +1,106 @@
+/**
+ * The Win32 calls of Windows named pipes that are not I/O: creating a
+ * server instance, opening a client's end, cancelling, and looking at a
+ * pipe's state. Reads, writes and waits for clients are overlapped
+ * operations, started by the backends (`@wsaloop/winsock-kit`).
+ *
+ * Results follow the socket API's rule: a handle (>= 0) or a negated Win32
+ * error code.
+ *
+ * Every server instance refuses remote clients (`PIPE_REJECT_REMOTE_CLIENTS`).
+ * Wine accepts the flag but keeps no trace of it (its pipes report a plain
+ * byte pipe, and it has no remote clients to refuse), so only Windows can
+ * show it working.
+ * @module
+ */
+import { windows } from './library.js';
+import {
+  ERROR_ACCESS_DENIED,
+  ERROR_BAD_PATHNAME,
+  ERROR_INVALID_NAME,
+  ERROR_PATH_NOT_FOUND,
+  ERROR_PIPE_BUSY,
+  FILE_FLAG_FIRST_PIPE_INSTANCE,
+  FILE_FLAG_OVERLAPPED,
+  GENERIC_READ,
+  GENERIC_WRITE,
+  INVALID_HANDLE_VALUE,
+  OPEN_EXISTING,
+  PIPE_ACCESS_DUPLEX,
+  PIPE_READMODE_BYTE,
+  PIPE_REJECT_REMOTE_CLIENTS,
+  PIPE_TYPE_BYTE,
+  PIPE_UNLIMITED_INSTANCES,
+  PIPE_WAIT,
+  SECURITY_IDENTIFICATION,
+  SECURITY_SQOS_PRESENT,
+  WSAEACCES,
+  WSAEADDRINUSE,
+} from './constants.js';
+
+/**
+ * Bytes each direction of an instance buffers: libuv's size, so our pipes
+ * and node:net's behave alike under a reader that falls behind.
+ */
+const PIPE_BUFFER_SIZE = 65536;
+
+
+/**
+ * Creates one server instance of the pipe `name`: byte mode, both ways,
+ * overlapped, with the default security descriptor, and remote clients
+ * refused (`PIPE_REJECT_REMOTE_CLIENTS`: a pipe is a local channel here).
+ * The `first` instance claims the name: a name already served by anyone
+ * fails with `EADDRINUSE` (as libuv maps it); a name the system will not
+ * create a pipe under fails with `EACCES` (as libuv).
+ */
+export function createPipeInstance(name: string, first: boolean): number {
+  const { kernel32 } = windows();
+  const openMode = PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0);
+  const pipeMode = PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS;
+  const handle = kernel32.CreateNamedPipeW(name, openMode, pipeMode, PIPE_UNLIMITED_INSTANCES, PIPE_BUFFER_SIZE, PIPE_BUFFER_SIZE, 0, 0);
+  if (handle !== INVALID_HANDLE_VALUE) return handle;
+  const error = kernel32.GetLastError();
+  if (error === ERROR_ACCESS_DENIED || error === ERROR_PIPE_BUSY) return -WSAEADDRINUSE;
+  if (error === ERROR_INVALID_NAME || error === ERROR_PATH_NOT_FOUND || error === ERROR_BAD_PATHNAME) return -WSAEACCES;
+  return -error;
+}
+
+/**
+ * Opens a client's end of the pipe `name`, overlapped, letting the server
+ * identify but not impersonate the client. `-ERROR_PIPE_BUSY` when every
+ * instance is taken: the caller waits and tries again.
+ */
+export function openPipeClient(name: string): number {
+  const { kernel32 } = windows();
+  const flags = FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION;
+  const handle = kernel32.CreateFileW(name, GENERIC_READ | GENERIC_WRITE, 0, 0, OPEN_EXISTING, flags, 0);
+  return handle === INVALID_HANDLE_VALUE ? -kernel32.GetLastError() : handle;
+}
+
+/** Cancels every operation in flight on `handle` (each completes with ERROR_OPERATION_ABORTED). */
+export function cancelPipeIo(handle: number): void {
+  windows().kernel32.CancelIoEx(handle, 0);
+}
+
+/** Most characters in a pipe's name, `\\.\pipe\` included (CreateNamedPipeW's documented limit). */
+export const PIPE_NAME_MAX = 256;
+
+/** Whether `name` names a local named pipe: `\\.\pipe\NAME` (or `\\?\pipe\NAME`), with a NAME. */
+export function isLocalPipeName(name: string): boolean {
+  return /^\\\\[.?]\\pipe\\./i.test(name);
+}
+
+/** Writes `name` as UTF-16LE into `out` (a pipe's "address"); returns its length in bytes. */
+export function encodePipeName(name: string, out: Buffer): number {
+  return out.write(name, 0, 'utf16le');
+}
+
+/** The name in the first `length` bytes of `data`, written by {@link encodePipeName}. */
+export function decodePipeName(data: Uint8Array, length: number): string {
+  return Buffer.from(data.buffer, data.byteOffset, Math.max(0, length)).toString('utf16le');
+}
+
+/** Closes a pipe handle no backend was told about. */
+export function closePipeHandle(handle: number): void {
+  windows().kernel32.CloseHandle(handle);
+}
