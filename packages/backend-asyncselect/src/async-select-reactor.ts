@@ -43,9 +43,9 @@
  * @module
  */
 import { threadId, Worker } from 'node:worker_threads';
-import { onProcessExit, Readiness, type Reactor, type ReadinessListener, type SocketHandle, socketApi, type WindowWakeToken } from '@wsaloop/core/backend';
+import { onProcessExit, type Proactor, Readiness, type Reactor, type ReadinessListener, type SocketHandle, socketApi, type WindowWakeToken } from '@wsaloop/core/backend';
 import { user32, windows, WinsockConstants as C } from '@wsaloop/core/winsock';
-import { ALL_NETWORK_EVENTS, NetworkEventLedger, readinessOf } from '@wsaloop/winsock-kit';
+import { ALL_NETWORK_EVENTS, NetworkEventLedger, PipeSidecar, readinessOf } from '@wsaloop/winsock-kit';
 import * as P from './protocol.js';
 
 const TWO_32 = 0x100000000;
@@ -99,6 +99,8 @@ export class AsyncSelectReactor implements Reactor {
   readonly #worker: Worker;
   readonly #stopped: Promise<void>;
   readonly #registrations = new Map<SocketHandle, Registration>();
+  /** Named pipes, which WSAAsyncSelect cannot take: overlapped I/O whose events are waited on beside the window. */
+  readonly #pipes = new PipeSidecar();
   /** FD_CLOSE'd sockets and readiness learned outside the messages (see the module comment). */
   readonly #ledger = new NetworkEventLedger<Registration>();
   #hwnd = 0;
@@ -213,6 +215,10 @@ export class AsyncSelectReactor implements Reactor {
    * for messages, the timeout, or {@link wake}.
    */
   poll(timeoutMs: number): number | Promise<number> {
+    return this.#pipes.poll(timeoutMs, (t) => this.#pollSockets(t), () => this.#wakeSockets());
+  }
+
+  #pollSockets(timeoutMs: number): number | Promise<number> {
     if (this.#closed) return 0;
     if (this.#failure) throw this.#failure;
     const n = this.#ledger.report() + this.#drain();
@@ -248,8 +254,18 @@ export class AsyncSelectReactor implements Reactor {
 
   /** Ends a wait in progress, or makes the next poll return at once. From another thread, use {@link wakeToken}. */
   wake(): void {
+    this.#wakeSockets();
+    this.#pipes.wake();
+  }
+
+  #wakeSockets(): void {
     if (this.#resolve) this.#settle();
     else this.#wakePending = true;
+  }
+
+  /** The event-notified overlapped proactor that serves named pipes (see `PipeSidecar`). */
+  get namedPipeProactor(): Proactor {
+    return this.#pipes.proactor;
   }
 
   /** Cancels every registration and tears down the window, its class and the pump thread. */
@@ -265,11 +281,12 @@ export class AsyncSelectReactor implements Reactor {
     this.#stopPump();
     live.delete(this);
     if (this.#resolve) this.#settle();
+    this.#pipes.close();
   }
 
-  /** `registeredSockets`: sockets registered with the window. */
+  /** `registeredSockets`: sockets registered with the window; `pipeOperations` and `pipeHandles` (see `PipeSidecar`). */
   stats(): Record<string, number> {
-    return { registeredSockets: this.#registrations.size };
+    return { registeredSockets: this.#registrations.size, ...this.#pipes.stats() };
   }
 
   /** The pump thread's state, window and counters (for diagnostics and tests). */

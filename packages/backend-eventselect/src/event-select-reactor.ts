@@ -36,9 +36,9 @@
  * end of stream and stops reading (or the socket is unregistered).
  * @module
  */
-import { Readiness, type Reactor, type ReadinessListener, type SocketHandle, type WakeToken } from '@wsaloop/core/backend';
+import { type Proactor, Readiness, type Reactor, type ReadinessListener, type SocketHandle, type WakeToken } from '@wsaloop/core/backend';
 import { WinsockConstants as C, windows } from '@wsaloop/core/winsock';
-import { ALL_NETWORK_EVENTS, NetworkEventLedger, readinessOf, type SharedEvent, SharedEvents } from '@wsaloop/winsock-kit';
+import { ALL_NETWORK_EVENTS, NetworkEventLedger, PipeSidecar, readinessOf, type SharedEvent, SharedEvents } from '@wsaloop/winsock-kit';
 
 /** What a socket whose registration or event read failed is reported as: the adapter's next attempts meet the error. */
 const FAILED = Readiness.READABLE | Readiness.WRITABLE | Readiness.ERROR;
@@ -90,9 +90,16 @@ export class EventSelectReactor implements Reactor {
   readonly #ledger = new NetworkEventLedger<Registration>();
   readonly #networkEvents = Buffer.alloc(NETWORK_EVENTS_SIZE);
   readonly #decoded: Decoded = { connect: 0, connectError: 0, other: 0, otherError: 0, hungUp: false };
+  /** Named pipes, which WSAEventSelect cannot take: overlapped I/O whose events have wait groups of their own. */
+  readonly #pipes = new PipeSidecar();
   #waiting = false;
   #foundWork = false;
   #closed = false;
+
+  /** The event-notified overlapped proactor that serves named pipes (see `PipeSidecar`). */
+  get namedPipeProactor(): Proactor {
+    return this.#pipes.proactor;
+  }
 
   /** Wakes the loop through the first wait group's control event (`SetEvent`). */
   get wakeToken(): WakeToken {
@@ -162,6 +169,10 @@ export class EventSelectReactor implements Reactor {
    * the loop's thread) only when a look found nothing and `timeoutMs` is not 0.
    */
   poll(timeoutMs: number): number | Promise<number> {
+    return this.#pipes.poll(timeoutMs, (t) => this.#pollSockets(t), () => this.#wakeSockets());
+  }
+
+  #pollSockets(timeoutMs: number): number | Promise<number> {
     if (this.#closed) return 0;
     let n = this.#ledger.report();
     // Look without blocking (every group scanned, no thread hop) when the
@@ -193,6 +204,11 @@ export class EventSelectReactor implements Reactor {
 
   /** Ends a wait in progress, or makes the next poll return at once. From another thread, use {@link wakeToken}. */
   wake(): void {
+    this.#wakeSockets();
+    this.#pipes.wake();
+  }
+
+  #wakeSockets(): void {
     if (!this.#closed) this.#events.wake();
   }
 
@@ -207,6 +223,7 @@ export class EventSelectReactor implements Reactor {
     this.#registrations.clear();
     this.#ledger.clear();
     this.#events.close();
+    this.#pipes.close();
   }
 
   /**
@@ -220,6 +237,7 @@ export class EventSelectReactor implements Reactor {
       eventObjects: this.#events.liveEvents,
       eventsAllocated: this.#events.eventsAllocated,
       waitGroupsAllocated: this.#events.groups,
+      ...this.#pipes.stats(),
     };
   }
 

@@ -23,11 +23,11 @@
  * @module @wsaloop/backend-overlapped
  */
 import { BackendUnsupportedError, type BackendOptions, checkBackendOptions, type Proactor } from '@wsaloop/core/backend';
-import { EventOverlappedProactor } from './event-proactor.js';
+import { EventOverlappedProactor } from '@wsaloop/winsock-kit';
 import { notifyMode, OVERLAPPED_BACKEND_OPTION_NAMES, type OverlappedBackendOptions } from './options.js';
 import { RoutineProactor } from './routine/routine-proactor.js';
 
-export { EventOverlappedProactor } from './event-proactor.js';
+export { EventOverlappedProactor } from '@wsaloop/winsock-kit';
 export { RoutineProactor, type RoutineDiagnostics } from './routine/routine-proactor.js';
 export { notifyMode, type NotifyMode, type OverlappedBackendOptions } from './options.js';
 

@@ -12,6 +12,7 @@ import { type BackendOptions, checkBackendOptions, type Reactor } from '@wsaloop
 import { PollWaiter } from './posix-poll.js';
 import { SelectReactor } from './select-reactor.js';
 import { WinsockSelectWaiter } from './winsock-select.js';
+import { PipeSidecar } from '@wsaloop/winsock-kit';
 
 export { SelectReactor } from './select-reactor.js';
 export type { ReadinessWaiter, WatchedSocket } from './waiter.js';
@@ -25,5 +26,7 @@ export const knownOptions: readonly string[] = [];
  */
 export function createBackend(options: BackendOptions = {}): Reactor {
   checkBackendOptions('select', options, knownOptions);
-  return new SelectReactor(process.platform === 'win32' ? new WinsockSelectWaiter() : new PollWaiter());
+  if (process.platform !== 'win32') return new SelectReactor(new PollWaiter());
+  // select() takes sockets only: named pipes are served beside it.
+  return new SelectReactor(new WinsockSelectWaiter(), new PipeSidecar());
 }

@@ -8,7 +8,8 @@
  * wait and the next poll rebuilds them.
  * @module
  */
-import { Readiness, type Reactor, type ReadinessListener, type SocketHandle, type WakeToken } from '@wsaloop/core/backend';
+import { type Proactor, Readiness, type Reactor, type ReadinessListener, type SocketHandle, type WakeToken } from '@wsaloop/core/backend';
+import type { PipeSidecar } from '@wsaloop/winsock-kit';
 import type { ReadinessWaiter, WatchedSocket } from './waiter.js';
 
 interface Registration extends WatchedSocket {
@@ -23,13 +24,21 @@ export class SelectReactor implements Reactor {
   readonly waitsOnThreadPool = true;
   readonly #waiter: ReadinessWaiter;
   readonly #registrations = new Map<SocketHandle, Registration>();
+  /** Windows named pipes, beside select (which takes sockets only); none on Linux, where pipes are sockets. */
+  readonly #pipes: PipeSidecar | null;
   #stale = true;
   #waiting = false;
   #foundWork = false;
   #closed = false;
 
-  constructor(waiter: ReadinessWaiter) {
+  constructor(waiter: ReadinessWaiter, pipes: PipeSidecar | null = null) {
     this.#waiter = waiter;
+    this.#pipes = pipes;
+  }
+
+  /** On Windows, the event-notified overlapped proactor that serves named pipes (see `PipeSidecar`). */
+  get namedPipeProactor(): Proactor | undefined {
+    return this.#pipes?.proactor;
   }
 
   get wakeToken(): WakeToken {
@@ -59,6 +68,11 @@ export class SelectReactor implements Reactor {
   }
 
   poll(timeoutMs: number): number | Promise<number> {
+    if (!this.#pipes) return this.#pollSockets(timeoutMs);
+    return this.#pipes.poll(timeoutMs, (t) => this.#pollSockets(t), () => this.#wakeSockets());
+  }
+
+  #pollSockets(timeoutMs: number): number | Promise<number> {
     if (this.#closed) return 0;
     this.#rebuild();
     if (timeoutMs === 0 || this.#foundWork) {
@@ -113,6 +127,11 @@ export class SelectReactor implements Reactor {
   }
 
   wake(): void {
+    this.#wakeSockets();
+    this.#pipes?.wake();
+  }
+
+  #wakeSockets(): void {
     // Only a wait in flight needs waking (see Backend.wake): the loop also
     // asks while this reactor dispatches, and an echo written from a read
     // callback would then cost a wake-up (a send, a select and two recvs
@@ -125,9 +144,10 @@ export class SelectReactor implements Reactor {
     this.#closed = true;
     this.#registrations.clear();
     this.#waiter.close();
+    this.#pipes?.close();
   }
 
   stats(): Record<string, number> {
-    return { registeredSockets: this.#registrations.size };
+    return { registeredSockets: this.#registrations.size, ...this.#pipes?.stats() };
   }
 }

@@ -131,7 +131,7 @@ export function poolTests(ctx: Conformance): void {
       rmSync(dir, { recursive: true, force: true });
     }, 60_000 * SLOW);
 
-    it.runIf(process.platform === 'win32')('refuses a pipe at once with ENOTSUP (named pipes are not built yet)', async () => {
+    it.runIf(process.platform === 'win32')('refuses a pipe at once with ENOTSUP (pools do not serve named pipes yet)', async () => {
       await expect(ServerPool.start({ path: '\\\\.\\pipe\\wsaloop-pool', threads: THREADS, module, loop })).rejects.toMatchObject({ code: 'ENOTSUP' });
     });
 

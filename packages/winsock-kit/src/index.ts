@@ -10,10 +10,15 @@
  * - event groups: WSAWaitForMultipleEvents beyond its 64-handle limit, on
  *   wait threads, for the eventselect and overlapped backends;
  * - decoding of WSAEventSelect / WSAAsyncSelect network events into core's
- *   readiness, for the eventselect and asyncselect backends.
+ *   readiness, for the eventselect and asyncselect backends;
+ * - the overlapped proactor notified by events (the overlapped backend's
+ *   event mode), and the pipe sidecar through which the readiness backends
+ *   serve named pipes with it.
  * @module @wsaloop/winsock-kit
  */
 export { OverlappedProactor, OVERLAPPED_OPTION_NAMES, type OverlappedOptions } from './overlapped/overlapped-proactor.js';
+export { EventOverlappedProactor, OPERATIONS_PER_EVENT } from './overlapped/event-proactor.js';
+export { PipeSidecar } from './named-pipes/pipe-sidecar.js';
 export { OverlappedOperation, SocketRecord, OperationPool, type OperationKind, OFFSET_EVENT } from './overlapped/operations.js';
 export { BufferPool, type PooledBuffer } from './overlapped/receive-buffers.js';
 export { NativeBlock } from './overlapped/native-block.js';

@@ -6,6 +6,7 @@
  */
 import type { SocketHandle } from '../sys/socket-api.js';
 import type { BackendBase } from './backend-base.js';
+import type { Proactor } from './proactor.js';
 
 /** Interest / readiness bits. */
 export const Readiness = {
@@ -66,4 +67,12 @@ export interface Reactor extends BackendBase {
    * here, which posts it anew if connections are queued. Optional.
    */
   acceptWouldBlock?(socket: SocketHandle): void;
+  /**
+   * The proactor that serves this reactor's Windows named pipes, which have
+   * no readiness to wait for: present when the reactor serves them. It must
+   * have `namedPipes`, and the reactor's `poll` reports its completions as
+   * well as readiness (its `wake`, `close` and `stats` cover it too). Read
+   * only when a pipe is used, so a reactor may make it then.
+   */
+  readonly namedPipeProactor?: Proactor;
 }

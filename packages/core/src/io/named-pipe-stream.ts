@@ -21,6 +21,7 @@
 import type { CompletionRequest, NamedPipeOperations } from '../backend/proactor.js';
 import type { ConnectionReport, Done, IoService, StreamChannel } from './channel.js';
 import { ProactiveIo, ProactiveStream } from './proactive-io.js';
+import { ReactiveIo } from './reactive-io.js';
 import type { SocketOption } from '../sys/socket-api.js';
 import { ERROR_NO_DATA, ERROR_OPERATION_ABORTED, ERROR_PIPE_BUSY, ERROR_SEM_TIMEOUT, WSAEINVAL, WSAENOTCONN } from '../sys/winsock/constants.js';
 import { cancelPipeIo, closePipeHandle, createPipeInstance, decodePipeName, encodePipeName, openPipeClient } from '../sys/winsock/named-pipes.js';
@@ -41,16 +42,39 @@ const EMPTY = new Uint8Array(0);
 
 type Role = 'new' | 'server' | 'client' | 'accepted';
 
-/** The named-pipe operations of `io`'s backend, or null when it serves none. */
-export function namedPipesOf(io: IoService): NamedPipeOperations | null {
-  return io instanceof ProactiveIo ? (io.proactor.namedPipes ?? null) : null;
+/** Where a loop's named pipes run: a proactive io, and its proactor's pipe operations. */
+interface PipeService {
+  io: ProactiveIo;
+  pipes: NamedPipeOperations;
+}
+
+/** A reactor's pipe service, made once per loop. */
+const reactorPipes = new WeakMap<ReactiveIo, PipeService>();
+
+/**
+ * Where `io`'s named pipes run, or null when its backend serves none: a
+ * proactor serves them itself; a reactor through a proactor of its own
+ * (`namedPipeProactor`), which gets a proactive io of its own on the same
+ * loop.
+ */
+export function namedPipesOf(io: IoService): PipeService | null {
+  if (io instanceof ProactiveIo) return io.proactor.namedPipes ? { io, pipes: io.proactor.namedPipes } : null;
+  if (!(io instanceof ReactiveIo)) return null;
+  let service = reactorPipes.get(io);
+  if (!service) {
+    const proactor = io.reactor.namedPipeProactor;
+    if (!proactor?.namedPipes) return null;
+    service = { io: new ProactiveIo(io.scheduler, proactor, io.api), pipes: proactor.namedPipes };
+    reactorPipes.set(io, service);
+  }
+  return service;
 }
 
 /** A new named-pipe channel on `io` (its backend must serve named pipes: see {@link namedPipesOf}). */
 export function openNamedPipe(io: IoService): StreamChannel {
-  const pipes = namedPipesOf(io);
-  if (!pipes) throw new Error(`the ${(io as ProactiveIo).proactor?.name ?? 'reactive'} backend serves no named pipes`);
-  return new NamedPipeStream(io as ProactiveIo, pipes, -1, 'new', '');
+  const service = namedPipesOf(io);
+  if (!service) throw new Error('this backend serves no named pipes');
+  return new NamedPipeStream(service.io, service.pipes, -1, 'new', '');
 }
 
 class NamedPipeStream extends ProactiveStream {

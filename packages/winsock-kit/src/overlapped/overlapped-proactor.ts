@@ -458,6 +458,11 @@ export abstract class OverlappedProactor implements Proactor, NamedPipeOperation
 
   // ---- completion ----
 
+  /** Nothing in flight and nothing to report: a wait could only end by its timeout or a wake. */
+  get idle(): boolean {
+    return this.operations.live === this.#held.size && !this.hasReady;
+  }
+
   /** Whether completions or callbacks are waiting to be reported by the next poll. */
   protected get hasReady(): boolean {
     return this.#ready.length > 0 || this.#readyCallbacks.length > 0 || this.#readyAccepts.length > 0;

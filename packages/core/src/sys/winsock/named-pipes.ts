@@ -20,6 +20,7 @@ import {
   ERROR_INVALID_NAME,
   ERROR_PATH_NOT_FOUND,
   ERROR_PIPE_BUSY,
+  ERROR_SEM_TIMEOUT,
   FILE_FLAG_FIRST_PIPE_INSTANCE,
   FILE_FLAG_OVERLAPPED,
   GENERIC_READ,
@@ -55,6 +56,7 @@ const PIPE_BUFFER_SIZE = 65536;
  */
 export function createPipeInstance(name: string, first: boolean): number {
   const { kernel32 } = windows();
+  if (first && isServed(name)) return -WSAEADDRINUSE;
   const openMode = PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0);
   const pipeMode = PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS;
   const handle = kernel32.CreateNamedPipeW(name, openMode, pipeMode, PIPE_UNLIMITED_INSTANCES, PIPE_BUFFER_SIZE, PIPE_BUFFER_SIZE, 0, 0);
@@ -63,6 +65,19 @@ export function createPipeInstance(name: string, first: boolean): number {
   if (error === ERROR_ACCESS_DENIED || error === ERROR_PIPE_BUSY) return -WSAEADDRINUSE;
   if (error === ERROR_INVALID_NAME || error === ERROR_PATH_NOT_FOUND || error === ERROR_BAD_PATHNAME) return -WSAEACCES;
   return -error;
+}
+
+/**
+ * Whether some server already has an instance of `name`, free or busy.
+ * FILE_FLAG_FIRST_PIPE_INSTANCE says so on Windows, but Wine ignores that
+ * flag (a second "first" instance is created without an error), so the name
+ * is asked first: WaitNamedPipeW does not connect, and it waits at most
+ * 1 ms, only while every instance of a served name is busy.
+ */
+function isServed(name: string): boolean {
+  const { kernel32 } = windows();
+  if (kernel32.WaitNamedPipeW(name, 1) !== 0) return true;
+  return kernel32.GetLastError() === ERROR_SEM_TIMEOUT;
 }
 
 /**

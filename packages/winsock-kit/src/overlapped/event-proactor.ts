@@ -22,11 +22,16 @@
  *
  * Results are read from the OVERLAPPED by core's {@link OverlappedProactor}
  * (WSAGetOverlappedResult for a failure's WSA error).
+ *
+ * The overlapped backend's event mode is this proactor; the readiness
+ * backends serve named pipes with one too (see `PipeSidecar`).
  * @module
  */
 import type { EventWakeToken } from '@wsaloop/core/backend';
 import { windows, WinsockConstants } from '@wsaloop/core/winsock';
-import { OFFSET_EVENT, type OverlappedOperation, OverlappedProactor, type OverlappedOptions, type SharedEvent, SharedEvents } from '@wsaloop/winsock-kit';
+import { SharedEvents, type SharedEvent } from '../event-groups/shared-events.js';
+import { OFFSET_EVENT, type OverlappedOperation } from './operations.js';
+import { OverlappedProactor, type OverlappedOptions } from './overlapped-proactor.js';
 
 const TWO_32 = 0x100000000;
 /**

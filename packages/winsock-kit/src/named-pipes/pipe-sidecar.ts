@@ -1,0 +1,72 @@
+/**
+ * Named pipes beside a readiness backend. select, WSAEventSelect and
+ * WSAAsyncSelect take sockets only: a named pipe has no readiness to wait
+ * for. So a reactor that serves pipes keeps a completion engine beside its
+ * own wait, the overlapped proactor notified by events, whose events are
+ * waited on by wait threads of its own (WSAWaitForMultipleEvents). That is
+ * the honest form of the model: the pipes are overlapped I/O, and the
+ * reactor's wait is not what learns of them.
+ *
+ * The reactor's poll reports both. What finished is reported without a
+ * wait; when both must wait, they wait at once, and the first to end wakes
+ * the other, so neither a pipe nor a socket waits for the other's timeout.
+ * Until a pipe is used, nothing is made and the reactor polls as before.
+ * @module
+ */
+import type { Proactor } from '@wsaloop/core/backend';
+import { EventOverlappedProactor } from '../overlapped/event-proactor.js';
+
+/** The named-pipe engine of one reactor. */
+export class PipeSidecar {
+  #engine: EventOverlappedProactor | null = null;
+  #closed = false;
+
+  /** The engine that serves the reactor's named pipes, made on first use. */
+  get proactor(): Proactor {
+    if (this.#closed) throw new Error('the backend is closed');
+    return (this.#engine ??= new EventOverlappedProactor());
+  }
+
+  /**
+   * One poll of the reactor: `pollSockets` is the reactor's own, with the
+   * same contract (synchronous for timeout 0); `wakeSockets` ends its wait.
+   */
+  poll(timeoutMs: number, pollSockets: (timeoutMs: number) => number | Promise<number>, wakeSockets: () => void): number | Promise<number> {
+    const engine = this.#engine;
+    if (!engine || engine.idle || this.#closed) return pollSockets(timeoutMs);
+    const finished = engine.poll(0) as number;
+    if (finished > 0 || timeoutMs === 0) return finished + (pollSockets(0) as number);
+    const sockets = pollSockets(timeoutMs);
+    if (typeof sockets === 'number') return sockets; // the pipes are looked at again next poll
+    const pipes = engine.poll(timeoutMs);
+    if (typeof pipes === 'number') {
+      wakeSockets();
+      return sockets.then((n) => n + pipes);
+    }
+    const wakePipes = (): void => engine.wake();
+    sockets.then(wakePipes, wakePipes);
+    pipes.then(wakeSockets, wakeSockets);
+    return Promise.all([sockets, pipes]).then(([a, b]) => a + b);
+  }
+
+  /** Ends the pipes' wait in progress (the reactor ends its own). */
+  wake(): void {
+    if (!this.#closed) this.#engine?.wake();
+  }
+
+  /** Releases the engine (every pipe was closed before). */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#engine?.close();
+  }
+
+  /**
+   * `pipeOperations` (in flight) and `pipeHandles` (open): 0 until a pipe is
+   * used, and still counted after close, for leak checks.
+   */
+  stats(): Record<string, number> {
+    const engine = this.#engine?.stats();
+    return { pipeOperations: engine?.liveOperations ?? 0, pipeHandles: engine?.openSockets ?? 0 };
+  }
+}
