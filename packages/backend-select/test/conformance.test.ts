@@ -1,3 +1,3 @@
 import { runConformance } from '@wsaloop/core/conformance';
 
-runConformance({ backend: 'select', waitCall: process.platform === 'win32' ? 'select' : 'poll', namedPipes: true });
+runConformance({ backend: 'select', waitCall: process.platform === 'win32' ? 'select' : 'poll' });

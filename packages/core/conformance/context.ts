@@ -23,12 +23,6 @@ export interface ConformanceOptions {
    * counted, even when that thread is a Worker.
    */
   waitCall?: string;
-  /**
-   * The backend serves Windows named pipes. Checked on Windows only: there
-   * a backend that does runs the pipe tests, one that does not must refuse
-   * a pipe with `ENOTSUP`. (On Linux every backend serves AF_UNIX pipes.)
-   */
-  namedPipes?: boolean;
 }
 
 /** Settings every test file sees. */
@@ -38,8 +32,6 @@ export interface Conformance {
   options: Record<string, unknown>;
   connections: number;
   waitCall?: string;
-  /** Pipes are served: always on Linux, on Windows when the backend serves named pipes. */
-  pipes: boolean;
   makeLoop(): Loop;
 }
 
@@ -50,7 +42,6 @@ export function conformanceContext(opts: ConformanceOptions): Conformance {
     options: opts.options ?? {},
     connections: opts.connections ?? 500,
     waitCall: opts.waitCall,
-    pipes: process.platform !== 'win32' || opts.namedPipes === true,
     makeLoop: () => createLoop({ backend: opts.backend, ...opts.options }),
   };
 }

@@ -1,3 +1,3 @@
 import { runConformance } from '@wsaloop/core/conformance';
 
-runConformance({ backend: 'asyncselect', waitCall: 'GetMessageW', namedPipes: true });
+runConformance({ backend: 'asyncselect', waitCall: 'GetMessageW' });

@@ -1,3 +1,3 @@
 import { runConformance } from '@wsaloop/core/conformance';
 
-runConformance({ backend: 'eventselect', waitCall: 'WSAWaitForMultipleEvents', namedPipes: true });
+runConformance({ backend: 'eventselect', waitCall: 'WSAWaitForMultipleEvents' });

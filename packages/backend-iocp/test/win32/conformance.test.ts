@@ -1,3 +1,3 @@
 import { runConformance } from '@wsaloop/core/conformance';
 
-runConformance({ backend: 'iocp', connections: 2000, waitCall: 'GetQueuedCompletionStatusEx', namedPipes: true });
+runConformance({ backend: 'iocp', connections: 2000, waitCall: 'GetQueuedCompletionStatusEx' });

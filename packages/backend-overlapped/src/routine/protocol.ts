@@ -20,6 +20,8 @@
  *   SENDTO    id socket addressLength inlineLength pieces (address length)*pieces
  *                                                   (bytes: sockaddr, then inline data)
  *   CLOSE     id socket
+ *   ASSOCIATE_PIPE handle                          (a named pipe's handle)
+ *   AWAIT_CLIENT   id handle                       (ConnectNamedPipe)
  *
  * Completion words, `id status` then by the request's kind (bytes in order):
  *   accept: socket backlog (1: more connections likely queued); recv: length (-1: no data) source; recvfrom: length
@@ -38,6 +40,8 @@ export const OP_SEND = 5;
 export const OP_RECVFROM = 6;
 export const OP_SENDTO = 7;
 export const OP_CLOSE = 8;
+export const OP_ASSOCIATE_PIPE = 9;
+export const OP_AWAIT_CLIENT = 10;
 
 /** A batch in either direction. */
 export interface Batch {

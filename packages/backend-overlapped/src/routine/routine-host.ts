@@ -42,6 +42,11 @@ const REQUEST_INDEX = 0;
 const WAKE_INDEX = 1;
 const ACCEPT_CONNECT_INDEX = 2;
 
+/** AcceptEx, ConnectEx and ConnectNamedPipe take no completion routine: they signal the shared event. */
+function signalsEvent(op: OverlappedOperation): boolean {
+  return op.kind === 'accept' || op.kind === 'connect' || op.kind === 'await-client';
+}
+
 /** What one alertable wait ended with. */
 export type Woken = 'nothing' | 'requests' | 'wake';
 
@@ -59,6 +64,8 @@ export class RoutineHost extends OverlappedProactor {
   readonly #acceptConnectEvent: number;
   readonly #handles = Buffer.alloc(3 * 8);
   readonly #routine;
+  /** The same, for a named pipe's ReadFileEx / WriteFileEx. */
+  readonly #fileRoutine;
   readonly #threadId: number;
   /** Operations whose routine ran, in the order it ran. */
   #finished: OverlappedOperation[] = [];
@@ -82,7 +89,7 @@ export class RoutineHost extends OverlappedProactor {
     writeHandle(this.#handles, WAKE_INDEX * 8, wakeEvent);
     writeHandle(this.#handles, ACCEPT_CONNECT_INDEX * 8, this.#acceptConnectEvent);
     this.#threadId = this.win.kernel32.GetCurrentThreadId();
-    this.#routine = this.registerCompletionRoutine((error, _transferred, overlapped) => {
+    const routine = (error: number, _transferred: number, overlapped: number): void => {
       // Runs inside the alertable wait: record the order, report after it.
       // dwError is the operation's Win32 / WSA error; cbTransferred is also
       // in the OVERLAPPED (InternalHigh), where the report reads it.
@@ -96,7 +103,9 @@ export class RoutineHost extends OverlappedProactor {
       if (!op || op.stray) return; // a stray's failure was reported when its call returned
       if (error !== 0) op.syncError = error;
       this.#finished.push(op);
-    });
+    };
+    this.#routine = this.registerCompletionRoutine(routine);
+    this.#fileRoutine = this.registerFileCompletionRoutine(routine);
   }
 
   /** Win32 id of the thread that starts the operations. */
@@ -113,8 +122,12 @@ export class RoutineHost extends OverlappedProactor {
     return 0; // routines need no association
   }
 
+  protected override fileRoutine(): number {
+    return this.#fileRoutine.address;
+  }
+
   protected arm(op: OverlappedOperation): number {
-    if (op.kind === 'accept' || op.kind === 'connect') {
+    if (signalsEvent(op)) {
       writeHandle(op.slot, OFFSET_EVENT, this.#acceptConnectEvent);
       // In flight until the system says otherwise (HasOverlappedIoCompleted).
       op.slot.writeUInt32LE(C.STATUS_PENDING, 0);
@@ -132,14 +145,14 @@ export class RoutineHost extends OverlappedProactor {
   }
 
   protected pending(op: OverlappedOperation): void {
-    if (op.kind === 'accept' || op.kind === 'connect') {
+    if (signalsEvent(op)) {
       this.#eventOps.add(op);
       this.#lookAtEventOps = true;
     }
   }
 
   protected released(op: OverlappedOperation): void {
-    if (op.kind === 'accept' || op.kind === 'connect') this.#eventOps.delete(op);
+    if (signalsEvent(op)) this.#eventOps.delete(op);
   }
 
   protected readyQueued(): void {
@@ -238,6 +251,7 @@ export class RoutineHost extends OverlappedProactor {
     if (this.#closed) return;
     this.#closed = true;
     this.#routine.unregister();
+    this.#fileRoutine.unregister();
     this.win.ws2.WSACloseEvent(this.#acceptConnectEvent);
   }
 }
@@ -365,6 +379,10 @@ export function runRoutineThread(data: P.RoutineThreadData): void {
         host.associate(w[i++]!, w[i++] === 1 ? 'ipv6' : 'ipv4');
         continue;
       }
+      if (op === P.OP_ASSOCIATE_PIPE) {
+        host.associatePipe(w[i++]!);
+        continue;
+      }
       const id = w[i++]!;
       const socket = w[i++]!;
       switch (op) {
@@ -402,6 +420,9 @@ export function runRoutineThread(data: P.RoutineThreadData): void {
         }
         case P.OP_CLOSE:
           host.closeSocket(socket, () => out.status(id, 0));
+          break;
+        case P.OP_AWAIT_CLIENT:
+          host.awaitClient(socket, { complete: (status) => out.status(id, status) } satisfies CompletionRequest);
           break;
         default:
           throw new Error(`routine thread: unknown request ${op}`);

@@ -19,6 +19,7 @@ import {
   type AddressFamily,
   type CompletionRequest,
   type EventWakeToken,
+  type NamedPipeOperations,
   onProcessExit,
   type Proactor,
   type RecvFromRequest,
@@ -36,7 +37,7 @@ const INLINE_SEND = 16 * 1024;
 const CLOSE_WAIT_MS = 10_000;
 const EMPTY = new Uint8Array(0);
 
-type Kind = 'accept' | 'connect' | 'recv' | 'send' | 'recvfrom' | 'sendto' | 'close';
+type Kind = 'accept' | 'connect' | 'recv' | 'send' | 'recvfrom' | 'sendto' | 'close' | 'await-client';
 
 interface Outstanding {
   kind: Kind;
@@ -157,6 +158,24 @@ export class RoutineProactor implements Proactor {
     }
     live.add(this);
   }
+
+  /**
+   * Named pipes, started on the routine thread like sockets: ReadFileEx and
+   * WriteFileEx with a completion routine, ConnectNamedPipe with the event
+   * AcceptEx and ConnectEx share (it takes no routine).
+   */
+  readonly namedPipes: NamedPipeOperations = {
+    associatePipe: (handle) => {
+      this.#words.push(P.OP_ASSOCIATE_PIPE, handle);
+      this.#queued();
+      return 0;
+    },
+    awaitClient: (handle, request) => {
+      const id = this.#register('await-client', request, handle, null);
+      this.#words.push(P.OP_AWAIT_CLIENT, id, handle);
+      this.#queued();
+    },
+  };
 
   // ---- requests ----
 

@@ -1,3 +1,3 @@
 import { runConformance } from '@wsaloop/core/conformance';
 
-runConformance({ backend: 'overlapped', waitCall: 'WSAWaitForMultipleEvents', namedPipes: true });
+runConformance({ backend: 'overlapped', waitCall: 'WSAWaitForMultipleEvents' });

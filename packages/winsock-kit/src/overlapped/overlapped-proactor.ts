@@ -93,6 +93,7 @@ export interface RegisteredRoutine {
 }
 
 let routineType: koffi.IKoffiCType | null = null;
+let fileRoutineType: koffi.IKoffiCType | null = null;
 
 /** Sends up to this size are copied into a pooled buffer; larger ones go out zero-copy. */
 const SMALL_SEND = 4096;
@@ -237,6 +238,33 @@ export abstract class OverlappedProactor implements Proactor, NamedPipeOperation
     return this;
   }
 
+  /**
+   * The completion routine for a named pipe's ReadFileEx / WriteFileEx, for
+   * a model whose `arm` returns routines (LPOVERLAPPED_COMPLETION_ROUTINE
+   * takes no flags argument, so it is a routine of its own). 0: none.
+   */
+  protected fileRoutine(): number {
+    return 0;
+  }
+
+  /**
+   * Registers `routine` as a native LPOVERLAPPED_COMPLETION_ROUTINE (the
+   * Win32 error, the bytes transferred, the OVERLAPPED's address), for
+   * {@link fileRoutine} to return. Same rules as {@link registerCompletionRoutine}.
+   */
+  protected registerFileCompletionRoutine(routine: (error: number, transferred: number, overlapped: number) => void): RegisteredRoutine {
+    fileRoutineType ??= koffi.proto('__stdcall', null, 'void', ['uint32_t', 'uint32_t', 'uintptr_t']);
+    const registered = koffi.register(routine, koffi.pointer(fileRoutineType));
+    let live = true;
+    return {
+      address: Number(koffi.address(registered)),
+      unregister: () => {
+        if (live) koffi.unregister(registered);
+        live = false;
+      },
+    };
+  }
+
   // ---- the Proactor contract ----
 
   associate(socket: SocketHandle, family: AddressFamily, _kind?: SocketKind): number {
@@ -352,9 +380,12 @@ export abstract class OverlappedProactor implements Proactor, NamedPipeOperation
     const record = op.record!;
     if (record.pipe) {
       op.buffer = this.#pool(record.receiveSize).acquire();
-      this.#arm(op);
-      const ok = this.win.kernel32.ReadFile(record.socket, op.buffer.address, op.buffer.bytes.byteLength, 0, op.address);
-      return this.#started(op, ok !== 0, ok !== 0 ? 0 : this.win.kernel32.GetLastError());
+      const { kernel32 } = this.win;
+      const ok =
+        this.#arm(op) === 0
+          ? kernel32.ReadFile(record.socket, op.buffer.address, op.buffer.bytes.byteLength, 0, op.address)
+          : kernel32.ReadFileEx(record.socket, op.buffer.address, op.buffer.bytes.byteLength, op.address, this.fileRoutine());
+      return this.#started(op, ok !== 0, ok !== 0 ? 0 : kernel32.GetLastError());
     }
     if (op.kind === 'recv') {
       op.buffer = this.#pool(op.record!.receiveSize).acquire();
@@ -761,9 +792,10 @@ export abstract class OverlappedProactor implements Proactor, NamedPipeOperation
       op.keep = [whole];
       address = addressOf(whole);
     }
-    this.#arm(op);
-    const ok = this.win.kernel32.WriteFile(op.record!.socket, address, total, 0, op.address);
-    this.#started(op, ok !== 0, ok !== 0 ? 0 : this.win.kernel32.GetLastError());
+    const { kernel32 } = this.win;
+    const handle = op.record!.socket;
+    const ok = this.#arm(op) === 0 ? kernel32.WriteFile(handle, address, total, 0, op.address) : kernel32.WriteFileEx(handle, address, total, op.address, this.fileRoutine());
+    this.#started(op, ok !== 0, ok !== 0 ? 0 : kernel32.GetLastError());
   }
 
   #failNow(op: OverlappedOperation, error: number): void {

@@ -93,6 +93,9 @@ export interface Kernel32 {
   ConnectNamedPipe: NativeFunction<[pipe: Address, overlapped: Address], number>;
   ReadFile: NativeFunction<[file: Address, buffer: Address, length: number, read: Address, overlapped: Address], number>;
   WriteFile: NativeFunction<[file: Address, buffer: Address, length: number, written: Address, overlapped: Address], number>;
+  /** ReadFile with a completion routine (run in an alertable wait of the calling thread), the event-less overlapped style. */
+  ReadFileEx: NativeFunction<[file: Address, buffer: Address, length: number, overlapped: Address, routine: Address], number>;
+  WriteFileEx: NativeFunction<[file: Address, buffer: Address, length: number, overlapped: Address, routine: Address], number>;
   /** The result of an overlapped file operation (a named pipe's); 0 on failure, with its error in GetLastError. */
   GetOverlappedResult: NativeFunction<[file: Address, overlapped: Address, transferred: Uint32Array, wait: number], number>;
   GetProcAddress: NativeFunction<[module: Address, name: string], Address>;
@@ -258,6 +261,8 @@ export function windows(): WindowsLibraries {
     ConnectNamedPipe: 'int __stdcall ConnectNamedPipe(intptr_t pipe, uintptr_t overlapped)',
     ReadFile: 'int __stdcall ReadFile(intptr_t file, uintptr_t buffer, uint32_t length, uintptr_t read, uintptr_t overlapped)',
     WriteFile: 'int __stdcall WriteFile(intptr_t file, uintptr_t buffer, uint32_t length, uintptr_t written, uintptr_t overlapped)',
+    ReadFileEx: 'int __stdcall ReadFileEx(intptr_t file, uintptr_t buffer, uint32_t length, uintptr_t overlapped, uintptr_t routine)',
+    WriteFileEx: 'int __stdcall WriteFileEx(intptr_t file, uintptr_t buffer, uint32_t length, uintptr_t overlapped, uintptr_t routine)',
     GetOverlappedResult: 'int __stdcall GetOverlappedResult(intptr_t file, uintptr_t overlapped, void *transferred, int wait)',
     GetProcAddress: 'uintptr_t __stdcall GetProcAddress(uintptr_t module, str name)',
   });
