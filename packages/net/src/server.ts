@@ -66,9 +66,9 @@ function dropInfo(client: Tcp): Record<string, unknown> {
  * @remarks
  * Differences from node:net (the package README lists them all): a `loop`
  * option picks the backend; `listen()` binds `0.0.0.0` when no host is given
- * (node:net: `::`); a path is a Unix domain socket on Linux (Windows' named
- * pipes are not supported yet: listening fails with `ENOTSUP`); fds and
- * handles are refused with `ERR_INVALID_ARG_VALUE`. Listening starts the loop if nobody runs it; a
+ * (node:net: `::`); a path is a Unix domain socket on Linux and a named pipe
+ * on Windows (there `readableAll` / `writableAll` fail with `ENOTSUP`, and
+ * pools do not serve pipes yet); fds and handles are refused with `ERR_INVALID_ARG_VALUE`. Listening starts the loop if nobody runs it; a
  * failure of that run is emitted here as `'error'`.
  */
 export class Server extends EventEmitter {

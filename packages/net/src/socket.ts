@@ -91,7 +91,7 @@ export const kOnDestroy = Symbol('wsaloop.onDestroy');
  * @remarks
  * Differences from node:net (the package README lists them all): a `loop`
  * option picks the backend (else {@link defaultLoop}); pipes are Unix domain
- * sockets on Linux and not yet supported on Windows (`ENOTSUP`); `fd` and
+ * sockets on Linux and named pipes on Windows; `fd` and
  * libuv handles throw `ERR_INVALID_ARG_VALUE`; there is no `_handle`, so
  * node:http and tls use their JS-stream paths.
  */
