@@ -11,8 +11,10 @@
  *   - ping-pong, 64-byte messages, 50 connections beside 10,000 idle ones
  *     (idle-clients.ts, another process, connected first and silent
  *     throughout: what a wait costs per open socket shows here)
- *   - over a pipe (natively on Linux: a Unix domain socket; Windows' named
- *     pipes are not built yet): ping-pong at 1 and 50 connections, and bulk
+ *   - over a pipe (a Unix domain socket on Linux, a named pipe under Wine,
+ *     where the load generator runs under Wine too, since only a process of
+ *     the same Wine prefix can open it): ping-pong at 1 and 50 connections,
+ *     and bulk
  *
  * Prints round trips/s, MB/s and p50/p99 latency side by side, with each
  * result's ratio to node:net on the same platform.
@@ -26,7 +28,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startIdleClients } from './control.js';
-import { type BenchServer, fmt, flags as args, runLoadGenerator, runRounds } from './harness.js';
+import { type BenchServer, fmt, flags as args, runLoadGenerator, runRounds, runWineLoadGenerator } from './harness.js';
 
 const duration = args.get('duration') ?? '3000';
 const rounds = Number(args.get('rounds') ?? 3);
@@ -42,9 +44,9 @@ const allScenarios = [
   { name: 'pipe ping-pong 64 B x50', mode: 'pingpong', connections: 50, size: 64, pipe: true },
   { name: 'pipe bulk 16 KiB x1', mode: 'bulk', connections: 1, size: 16 * 1024, pipe: true },
 ] as const;
-/** The pipe every server also serves, natively on Linux (the pipe scenarios' only platform for now). */
-const pipePath = join(tmpdir(), `wsaloop-bench-${process.pid}.sock`);
-const pipesOn = (platform: string): boolean => platform === 'native' && process.platform === 'linux';
+/** The pipe every server also serves: a named pipe on Windows and under Wine, else a Unix domain socket. */
+const pipeName = (platform: string): string =>
+  platform === 'wine' || process.platform === 'win32' ? `\\\\.\\pipe\\wsaloop-bench-${process.pid}` : join(tmpdir(), `wsaloop-bench-${process.pid}.sock`);
 // --scenarios 1,3 runs a subset (1-based).
 const picked = args.get('scenarios')?.split(',').map((n) => Number(n) - 1);
 const scenarios = picked ? allScenarios.filter((_, i) => picked.includes(i)) : allScenarios;
@@ -61,11 +63,16 @@ interface Result {
 type Scenario = (typeof allScenarios)[number];
 
 /** Runs the scenario's load generator against `port` (or the server's pipe). */
-function runLoad(port: number, scenario: Scenario, server: BenchServer): Result {
+async function runLoad(port: number, scenario: Scenario, server: BenchServer): Promise<Result> {
   const { mode, connections, size } = scenario;
   const path = 'pipe' in scenario ? server.path : undefined;
   if ('pipe' in scenario && !path) throw new Error(`${scenario.name}: the server serves no pipe`);
-  const parsed = runLoadGenerator<Result & { cyclesPerSec?: number }>(mode === 'churn' ? 'churn-load.js' : 'load.js', port, { mode, connections, size, duration, warmup, path });
+  const script = mode === 'churn' ? 'churn-load.js' : 'load.js';
+  const options = { mode, connections, size, duration, warmup, path };
+  const parsed =
+    path && server.platform === 'wine'
+      ? await runWineLoadGenerator<Result & { cyclesPerSec?: number }>(script, port, options)
+      : runLoadGenerator<Result & { cyclesPerSec?: number }>(script, port, options);
   return parsed.cyclesPerSec === undefined ? parsed : { ...parsed, roundTripsPerSec: parsed.cyclesPerSec, mbPerSec: 0 };
 }
 
@@ -89,8 +96,7 @@ const rows = await runRounds({
   scenarios,
   measure,
   figure: (r, scenario) => (scenario.includes('bulk') ? r.mbPerSec : r.roundTripsPerSec),
-  serverArgs: (platform) => (pipesOn(platform) ? ['--path', pipePath] : []),
-  runsOn: (scenario, platform) => !('pipe' in scenario) || pipesOn(platform),
+  serverArgs: (platform) => ['--path', pipeName(platform)],
 });
 
 console.log(`\nEcho benchmark: median of ${rounds} rounds, ${duration} ms per scenario after ${warmup} ms warm-up; server on CPU 0, load on CPU 1\n`);

@@ -83,6 +83,30 @@ export function runLoadGenerator<R>(script: string, port: number, options: Recor
   return JSON.parse(result.stdout.trim().split('\n').pop()!) as R;
 }
 
+/**
+ * Starts `node.exe bench/dist/<script> <args>` under Wine on CPU 1: a client
+ * of a named pipe, which only a process of the same Wine prefix can open.
+ * Its output goes to .cache/<script>-wine.log.
+ */
+export async function spawnWineHelper(script: string, args: string[]): Promise<{ child: ChildProcess; output(): string }> {
+  const tools = await wine();
+  const nodeExe = tools.ensureWindowsNode();
+  const logFile = join(root, '.cache', `${script.replace(/\.js$/, '')}-wine.log`);
+  rmSync(logFile, { force: true });
+  const child = tools.spawnWindowsNode(nodeExe, [join(root, 'bench/dist', script), ...args], { cwd: root, env: tools.wineEnv(nodeExe), logFile, cpu: '1', quiet: true });
+  return { child, output: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '') };
+}
+
+/** {@link runLoadGenerator} under Wine (see {@link spawnWineHelper}). */
+export async function runWineLoadGenerator<R>(script: string, port: number, options: Record<string, string | number | undefined>): Promise<R> {
+  const args = ['--port', String(port)];
+  for (const [key, value] of Object.entries(options)) if (value !== undefined) args.push(`--${key}`, String(value));
+  const { child, output } = await spawnWineHelper(script, args);
+  const code = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
+  if (code !== 0) throw new Error(`load generator failed under Wine (${code}): ${output()}`);
+  return JSON.parse(output().trim().split('\n').pop()!) as R;
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The median element of `values` by `key`. */
@@ -131,6 +155,8 @@ export async function waitFor<T>(what: string, probe: () => T | undefined, child
  * when it serves a pipe only (its port is then 0).
  */
 export interface BenchServer {
+  /** `native` or `wine`. */
+  platform: string;
   port: number;
   /** The pipe it serves, if any. */
   path?: string;
@@ -179,7 +205,7 @@ export async function startServer(platform: string, script: string, args: string
     const listening = await waitFor('server start', () => /listening on (\S+)/.exec(output())?.[1], child, output, 60_000);
     const port = Number(/:(\d+)$/.exec(listening)?.[1] ?? 0);
     const path = port > 0 ? /^pipe on (\S+)$/m.exec(output())?.[1] : listening;
-    return { port, ...(path !== undefined && { path }), child, output, stop };
+    return { platform, port, ...(path !== undefined && { path }), child, output, stop };
   } catch (error) {
     await stop(true);
     throw error;

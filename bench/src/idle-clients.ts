@@ -2,7 +2,9 @@
  * Idle clients for the memory scenario (node:net, its own process): opens
  * `--clients` connections, a `--batch` at a time; each sends one 64-byte
  * message and waits for its echo. Then prints `ready <n> of <clients>` and
- * keeps every connection open, silent, until it is killed or its stdin ends.
+ * keeps every connection open, silent, until it is killed or its stdin ends
+ * (with `--until-killed`, only until it is killed: a helper under Wine has
+ * no stdin to watch).
  * With `--timeout <ms>`, a client whose echo has not come by then is not
  * waited for (a server serving one client at a time echoes one): `n` counts
  * the echoed ones.
@@ -44,5 +46,9 @@ for (let done = 0; done < clients; ) {
   done += n;
 }
 console.log(`ready ${echoed} of ${open.size}`);
-process.stdin.on('end', () => process.exit(0));
-process.stdin.resume();
+if (!args.has('until-killed')) {
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.resume();
+} else {
+  setInterval(() => {}, 1 << 30);
+}

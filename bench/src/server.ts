@@ -24,8 +24,8 @@ const options: Record<string, unknown> = {};
 const parse = (v: string): unknown => (/^\d+$/.test(v) ? Number(v) : v === 'true' ? true : v === 'false' ? false : v);
 for (const [k, v] of args) if (!['impl', 'host', 'path', 'exit-after', 'threads', 'control', 'snapshots', 'stats-every'].includes(k)) options[k] = parse(v);
 const path = args.get('path');
-// A server killed by the harness leaves its pipe's file behind.
-if (path) rmSync(path, { force: true });
+// A server killed by the harness leaves its pipe's file behind (a named pipe goes with its process).
+if (path && !path.startsWith('\\\\')) rmSync(path, { force: true });
 const threads = Number(args.get('threads') ?? 1);
 // For profiling (e.g. --cpu-prof): leave on our own after this many ms.
 const exitAfter = Number(args.get('exit-after') ?? 0);

@@ -38,7 +38,14 @@ export const TOUR_MODELS: readonly TourModel[] = [
   { id: 'linux-poll', label: 'Linux poll', script: 'select-server.js', flags: [], system: 'linux' },
   { id: 'linux-epoll', label: 'Linux epoll', script: 'epoll-server.js', flags: [], system: 'linux' },
   { id: 'linux-iouring', label: 'Linux io_uring', script: 'iouring-server.js', flags: [], system: 'linux' },
-  // The same servers on a pipe; Windows' named pipes are not built yet.
+  // The same servers on a pipe: a named pipe for the Winsock models from 3 on
+  // (1 and 2 are raw socket loops), a Unix domain socket for the Linux ones.
+  { id: 'select-pipe', label: '3 select, pipe', script: 'select-server.js', flags: [], system: 'windows', pipe: true },
+  { id: 'asyncselect-pipe', label: '4 WSAAsyncSelect, pipe', script: 'asyncselect-server.js', flags: [], system: 'windows', pipe: true },
+  { id: 'eventselect-pipe', label: '5 WSAEventSelect, pipe', script: 'eventselect-server.js', flags: [], system: 'windows', pipe: true },
+  { id: 'overlapped-event-pipe', label: '6 overlapped, events, pipe', script: 'overlapped-server.js', flags: ['--notify', 'event'], system: 'windows', pipe: true },
+  { id: 'overlapped-routine-pipe', label: '6 overlapped, routines, pipe', script: 'overlapped-server.js', flags: ['--notify', 'routine'], system: 'windows', pipe: true },
+  { id: 'iocp-pipe', label: '7 completion port, pipe', script: 'iocp-server.js', flags: [], system: 'windows', pipe: true },
   { id: 'linux-poll-pipe', label: 'Linux poll, pipe', script: 'select-server.js', flags: [], system: 'linux', pipe: true },
   { id: 'linux-epoll-pipe', label: 'Linux epoll, pipe', script: 'epoll-server.js', flags: [], system: 'linux', pipe: true },
   { id: 'linux-iouring-pipe', label: 'Linux io_uring, pipe', script: 'iouring-server.js', flags: [], system: 'linux', pipe: true },

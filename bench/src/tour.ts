@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type ControlReading } from './control-port.js';
 import { readControl, startIdleClients } from './control.js';
-import { type BenchServer, fmt, flags as args, root, runLoadGenerator, sleep, startServer, waitFor } from './harness.js';
+import { type BenchServer, fmt, flags as args, root, runLoadGenerator, runWineLoadGenerator, sleep, startServer, waitFor } from './harness.js';
 import { runnableModels, type TourMachine, type TourModel, type TourResult, type TourRow } from './tour-models.js';
 import { overviewSvg, tourChart, tourPage, withFigures } from './tour-report.js';
 
@@ -81,7 +81,7 @@ interface PingPong {
 /** Ping-pong over `connections`, with the server's native calls per round trip. */
 async function pingPong(control: number, server: BenchServer, connections: number): Promise<PingPong & { calls: Record<string, number> }> {
   const before = await readControl<ControlReading>(control);
-  const result = runLoadGenerator<PingPong>('load.js', server.port, { mode: 'pingpong', connections, size: 64, duration: settings.durationMs, warmup: settings.warmupMs, path: server.path });
+  const result = await load<PingPong>(server, { mode: 'pingpong', connections, size: 64, duration: settings.durationMs, warmup: settings.warmupMs });
   const after = await readControl<ControlReading>(control);
   const calls = callsBetween(before, after);
   const perRoundTrip = Object.fromEntries(Object.entries(calls).map(([name, n]) => [name, n / Math.max(result.roundTripsTotal, 1)]));
@@ -92,7 +92,12 @@ async function pingPong(control: number, server: BenchServer, connections: numbe
 async function idle(control: number, server: BenchServer): Promise<Pick<TourRow, 'kBPerIdle' | 'servedIdle' | 'threads' | 'idleCallsPerSec'>> {
   const before = await readControl<ControlReading>(control);
   // A server serving one client at a time echoes one: wait a moment, not forever.
-  const clients = await startIdleClients(server.port, settings.idleClients, { timeoutMs: 2000 + settings.settleMs, batch: settings.idleClients, path: server.path });
+  const clients = await startIdleClients(server.port, settings.idleClients, {
+    timeoutMs: 2000 + settings.settleMs,
+    batch: settings.idleClients,
+    path: server.path,
+    wine: server.path !== undefined && server.platform === 'wine',
+  });
   try {
     const quiet = await readControl<ControlReading>(control);
     await sleep(settings.settleMs);
@@ -110,11 +115,26 @@ async function idle(control: number, server: BenchServer): Promise<Pick<TourRow,
   }
 }
 
+/** A model's pipe: a named pipe for the Winsock models, else a Unix domain socket. */
+function pipeName(model: TourModel): string {
+  const name = `wsaloop-tour-${process.pid}-${model.id}`;
+  return model.system === 'windows' ? `\\\\.\\pipe\\${name}` : join(tmpdir(), `${name}.sock`);
+}
+
+/**
+ * The load generator against `server`: under Wine too when the server
+ * serves a named pipe under Wine (only a process of its prefix can open it).
+ */
+function load<R>(server: BenchServer, options: Record<string, string | number | undefined>): Promise<R> {
+  const options_ = { ...options, path: server.path };
+  return server.path && server.platform === 'wine' ? runWineLoadGenerator<R>('load.js', server.port, options_) : Promise.resolve(runLoadGenerator<R>('load.js', server.port, options_));
+}
+
 async function tourOf(model: TourModel): Promise<TourRow> {
   progress(model, 'starting');
   const script = join(root, 'examples/models/dist', model.script);
   const platform = platformOf(model);
-  const where = model.pipe ? ['--path', join(tmpdir(), `wsaloop-tour-${process.pid}-${model.id}.sock`)] : ['--host', '127.0.0.1', '--port', '0'];
+  const where = model.pipe ? ['--path', pipeName(model)] : ['--host', '127.0.0.1', '--port', '0'];
   const server: BenchServer = await startServer(platform, 'tour-server.js', [script, ...model.flags, ...where], ['--expose-gc'], { quiet: true });
   try {
     const control = await waitFor('control port', () => Number(/control on [^\s]+:(\d+)/.exec(server.output())?.[1] ?? NaN) || undefined, server.child, server.output);
@@ -127,7 +147,7 @@ async function tourOf(model: TourModel): Promise<TourRow> {
     progress(model, 'ping-pong x50');
     const fifty = await pingPong(control, server, 50);
     progress(model, 'bulk');
-    const bulk = runLoadGenerator<{ mbPerSec: number }>('load.js', server.port, { mode: 'bulk', connections: 1, size: 16 * 1024, duration: settings.durationMs, warmup: settings.warmupMs, path: server.path });
+    const bulk = await load<{ mbPerSec: number }>(server, { mode: 'bulk', connections: 1, size: 16 * 1024, duration: settings.durationMs, warmup: settings.warmupMs });
     const byName = (calls: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(calls).sort((a, b) => b[1] - a[1]));
     return {
       id: model.id,
@@ -149,8 +169,8 @@ async function tourOf(model: TourModel): Promise<TourRow> {
   } finally {
     progress(model, 'stopping');
     await server.stop();
-    // Killed, a pipe server leaves its file behind.
-    if (server.path) rmSync(server.path, { force: true });
+    // Killed, a pipe server leaves its file behind (a named pipe goes with its process).
+    if (server.path && model.system === 'linux') rmSync(server.path, { force: true });
   }
 }
 

@@ -33,7 +33,7 @@ export function listenFlags(defaultPort: number): FlagHelp[] {
 /** `--path NAME` of a server that can listen on a pipe instead of a port. */
 export const PATH_FLAG: FlagHelp = {
   flag: '--path NAME',
-  help: 'listen on a pipe instead of host and port: a Unix domain socket path on Linux (Windows named pipes are not supported yet)',
+  help: 'listen on a pipe instead of host and port: a Unix domain socket path on Linux, \\\\.\\pipe\\NAME on Windows',
 };
 
 /** `--threads N` of a server that can spread over loops. */

@@ -274,7 +274,7 @@ export class Loop {
     return new Tcp(this);
   }
 
-  /** Creates a pipe handle: a Unix domain stream socket on Linux (Windows' named pipes are not supported yet). */
+  /** Creates a pipe handle: a Unix domain stream socket on Linux, a named pipe on Windows. */
   pipe(): Pipe {
     this.#assertOpen();
     return new Pipe(this);

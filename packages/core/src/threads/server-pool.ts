@@ -34,8 +34,8 @@ export interface ServerPoolOptions {
   port?: number;
   /**
    * A pipe to listen on instead of `host` and `port` (a Unix domain
-   * socket's path on Linux; Windows' named pipes are not supported yet):
-   * each loop then gets `Pipe` connections.
+   * socket's path; on Windows pools do not serve named pipes yet, and
+   * refuse with `ENOTSUP`): each loop then gets `Pipe` connections.
    */
   path?: string;
   /** Listen backlog (default 511). */
