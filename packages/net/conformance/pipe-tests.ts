@@ -39,16 +39,28 @@ function echoOf(client: net.Socket | Socket, payload: Buffer): Promise<Buffer> {
   return done;
 }
 
-/** Whether nothing serves `path` any more: no file left, or on Windows no instance to connect to. */
+/**
+ * Whether nothing serves `path` any more: no file left, or on Windows no
+ * instance to connect to. A named pipe lives while any instance does, the
+ * server ends of connections destroyed just before included (their handles
+ * close a moment after `'close'`, as node:net's): a probe that finds only
+ * those (busy, or going) looks again, for up to 2 s.
+ */
 async function nameGone(path: string): Promise<boolean> {
   if (!WINDOWS) return !existsSync(path);
-  return new Promise((resolve) => {
-    const probe = net.connect(path, () => {
-      probe.destroy();
-      resolve(false);
+  for (let attempt = 0; attempt < 40; attempt++) {
+    const outcome = await new Promise<string>((resolve) => {
+      const probe = net.connect(path, () => {
+        probe.destroy();
+        resolve('connected');
+      });
+      probe.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
     });
-    probe.on('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ENOENT'));
-  });
+    if (outcome === 'ENOENT') return true;
+    if (outcome === 'connected') return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
 }
 
 export function pipeTests(ctx: NetConformance): void {

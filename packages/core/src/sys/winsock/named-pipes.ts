@@ -46,6 +46,14 @@ import {
 const PIPE_BUFFER_SIZE = 65536;
 
 
+/** dwPipeMode of every server instance: a byte stream, and no remote clients. */
+export const SERVER_PIPE_MODE = PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS;
+
+/** dwOpenMode of a server instance: both ways, overlapped, and for the `first` one, the claim on the name. */
+export function serverOpenMode(first: boolean): number {
+  return PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0);
+}
+
 /**
  * Creates one server instance of the pipe `name`: byte mode, both ways,
  * overlapped, with the default security descriptor, and remote clients
@@ -57,9 +65,7 @@ const PIPE_BUFFER_SIZE = 65536;
 export function createPipeInstance(name: string, first: boolean): number {
   const { kernel32 } = windows();
   if (first && isServed(name)) return -WSAEADDRINUSE;
-  const openMode = PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0);
-  const pipeMode = PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS;
-  const handle = kernel32.CreateNamedPipeW(name, openMode, pipeMode, PIPE_UNLIMITED_INSTANCES, PIPE_BUFFER_SIZE, PIPE_BUFFER_SIZE, 0, 0);
+  const handle = kernel32.CreateNamedPipeW(name, serverOpenMode(first), SERVER_PIPE_MODE, PIPE_UNLIMITED_INSTANCES, PIPE_BUFFER_SIZE, PIPE_BUFFER_SIZE, 0, 0);
   if (handle !== INVALID_HANDLE_VALUE) return handle;
   const error = kernel32.GetLastError();
   if (error === ERROR_ACCESS_DENIED || error === ERROR_PIPE_BUSY) return -WSAEADDRINUSE;
