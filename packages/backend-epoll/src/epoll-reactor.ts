@@ -67,6 +67,8 @@ export class EpollReactor implements Reactor {
   readonly #registrations = new Map<SocketHandle, Registration>();
   #waiting = false;
   #wakePending = false;
+  /** The last dispatch consumed a wake-up. */
+  #woken = false;
   #foundWork = false;
   #closed = false;
   /** How long to spin after an event (ms), and when the last one came (performance.now()). */
@@ -141,13 +143,16 @@ export class EpollReactor implements Reactor {
 
   poll(timeoutMs: number): number | Promise<number> {
     if (this.#closed) return 0;
+    this.#woken = false; // one the last wait returned for was answered by that poll
     if (timeoutMs === 0 || this.#foundWork) {
       const n = this.#dispatch(this.#waitNow(0));
       this.#foundWork = n > 1;
-      if (n > 0 || timeoutMs === 0) return n;
+      // A wake-up this look consumed (a Worker's, say) ends the poll: the
+      // wait would not see it again.
+      if (n > 0 || timeoutMs === 0 || this.#woken) return n;
     }
     const spun = this.#spin(timeoutMs);
-    if (spun > 0) return spun;
+    if (spun > 0 || this.#woken) return spun;
     this.#waiting = true;
     return new Promise<number>((resolve, reject) => {
       this.#libc.epoll_wait.async(this.#epfd, this.#events, this.#maxEvents, timeoutMs, (error: unknown, rc: number) => {
@@ -177,7 +182,7 @@ export class EpollReactor implements Reactor {
     const until = Math.min(this.#lastEvent + this.#spinMs, timeoutMs < 0 ? Infinity : started + timeoutMs);
     while (performance.now() < until) {
       const n = this.#dispatch(this.#waitNow(0));
-      if (n > 0) return n;
+      if (n > 0 || this.#woken) return n;
     }
     return 0;
   }
@@ -198,6 +203,7 @@ export class EpollReactor implements Reactor {
       const fd = Number(this.#events.readBigInt64LE(at + C.EPOLL_EVENT_DATA));
       if (fd === this.#eventfd) {
         this.#wakePending = false;
+        this.#woken = true;
         this.#libc.read(this.#eventfd, this.#counter, 8);
         continue;
       }

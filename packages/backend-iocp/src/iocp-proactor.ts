@@ -67,6 +67,8 @@ export class IocpProactor extends OverlappedProactor {
   readonly #removed = new Uint32Array(1);
   #waiting = false;
   #wakePosted = false;
+  /** A wake-up packet was dequeued since the poll began. */
+  #woken = false;
   #busy = false;
   #closed = false;
   #lastDequeue = 0;
@@ -136,6 +138,7 @@ export class IocpProactor extends OverlappedProactor {
 
   poll(timeoutMs: number): number | Promise<number> {
     if (this.#closed) return 0;
+    this.#woken = false; // one the last wait returned for was answered by that poll
     let n = this.deliverReady();
     const now = performance.now();
     // Work that finished synchronously was reported: the port was looked at
@@ -146,13 +149,15 @@ export class IocpProactor extends OverlappedProactor {
       n += this.#dequeueNow();
       this.#lastDequeue = now;
       this.#busy = n > 0;
-      if (n > 0 || timeoutMs === 0 || this.hasReady) return n;
+      // A wake-up packet this look took (a Worker's, say) ends the poll: the
+      // wait would not see it again.
+      if (n > 0 || timeoutMs === 0 || this.hasReady || this.#woken) return n;
     }
     if (this.#spinMs > 0 && now - this.#lastCompletion < this.#spinMs) {
       const until = this.#lastCompletion + this.#spinMs;
       do {
         n = this.#dequeueNow();
-        if (n > 0) {
+        if (n > 0 || this.#woken) {
           this.#lastDequeue = this.#lastCompletion = performance.now();
           return n;
         }
@@ -203,6 +208,7 @@ export class IocpProactor extends OverlappedProactor {
       const overlapped = entries.readUInt32LE(at + 8) + entries.readUInt32LE(at + 12) * TWO_32;
       if (overlapped === 0) {
         this.#wakePosted = false;
+        this.#woken = true;
         continue;
       }
       const op = this.operationAt(overlapped);

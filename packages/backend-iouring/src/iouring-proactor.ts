@@ -107,6 +107,8 @@ export class IoUringProactor implements Proactor {
   #wakeOp: Operation | null = null;
   #waiting = false;
   #wakePending = false;
+  /** A wake-up completed since the poll began. */
+  #woken = false;
   #closed = false;
   /** Completions handed to requests by the current reap. */
   #reported = 0;
@@ -390,6 +392,7 @@ export class IoUringProactor implements Proactor {
       this.#operations.delete(id);
       this.#wakeOp = null;
       this.#wakePending = false;
+      this.#woken = true;
       if (!this.#closed) this.#armWake();
       return;
     }
@@ -543,10 +546,14 @@ export class IoUringProactor implements Proactor {
 
   poll(timeoutMs: number): number | Promise<number> {
     if (this.#closed) return 0;
+    this.#woken = false; // one the last wait returned for was answered by that poll
     let n = this.#deliverReady();
     if (this.#ring.unsubmitted > 0 || this.#ring.overflowed) this.#submit();
     n += this.#reap();
-    if (n > 0 || timeoutMs === 0) return n;
+    // A wake-up reaped here (a Worker's eventfd write that the re-armed read
+    // found at once, as it was submitted) ends the poll: waiting now would
+    // miss it, and the Worker waits for its answer.
+    if (n > 0 || timeoutMs === 0 || this.#woken) return n;
     this.#waiting = true;
     return new Promise<number>((resolve, reject) => {
       this.#ring.wait(timeoutMs, () => {

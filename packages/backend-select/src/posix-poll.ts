@@ -18,6 +18,7 @@ export class PollWaiter implements ReadinessWaiter {
   #count = 0;
   readonly #counter = Buffer.alloc(8);
   #wakePending = false;
+  #woken = false;
 
   constructor() {
     this.#eventfd = this.#libc.eventfd(0, C.EFD_NONBLOCK | C.EFD_CLOEXEC);
@@ -65,6 +66,7 @@ export class PollWaiter implements ReadinessWaiter {
       this.#fds.writeInt16LE(0, at);
       if (i === 0) {
         this.#wakePending = false;
+        this.#woken = true;
         this.#libc.read(this.#eventfd, this.#counter, 8);
         continue;
       }
@@ -75,6 +77,12 @@ export class PollWaiter implements ReadinessWaiter {
       if (revents & C.POLLERR) events |= Readiness.ERROR;
       report(this.#sockets[i]!, events);
     }
+  }
+
+  takeWake(): boolean {
+    const woken = this.#woken;
+    this.#woken = false;
+    return woken;
   }
 
   wake(): void {

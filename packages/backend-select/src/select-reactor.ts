@@ -75,10 +75,13 @@ export class SelectReactor implements Reactor {
   #pollSockets(timeoutMs: number): number | Promise<number> {
     if (this.#closed) return 0;
     this.#rebuild();
+    this.#waiter.takeWake(); // one the last wait returned for was answered by that poll
     if (timeoutMs === 0 || this.#foundWork) {
       const n = this.#finish(this.#waiter.waitNow(0));
       this.#foundWork = n > 0;
-      if (n > 0 || timeoutMs === 0) return n;
+      // A wake-up this look consumed (a Worker's, say) ends the poll: the
+      // wait would not see it again.
+      if (n > 0 || timeoutMs === 0 || this.#waiter.takeWake()) return n;
       this.#rebuild();
     }
     this.#waiting = true;

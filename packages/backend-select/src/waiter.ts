@@ -25,6 +25,12 @@ export interface ReadinessWaiter {
   waitOffThread(timeoutMs: number, done: (result: number) => void): void;
   /** Reports each ready socket of the last wait; consumes wake-ups. */
   collect(report: (socket: SocketHandle, events: number) => void): void;
+  /**
+   * Whether {@link collect} consumed a wake-up since the last call (and
+   * forgets it): a wake-up consumed by a look must end the poll, or the
+   * wait after the look would miss it.
+   */
+  takeWake(): boolean;
   /** Interrupts a wait in flight, or makes the next one return at once. */
   wake(): void;
   /** Releases native resources. */

@@ -67,6 +67,7 @@ export class WinsockSelectWaiter implements ReadinessWaiter {
   readonly #ready = new Map<SocketHandle, number>();
   readonly #drain = Buffer.alloc(64);
   #wakePending = false;
+  #woken = false;
 
   constructor() {
     this.#wakeSocket = openWakeSocket();
@@ -125,9 +126,16 @@ export class WinsockSelectWaiter implements ReadinessWaiter {
 
   #drainWake(): void {
     this.#wakePending = false;
+    this.#woken = true;
     while (this.#api.recv(this.#wakeSocket, this.#drain, 0, this.#drain.byteLength) >= 0) {
       // keep draining coalesced wake-ups
     }
+  }
+
+  takeWake(): boolean {
+    const woken = this.#woken;
+    this.#woken = false;
+    return woken;
   }
 
   wake(): void {
