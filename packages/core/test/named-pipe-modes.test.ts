@@ -10,16 +10,18 @@ import {
   FILE_FLAG_OVERLAPPED,
   PIPE_ACCESS_DUPLEX,
   PIPE_REJECT_REMOTE_CLIENTS,
+  WRITE_DAC,
 } from '../src/sys/winsock/constants.js';
 import { isLocalPipeName, SERVER_PIPE_MODE, serverOpenMode } from '../src/sys/winsock/named-pipes.js';
 
-it('server instances refuse remote clients, are overlapped both ways, and only the first claims the name', () => {
+it('server instances refuse remote clients, are overlapped both ways, may change their DACL, and only the first claims the name', () => {
   expect(SERVER_PIPE_MODE & PIPE_REJECT_REMOTE_CLIENTS).toBe(PIPE_REJECT_REMOTE_CLIENTS);
   // Byte mode, read as bytes, waiting: all zero bits (message mode would need framing).
   expect(SERVER_PIPE_MODE & ~PIPE_REJECT_REMOTE_CLIENTS).toBe(0);
   for (const first of [true, false]) {
     expect(serverOpenMode(first) & PIPE_ACCESS_DUPLEX).toBe(PIPE_ACCESS_DUPLEX);
     expect(serverOpenMode(first) & FILE_FLAG_OVERLAPPED).toBe(FILE_FLAG_OVERLAPPED);
+    expect(serverOpenMode(first) & WRITE_DAC).toBe(WRITE_DAC); // chmod changes the DACL through it
   }
   expect(serverOpenMode(true) & FILE_FLAG_FIRST_PIPE_INSTANCE).toBe(FILE_FLAG_FIRST_PIPE_INSTANCE);
   expect(serverOpenMode(false) & FILE_FLAG_FIRST_PIPE_INSTANCE).toBe(0);

@@ -91,7 +91,7 @@ class NamedPipeStream extends ProactiveStream {
   #connectRetry: NodeJS.Timeout | null = null;
   #pendingConnect: CompletionRequest | null = null;
   #reading = false;
-  /** Shut down, and the peer has read everything: silence while reading is the peer's end. */
+  /** Shut down: from now on, silence while reading is the peer's end. */
   #halfClosed = false;
   #eofTimer: NodeJS.Timeout | null = null;
   /** The eof timer cancelled the read in flight: its cancellation is the end of stream. */

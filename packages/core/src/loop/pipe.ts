@@ -15,7 +15,7 @@ import type { Loop } from './loop.js';
 import { nativeError } from '../sys/platform.js';
 import { decodeLocalSockaddr, encodeLocalSockaddr, SOCKADDR_MAX, SUN_PATH_SIZE } from '../sys/sockaddr.js';
 import type { AddressFamily } from '../sys/socket-api.js';
-import { decodePipeName, encodePipeName, isLocalPipeName, PIPE_NAME_MAX } from '../sys/winsock/named-pipes.js';
+import { decodePipeName, encodePipeName, grantEveryone, isLocalPipeName, PIPE_NAME_MAX } from '../sys/winsock/named-pipes.js';
 import { namedPipesOf, openNamedPipe } from '../io/named-pipe-stream.js';
 import { checkPipeName } from '../net/arguments.js';
 import type { OperationCallback } from '../net/completion.js';
@@ -58,6 +58,8 @@ export class Pipe extends StreamHandle<Pipe> {
   readonly type = 'pipe' as const;
   /** The filesystem path this handle bound, removed at close. */
   #boundPath: string | null = null;
+  /** This handle bound a name (it is a server's). */
+  #bound = false;
 
   /** @internal Use {@link Loop.pipe}. */
   constructor(loop: Loop) {
@@ -93,6 +95,7 @@ export class Pipe extends StreamHandle<Pipe> {
     const channel = this.ensureSocket('unix', 'bind');
     const rc = channel.bind(address, length);
     if (rc < 0) throw nativeError(rc, 'bind', name);
+    this.#bound = true;
     if (!name.startsWith('\0') && !NAMED_PIPES) this.#boundPath = name;
     return this;
   }
@@ -117,15 +120,20 @@ export class Pipe extends StreamHandle<Pipe> {
    * Lets every user read from and/or write to (so connect to) the bound
    * pipe, as libuv's `uv_pipe_chmod`: the permissions asked for are added to
    * those its file has. Does nothing for an abstract name, which has no file.
+   * On Windows, an entry for Everyone is set in the named pipe's DACL.
    * @throws TypeError when neither is asked for; WsaloopError `EBADF` when
-   *   the pipe is not bound, `ENOTSUP` on Windows (a named pipe's access is
-   *   its security descriptor, not built yet), or the file system's error.
+   *   the pipe is not bound, or the file system's (Windows: the security
+   *   call's) error.
    */
   chmod(access: { readable?: boolean; writable?: boolean }): this {
     this._assertOpen('chmod');
     if (!access || (!access.readable && !access.writable)) throw new TypeError('The "access" argument must ask for readable and/or writable');
-    if (!this.channel) throw stateError('EBADF', 'chmod', 'pipe is not bound');
-    if (NAMED_PIPES) throw stateError('ENOTSUP', 'chmod', "a named pipe's access cannot be changed yet");
+    if (!this.channel || !this.#bound) throw stateError('EBADF', 'chmod', 'pipe is not bound');
+    if (NAMED_PIPES) {
+      const rc = grantEveryone(this.channel.fd, access);
+      if (rc < 0) throw nativeError(rc, 'chmod');
+      return this;
+    }
     if (this.#boundPath === null) return this;
     const all = (access.readable ? 0o444 : 0) | (access.writable ? 0o222 : 0);
     try {

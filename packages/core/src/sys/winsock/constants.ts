@@ -114,6 +114,8 @@ export const STATUS_PENDING = 0x103;
 export const PIPE_ACCESS_DUPLEX = 0x3;
 export const FILE_FLAG_OVERLAPPED = 0x40000000;
 export const FILE_FLAG_FIRST_PIPE_INSTANCE = 0x00080000;
+/** Lets the instance's handle change the pipe's DACL (chmod), as libuv opens its instances. */
+export const WRITE_DAC = 0x00040000;
 export const PIPE_TYPE_BYTE = 0x0;
 export const PIPE_READMODE_BYTE = 0x0;
 export const PIPE_WAIT = 0x0;
@@ -121,11 +123,26 @@ export const PIPE_REJECT_REMOTE_CLIENTS = 0x8;
 export const PIPE_UNLIMITED_INSTANCES = 255;
 export const GENERIC_READ = 0x80000000;
 export const GENERIC_WRITE = 0x40000000;
+export const GENERIC_ALL = 0x10000000;
 export const OPEN_EXISTING = 3;
 /** A client's CreateFileW flags: let the server identify, never impersonate, it. */
 export const SECURITY_SQOS_PRESENT = 0x00100000;
 export const SECURITY_IDENTIFICATION = 0x00010000;
 export const INVALID_HANDLE_VALUE = -1;
+
+/** A named pipe's access for everyone (accctrl.h, winnt.h), as libuv's uv_pipe_chmod sets it. */
+export const SE_KERNEL_OBJECT = 6;
+export const DACL_SECURITY_INFORMATION = 0x4;
+export const SET_ACCESS = 2;
+export const NO_INHERITANCE = 0;
+export const TRUSTEE_IS_SID = 0;
+export const TRUSTEE_IS_WELL_KNOWN_GROUP = 5;
+export const FILE_READ_ATTRIBUTES = 0x80;
+export const FILE_WRITE_ATTRIBUTES = 0x100;
+export const SYNCHRONIZE = 0x100000;
+/** SECURITY_WORLD_SID_AUTHORITY, and its one subauthority SECURITY_WORLD_RID: the "Everyone" SID. */
+export const SECURITY_WORLD_SID_AUTHORITY = [0, 0, 0, 0, 0, 1] as const;
+export const SECURITY_WORLD_RID = 0;
 
 /** Win32 errors of named pipes. */
 export const ERROR_FILE_NOT_FOUND = 2;

@@ -99,6 +99,8 @@ export interface Kernel32 {
   /** The result of an overlapped file operation (a named pipe's); 0 on failure, with its error in GetLastError. */
   GetOverlappedResult: NativeFunction<[file: Address, overlapped: Address, transferred: Uint32Array, wait: number], number>;
   GetProcAddress: NativeFunction<[module: Address, name: string], Address>;
+  /** Frees memory the system allocated for the caller (ACLs, security descriptors). */
+  LocalFree: NativeFunction<[memory: Address], Address>;
 }
 
 /**
@@ -148,6 +150,47 @@ export interface WindowsLibraries {
   kernel32: Kernel32;
   ntdll: Ntdll;
   msvcrt: Msvcrt;
+}
+
+/**
+ * advapi32.dll functions, for a named pipe's security descriptor. Out
+ * parameters are 8-byte buffers that receive a pointer.
+ */
+export interface Advapi32 {
+  /** Builds a SID under the 6-byte `authority` with `count` of the eight subauthorities; nonzero on success. Free it with FreeSid. */
+  AllocateAndInitializeSid: NativeFunction<
+    [authority: Uint8Array, count: number, s0: number, s1: number, s2: number, s3: number, s4: number, s5: number, s6: number, s7: number, sid: Uint8Array],
+    number
+  >;
+  FreeSid: NativeFunction<[sid: Address], Address>;
+  /** The object's DACL (and the descriptor that holds it, to LocalFree); returns a Win32 error or 0. */
+  GetSecurityInfo: NativeFunction<[handle: Address, objectType: number, info: number, owner: Address, group: Address, dacl: Uint8Array, sacl: Address, descriptor: Uint8Array], number>;
+  /** A new ACL (to LocalFree): `oldAcl` with `count` EXPLICIT_ACCESS_W entries merged in; returns a Win32 error or 0. */
+  SetEntriesInAclW: NativeFunction<[count: number, entries: Uint8Array, oldAcl: Address, newAcl: Uint8Array], number>;
+  /** Sets the object's DACL; returns a Win32 error or 0. */
+  SetSecurityInfo: NativeFunction<[handle: Address, objectType: number, info: number, owner: Address, group: Address, dacl: Address, sacl: Address], number>;
+  /** The ACL's entries as EXPLICIT_ACCESS_W (an array to LocalFree); returns a Win32 error or 0. */
+  GetExplicitEntriesFromAclW: NativeFunction<[acl: Address, count: Uint32Array, entries: Uint8Array], number>;
+  EqualSid: NativeFunction<[a: Address, b: Address], number>;
+}
+
+let advapi32Bindings: Advapi32 | null = null;
+
+/** advapi32 bindings, loaded on first use (only a named pipe's chmod needs them). */
+export function advapi32(): Advapi32 {
+  if (advapi32Bindings) return advapi32Bindings;
+  windows();
+  advapi32Bindings = bind<Advapi32>(koffi.load('advapi32.dll'), {
+    AllocateAndInitializeSid:
+      'int __stdcall AllocateAndInitializeSid(void *authority, uint8_t count, uint32_t s0, uint32_t s1, uint32_t s2, uint32_t s3, uint32_t s4, uint32_t s5, uint32_t s6, uint32_t s7, void *sid)',
+    FreeSid: 'uintptr_t __stdcall FreeSid(uintptr_t sid)',
+    GetSecurityInfo: 'uint32_t __stdcall GetSecurityInfo(intptr_t handle, int objectType, uint32_t info, uintptr_t owner, uintptr_t group, void *dacl, uintptr_t sacl, void *descriptor)',
+    SetEntriesInAclW: 'uint32_t __stdcall SetEntriesInAclW(uint32_t count, void *entries, uintptr_t oldAcl, void *newAcl)',
+    SetSecurityInfo: 'uint32_t __stdcall SetSecurityInfo(intptr_t handle, int objectType, uint32_t info, uintptr_t owner, uintptr_t group, uintptr_t dacl, uintptr_t sacl)',
+    GetExplicitEntriesFromAclW: 'uint32_t __stdcall GetExplicitEntriesFromAclW(uintptr_t acl, void *count, void *entries)',
+    EqualSid: 'int __stdcall EqualSid(uintptr_t a, uintptr_t b)',
+  });
+  return advapi32Bindings;
 }
 
 let user32Bindings: User32 | null = null;
@@ -265,6 +308,7 @@ export function windows(): WindowsLibraries {
     WriteFileEx: 'int __stdcall WriteFileEx(intptr_t file, uintptr_t buffer, uint32_t length, uintptr_t overlapped, uintptr_t routine)',
     GetOverlappedResult: 'int __stdcall GetOverlappedResult(intptr_t file, uintptr_t overlapped, void *transferred, int wait)',
     GetProcAddress: 'uintptr_t __stdcall GetProcAddress(uintptr_t module, str name)',
+    LocalFree: 'uintptr_t __stdcall LocalFree(uintptr_t memory)',
   });
   const ntdll = bind<Ntdll>(koffi.load('ntdll.dll'), {
     RtlNtStatusToDosError: 'uint32_t __stdcall RtlNtStatusToDosError(uint32_t status)',
