@@ -214,7 +214,7 @@ export function grantEveryone(handle: number, access: { readable?: boolean; writ
  * The access the pipe of `handle` grants Everyone by an explicit entry of
  * its DACL (0 when none; GENERIC_ALL when it has no DACL at all, which lets
  * everyone do anything, as Wine's pipes start), or a negated Win32 error:
- * what {@link grantEveryone} set.
+ * what `grantEveryone` set.
  */
 export function everyoneAccess(handle: number): number {
   return withEveryone((everyone) =>
