@@ -12,6 +12,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nodePipeEcho, pipeNameGone } from '@wsaloop/core/conformance';
 import { built, exited, spawnServer } from './servers.js';
 
 const echoServer = built('echo-server/dist/echo-server.js');
@@ -44,23 +45,9 @@ function startOnPipe(script: string, path: string, extra: string[] = []): Promis
   });
 }
 
-/**
- * A node:net client that sends `payload` over the pipe, ends once the echo
- * is back (a named pipe has no half-close), and tells whether it matched.
- */
-function echoOver(path: string, payload: Buffer): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let received = 0;
-    const socket = connect(path, () => socket.write(payload));
-    socket.on('data', (d: Buffer) => {
-      chunks.push(d);
-      received += d.length;
-      if (received >= payload.length) socket.end();
-    });
-    socket.on('end', () => resolve(Buffer.concat(chunks).equals(payload)));
-    socket.on('error', reject);
-  });
+/** A node:net client that sends `payload` over the pipe and tells whether the echo matched. */
+async function echoOver(path: string, payload: Buffer): Promise<boolean> {
+  return (await nodePipeEcho(path, payload)).equals(payload);
 }
 
 /** The body of a node:http GET over the pipe. */
@@ -83,18 +70,6 @@ async function failure(args: string[]): Promise<{ status: number | null; stderr:
   return { status, stderr: stderr.trim() };
 }
 
-/** Whether nothing serves `path` any more: no file left, or on Windows no instance to connect to. */
-async function nameGone(path: string): Promise<boolean> {
-  if (!WINDOWS) return !existsSync(path);
-  return new Promise((resolve) => {
-    const probe = connect(path, () => {
-      probe.destroy();
-      resolve(false);
-    });
-    probe.on('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ENOENT'));
-  });
-}
-
 /**
  * Stops a server with SIGTERM: a clean exit (0) on Linux. Windows has no
  * SIGTERM to handle (Node ends the process at once, as TerminateProcess),
@@ -113,7 +88,7 @@ describe('--path: a pipe instead of a port', () => {
     const echoed = await Promise.all(Array.from({ length: 10 }, (_, i) => echoOver(path, Buffer.alloc(100_000 + i, i))));
     expect(echoed).toEqual(new Array(10).fill(true));
     expect(await stopped(child)).toBe(true);
-    expect(await nameGone(path)).toBe(true);
+    expect(await pipeNameGone(path)).toBe(true);
   });
 
   it(`http-server answers node:http${WINDOWS ? '' : ' and curl'} on the pipe`, async () => {

@@ -6,7 +6,7 @@
  * readiness ones beside their wait).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import type { Loop, Pipe, WsaloopError } from '@wsaloop/core';
 import { everyoneAccess } from '@wsaloop/core/winsock';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { type Conformance, pattern, SLOW, soak, withLoop } from './context.js';
+import { nodePipeEcho, pipeNameGone } from './pipe-peers.js';
 
 const digest = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
@@ -53,39 +54,6 @@ function echoServer(loop: Loop, path: string, connections: number): Pipe {
   return server;
 }
 
-/**
- * A node:net client that sends `payload`, ends once the whole echo is back,
- * and resolves with everything it got. (Not ending first: a named pipe has
- * no half-close, and libuv takes 50 ms without data after an end as the
- * peer's end, which a busy server can outlast.)
- */
-function nodeEcho(path: string, payload: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let received = 0;
-    const socket = connect(path, () => socket.write(payload));
-    socket.on('data', (d: Buffer) => {
-      chunks.push(d);
-      received += d.length;
-      if (received >= payload.length) socket.end();
-    });
-    socket.on('end', () => resolve(Buffer.concat(chunks)));
-    socket.on('error', reject);
-  });
-}
-
-/** Whether nothing serves `name` any more: no file left, or on Windows no instance to connect to. */
-async function nameGone(name: string): Promise<boolean> {
-  if (!WINDOWS) return !existsSync(name);
-  return new Promise((resolve) => {
-    const probe = connect(name, () => {
-      probe.destroy();
-      resolve(false);
-    });
-    probe.on('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ENOENT'));
-  });
-}
-
 function closeNodeServer(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
@@ -104,13 +72,13 @@ export function pipeTests(ctx: Conformance): void {
         baseline = loop.liveStats();
         const server = echoServer(loop, path, clients);
         expect(server.address()).toBe(path);
-        echoes = Promise.all(Array.from({ length: clients }, (_, i) => nodeEcho(path, pattern(4096, i + 1))));
+        echoes = Promise.all(Array.from({ length: clients }, (_, i) => nodePipeEcho(path, pattern(4096, i + 1))));
       });
       // The loop ends with its last close; the clients see their end just after.
       const echoed = await echoes!;
       expect(echoed).toHaveLength(clients);
       echoed.forEach((e, i) => expect(e.equals(pattern(4096, i + 1))).toBe(true));
-      expect(await nameGone(path)).toBe(true);
+      expect(await pipeNameGone(path)).toBe(true);
       expect(loop.liveStats()).toEqual(baseline);
     }, 60_000 * SLOW);
 
@@ -207,7 +175,7 @@ export function pipeTests(ctx: Conformance): void {
           victim.on('error', () => {});
           await new Promise<void>((r) => victim.once('data', () => r()));
           victim.destroy();
-          return nodeEcho(path, pattern(10_000, 5));
+          return nodePipeEcho(path, pattern(10_000, 5));
         })();
       });
       expect(outcomes.filter((o) => o.startsWith('listener'))).toEqual([]);

@@ -7,12 +7,13 @@
  */
 import http from 'node:http';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Agent, connect, createConnection, createServer, serve, Socket } from '../src/index.js';
+import { pipeNameGone } from '@wsaloop/core/conformance';
 import { collect, type NetConformance, sha256, withNetLoop } from './context.js';
 
 const WINDOWS = process.platform === 'win32';
@@ -39,30 +40,6 @@ function echoOf(client: net.Socket | Socket, payload: Buffer): Promise<Buffer> {
   return done;
 }
 
-/**
- * Whether nothing serves `path` any more: no file left, or on Windows no
- * instance to connect to. A named pipe lives while any instance does, the
- * server ends of connections destroyed just before included (their handles
- * close a moment after `'close'`, as node:net's): a probe that finds only
- * those (busy, or going) looks again, for up to 2 s.
- */
-async function nameGone(path: string): Promise<boolean> {
-  if (!WINDOWS) return !existsSync(path);
-  for (let attempt = 0; attempt < 40; attempt++) {
-    const outcome = await new Promise<string>((resolve) => {
-      const probe = net.connect(path, () => {
-        probe.destroy();
-        resolve('connected');
-      });
-      probe.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
-    });
-    if (outcome === 'ENOENT') return true;
-    if (outcome === 'connected') return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
-}
-
 export function pipeTests(ctx: NetConformance): void {
   let dir: string | null = null;
   let n = 0;
@@ -87,7 +64,7 @@ export function pipeTests(ctx: NetConformance): void {
         echoed.forEach((e, i) => expect(e.equals(payloads[i]!)).toBe(true));
         server.close();
         await once(server, 'close');
-        expect(await nameGone(path)).toBe(true);
+        expect(await pipeNameGone(path)).toBe(true);
       });
     });
 

@@ -172,3 +172,36 @@ describe.skipIf(process.platform === 'win32')('pipes as node:net (Unix domain so
     });
   });
 });
+
+describe.runIf(process.platform === 'win32')('pipes as node:net (named pipes)', () => {
+  let n = 0;
+
+  it('listen(name), address(), an echo over connect(name), the socket fields, ENOENT for a missing pipe, and the name gone at close', async () => {
+    await same(async ({ net }, trace) => {
+      const path = `\\\\.\\pipe\\wsaloop-parity-${process.pid}-${n++}`;
+      const named = (value: unknown): unknown => JSON.parse(JSON.stringify(value ?? null).replaceAll(JSON.stringify(path).slice(1, -1), 'PATH'));
+      const server = net.createServer((socket) => socket.pipe(socket));
+      server.listen(path);
+      await once(server, 'listening');
+      trace('address', named(server.address()));
+      const client = net.connect(path);
+      await once(client, 'connect');
+      trace('fields', client.remoteAddress, client.remotePort, client.remoteFamily, client.localAddress, client.localPort, client.address());
+      // Ended once the echo is back: a named pipe has no half-close (see Pipe).
+      const message = 'over a named pipe';
+      let echoed = '';
+      client.on('data', (d: Buffer) => {
+        echoed += d.toString();
+        if (echoed.length >= message.length) client.end();
+      });
+      client.write(message);
+      await once(client, 'close');
+      trace('echo', echoed);
+      await closed(server);
+      const missing = net.connect(path);
+      const [gone] = await once(missing, 'error');
+      trace('missing', named(shape(gone)));
+      trace(thrown(() => net.createConnection({ path: {} } as never)));
+    });
+  });
+});

@@ -95,6 +95,19 @@ export interface RegisteredRoutine {
 let routineType: koffi.IKoffiCType | null = null;
 let fileRoutineType: koffi.IKoffiCType | null = null;
 
+/** `routine` registered as a native function pointer of `type`, until unregistered (once). */
+function registered(routine: (...args: number[]) => void, type: koffi.IKoffiCType): RegisteredRoutine {
+  const pointer = koffi.register(routine, koffi.pointer(type));
+  let live = true;
+  return {
+    address: Number(koffi.address(pointer)),
+    unregister: () => {
+      if (live) koffi.unregister(pointer);
+      live = false;
+    },
+  };
+}
+
 /** Sends up to this size are copied into a pooled buffer; larger ones go out zero-copy. */
 const SMALL_SEND = 4096;
 /** Datagrams are received whole: room for the largest UDP payload, whatever the stream receive size. */
@@ -222,15 +235,7 @@ export abstract class OverlappedProactor implements Proactor, NamedPipeOperation
     // a named koffi type could be declared only once per thread, and a
     // thread may hold two copies of core (one per module system).
     routineType ??= koffi.proto('__stdcall', null, 'void', ['uint32_t', 'uint32_t', 'uintptr_t', 'uint32_t']);
-    const registered = koffi.register(routine, koffi.pointer(routineType));
-    let live = true;
-    return {
-      address: Number(koffi.address(registered)),
-      unregister: () => {
-        if (live) koffi.unregister(registered);
-        live = false;
-      },
-    };
+    return registered(routine, routineType);
   }
 
   /** This proactor serves named pipes itself. */
@@ -253,16 +258,9 @@ export abstract class OverlappedProactor implements Proactor, NamedPipeOperation
    * {@link fileRoutine} to return. Same rules as {@link registerCompletionRoutine}.
    */
   protected registerFileCompletionRoutine(routine: (error: number, transferred: number, overlapped: number) => void): RegisteredRoutine {
+    // void CALLBACK (DWORD dwErrorCode, DWORD dwNumberOfBytesTransfered, LPOVERLAPPED), anonymous as above.
     fileRoutineType ??= koffi.proto('__stdcall', null, 'void', ['uint32_t', 'uint32_t', 'uintptr_t']);
-    const registered = koffi.register(routine, koffi.pointer(fileRoutineType));
-    let live = true;
-    return {
-      address: Number(koffi.address(registered)),
-      unregister: () => {
-        if (live) koffi.unregister(registered);
-        live = false;
-      },
-    };
+    return registered(routine, fileRoutineType);
   }
 
   // ---- the Proactor contract ----
