@@ -126,8 +126,8 @@ function pipeName(model: TourModel): string {
  * serves a named pipe under Wine (only a process of its prefix can open it).
  */
 function load<R>(server: BenchServer, options: Record<string, string | number | undefined>): Promise<R> {
-  const options_ = { ...options, path: server.path };
-  return server.path && server.platform === 'wine' ? runWineLoadGenerator<R>('load.js', server.port, options_) : Promise.resolve(runLoadGenerator<R>('load.js', server.port, options_));
+  const withPath = { ...options, path: server.path };
+  return server.path && server.platform === 'wine' ? runWineLoadGenerator<R>('load.js', server.port, withPath) : Promise.resolve(runLoadGenerator<R>('load.js', server.port, withPath));
 }
 
 async function tourOf(model: TourModel): Promise<TourRow> {

@@ -38,12 +38,12 @@ const PIPE_NAME_BYTES = PIPE_NAME_MAX * 2;
  * close exactly as a {@link Tcp} stream.
  *
  * On Windows a pipe is a named pipe: names are `\\.\pipe\NAME` (at most
- * 256 characters), served by the iocp and overlapped (event) backends; the
- * others refuse with `ENOTSUP`. A server refuses remote clients. A client
- * that finds every instance of a server busy tries again for up to 30 s.
- * Named pipes have no half-close: as in libuv, after {@link Pipe.shutdown}
- * an end waits until the peer has read everything, and then takes 50 ms
- * without data (while reading) as the peer's end of stream.
+ * 256 characters), served by every Windows backend (one without named
+ * pipes, such as an in-memory test backend, refuses with `ENOTSUP`). A
+ * server refuses remote clients. A client that finds every instance of a
+ * server busy tries again for up to 30 s. Named pipes have no half-close:
+ * as in libuv, once {@link Pipe.shutdown} has completed, 50 ms without data
+ * (while reading) is taken as the peer's end of stream.
  *
  * Names are filesystem paths (at most 107 bytes), or on Linux names in the
  * abstract namespace, which start with `'\0'` and leave no file. An
@@ -194,7 +194,7 @@ export class Pipe extends StreamHandle<Pipe> {
       throw stateError('ENOTSUP', syscall, `the ${this.loop.backend.name} backend does not serve Windows named pipes`);
     }
     if (!isLocalPipeName(name)) {
-      throw stateError(syscall === 'bind' ? 'EACCES' : 'ENOENT', syscall, `${name} is not a pipe name: pipes on Windows are named \\.\pipe\NAME`);
+      throw stateError(syscall === 'bind' ? 'EACCES' : 'ENOENT', syscall, `${name} is not a pipe name: pipes on Windows are named \\\\.\\pipe\\NAME`);
     }
     if (name.length > PIPE_NAME_MAX) throw stateError('ENAMETOOLONG', syscall, `${name}: a pipe name holds at most ${PIPE_NAME_MAX} characters`);
     const address = Buffer.alloc(PIPE_NAME_BYTES);
