@@ -14,13 +14,15 @@
 import { Worker } from 'node:worker_threads';
 import { type EventWakeToken, onProcessExit } from '@wsaloop/core/backend';
 import { windows, WinsockConstants } from '@wsaloop/core/winsock';
-import { COMMAND, CONTROL_WORDS, COUNT, EXIT, GROUP_HANDLES, IDLE, WAIT } from './protocol.js';
+import { COMMAND, CONTROL_WORDS, COUNT, EXIT, GROUP_HANDLES, IDLE, LEFT, WAIT } from './protocol.js';
 
 const { WSA_WAIT_EVENT_0 } = WinsockConstants;
 
 /** Events per group: the 64-handle limit minus the control event. */
 export const EVENTS_PER_GROUP = GROUP_HANDLES - 1;
 const TWO_32 = 0x100000000;
+/** How long the process's exit waits for wait threads to leave their loops (they leave within one wake). */
+const EXIT_WAIT_MS = 2000;
 
 class Group<T> {
   readonly control: number;
@@ -67,6 +69,12 @@ export class EventGroupWaiter<T> {
       exitHookInstalled = true;
       onProcessExit(() => {
         for (const waiter of live) waiter._stopThreadsAtExit();
+        // Node then terminates the Workers: one still inside
+        // WSAWaitForMultipleEvents would return into a dying isolate, which
+        // aborts the process (N-API cannot throw then). So wait, briefly,
+        // until each thread has left its loop.
+        const deadline = Date.now() + EXIT_WAIT_MS;
+        for (const waiter of live) waiter._awaitThreadsGone(deadline);
       });
     }
     live.add(this);
@@ -187,6 +195,16 @@ export class EventGroupWaiter<T> {
     this.#stopThreads();
   }
 
+  /** @internal Waits (until `deadline`, a Date.now() time) for every started thread to have left its loop. */
+  _awaitThreadsGone(deadline: number): void {
+    for (const group of this.#groups) {
+      if (!group.worker) continue;
+      for (let left = deadline - Date.now(); left > 0 && Atomics.load(group.controlWords, LEFT) === 0; left = deadline - Date.now()) {
+        Atomics.wait(group.controlWords, LEFT, 0, left);
+      }
+    }
+  }
+
   #stopThreads(): void {
     for (const group of this.#groups) {
       Atomics.store(group.controlWords, COMMAND, EXIT);
@@ -284,5 +302,5 @@ export class EventGroupWaiter<T> {
 }
 
 /** Waiters whose threads must be let go when the process exits. */
-const live = new Set<{ _stopThreadsAtExit(): void }>();
+const live = new Set<{ _stopThreadsAtExit(): void; _awaitThreadsGone(deadline: number): void }>();
 let exitHookInstalled = false;

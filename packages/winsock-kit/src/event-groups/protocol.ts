@@ -11,6 +11,8 @@ export const COMMAND = 0;
 export const COUNT = 1;
 /** Index of the wait's result (WSAWaitForMultipleEvents' return value). */
 export const RESULT = 2;
+/** Index of the word the thread sets (and notifies) once it has left its loop, native calls and all. */
+export const LEFT = 3;
 /** Control words. */
 export const CONTROL_WORDS = 4;
 

@@ -7,7 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { windows, WinsockConstants } from '@wsaloop/core/winsock';
-import { COMMAND, COUNT, EXIT, GROUP_HANDLES, IDLE, RESULT } from './protocol.js';
+import { COMMAND, COUNT, EXIT, GROUP_HANDLES, IDLE, LEFT, RESULT, WAIT } from './protocol.js';
 
 const { INFINITE } = WinsockConstants;
 
@@ -26,6 +26,10 @@ for (;;) {
     handles.writeUInt32LE(Math.floor(h / 0x100000000), i * 8 + 4);
   }
   control[RESULT] = ws2.WSAWaitForMultipleEvents(count, handles, 0, INFINITE, 0);
-  Atomics.store(control, COMMAND, IDLE);
+  // Back to IDLE, unless an EXIT came meanwhile: that one must stay seen.
+  if (Atomics.compareExchange(control, COMMAND, WAIT, IDLE) !== WAIT) break;
   parentPort!.postMessage(0);
 }
+// Out of every native call: the process's exit may now terminate this thread.
+Atomics.store(control, LEFT, 1);
+Atomics.notify(control, LEFT);
