@@ -26,7 +26,7 @@ import { udpTests } from './udp-tests.js';
 
 export type { ConformanceOptions } from './context.js';
 export { pattern, soak, SOAK_SCALE, withLoop } from './context.js';
-export { nodePipeEcho, pipeNameGone } from './pipe-peers.js';
+export { echoThenEnd, type EchoClient, nodePipeEcho, pipeNameGone } from './pipe-peers.js';
 
 /** Declares the whole suite for one backend (and option set). */
 export function runConformance(options: ConformanceOptions): void {

@@ -8,25 +8,40 @@ import { connect } from 'node:net';
 
 const WINDOWS = process.platform === 'win32';
 
+/** The part of a stream socket (node:net's, or @wsaloop/net's) an echo client uses. */
+export interface EchoClient {
+  on(event: 'data', listener: (data: Buffer) => void): unknown;
+  on(event: 'end', listener: () => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  write(data: Buffer): unknown;
+  end(): unknown;
+}
+
 /**
- * A node:net client that sends `payload` on the pipe `path`, ends once the
- * whole echo is back, and resolves with everything it got. (Not ending
- * first: a named pipe has no half-close, and libuv takes 50 ms without data
- * after an end as the peer's end, which a busy server can outlast.)
+ * Sends `payload` on `client`, ends once the whole echo is back, and
+ * resolves with everything it got. (Not ending first: a named pipe has no
+ * half-close, and libuv takes 50 ms without data after an end as the
+ * peer's end, which a busy server can outlast.)
  */
-export function nodePipeEcho(path: string, payload: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let received = 0;
-    const socket = connect(path, () => socket.write(payload));
-    socket.on('data', (d: Buffer) => {
+export function echoThenEnd(client: EchoClient, payload: Buffer): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let received = 0;
+  const done = new Promise<Buffer>((resolve, reject) => {
+    client.on('data', (d: Buffer) => {
       chunks.push(d);
       received += d.length;
-      if (received >= payload.length) socket.end();
+      if (received >= payload.length) client.end();
     });
-    socket.on('end', () => resolve(Buffer.concat(chunks)));
-    socket.on('error', reject);
+    client.on('end', () => resolve(Buffer.concat(chunks)));
+    client.on('error', reject);
   });
+  client.write(payload);
+  return done;
+}
+
+/** A node:net client on the pipe `path` that echoes `payload` as {@link echoThenEnd}. */
+export function nodePipeEcho(path: string, payload: Buffer): Promise<Buffer> {
+  return echoThenEnd(connect(path), payload);
 }
 
 /**

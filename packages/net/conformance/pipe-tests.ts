@@ -13,32 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Agent, connect, createConnection, createServer, serve, Socket } from '../src/index.js';
-import { pipeNameGone } from '@wsaloop/core/conformance';
+import { echoThenEnd, pipeNameGone } from '@wsaloop/core/conformance';
 import { collect, type NetConformance, sha256, withNetLoop } from './context.js';
 
 const WINDOWS = process.platform === 'win32';
-
-/**
- * Sends `payload` on `client`, ends once the whole echo is back, and
- * resolves with it. (Not ending first: a named pipe has no half-close, and
- * libuv takes 50 ms without data after an end as the peer's end, which a
- * busy server can outlast.)
- */
-function echoOf(client: net.Socket | Socket, payload: Buffer): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let received = 0;
-  const done = new Promise<Buffer>((resolve, reject) => {
-    client.on('data', (d: Buffer) => {
-      chunks.push(d);
-      received += d.length;
-      if (received >= payload.length) client.end();
-    });
-    client.on('end', () => resolve(Buffer.concat(chunks)));
-    client.on('error', reject);
-  });
-  client.write(payload);
-  return done;
-}
 
 export function pipeTests(ctx: NetConformance): void {
   let dir: string | null = null;
@@ -59,7 +37,7 @@ export function pipeTests(ctx: NetConformance): void {
         await once(server, 'listening');
         const payloads = Array.from({ length: 20 }, (_, i) => Buffer.alloc(64 * 1024 + i, i));
         const echoed = await Promise.all(
-          payloads.map((payload) => echoOf(net.connect(path), payload)),
+          payloads.map((payload) => echoThenEnd(net.connect(path), payload)),
         );
         echoed.forEach((e, i) => expect(e.equals(payloads[i]!)).toBe(true));
         server.close();
@@ -83,7 +61,7 @@ export function pipeTests(ctx: NetConformance): void {
             expect(client.address()).toEqual({});
             client.setNoDelay(true).setKeepAlive(true, 1000); // no-ops on a pipe, as node:net
             const payload = Buffer.alloc(1024 * 1024, 7);
-            expect(sha256(await echoOf(client, payload))).toBe(sha256(payload));
+            expect(sha256(await echoThenEnd(client, payload))).toBe(sha256(payload));
           }
         });
       } finally {
