@@ -187,6 +187,23 @@ export function pipeTests(ctx: Conformance): void {
       expect(loop.liveStats()).toEqual(baseline);
     }, 30_000 * SLOW);
 
+    it('a pipe server started from a Node timer, while the loop waits on a socket alone, is served at once', async () => {
+      const path = paths.next();
+      let echoed: Promise<Buffer> | null = null;
+      await withLoop(ctx, (loop) => {
+        // The loop waits with one socket and no pipe: a readiness backend's wait on sockets alone.
+        const keeper = loop.tcp().bind('127.0.0.1', 0).listen(1, () => {});
+        setTimeout(() => {
+          const server = echoServer(loop, path, 1);
+          echoed = nodePipeEcho(path, pattern(1000, 7)).finally(() => {
+            if (!server.isClosing()) server.close();
+            keeper.close();
+          });
+        }, 50);
+      });
+      expect((await echoed!).equals(pattern(1000, 7))).toBe(true);
+    }, 15_000 * SLOW);
+
     it('closing with a connect, a write and accepts in flight cancels them and leaks nothing', async () => {
       const path = paths.next();
       const events: string[] = [];

@@ -11,6 +11,9 @@
  * wait; when both must wait, they wait at once, and the first to end wakes
  * the other, so neither a pipe nor a socket waits for the other's timeout.
  * Until a pipe is used, nothing is made and the reactor polls as before.
+ * While the reactor waits alone (no pipe operation in flight), a pipe
+ * operation that starts (a pipe opened from a Node timer, or handed over
+ * from an accept thread) ends that wait, so the next poll waits on both.
  * @module
  */
 import type { Proactor } from '@wsaloop/core/backend';
@@ -20,11 +23,17 @@ import { EventOverlappedProactor } from '../overlapped/event-proactor.js';
 export class PipeSidecar {
   #engine: EventOverlappedProactor | null = null;
   #closed = false;
+  /** Ends the reactor's wait while it waits without the engine. */
+  #wakeLoneWait: (() => void) | null = null;
 
   /** The engine that serves the reactor's named pipes, made on first use. */
   get proactor(): Proactor {
     if (this.#closed) throw new Error('the backend is closed');
-    return (this.#engine ??= new EventOverlappedProactor());
+    if (!this.#engine) {
+      this.#engine = new EventOverlappedProactor();
+      this.#engine.onActivity = () => this.#wakeLoneWait?.();
+    }
+    return this.#engine;
   }
 
   /**
@@ -33,7 +42,17 @@ export class PipeSidecar {
    */
   poll(timeoutMs: number, pollSockets: (timeoutMs: number) => number | Promise<number>, wakeSockets: () => void): number | Promise<number> {
     const engine = this.#engine;
-    if (!engine || engine.idle || this.#closed) return pollSockets(timeoutMs);
+    if (!engine || engine.idle || this.#closed) {
+      const alone = pollSockets(timeoutMs);
+      if (typeof alone === 'number') return alone;
+      // The engine may be made, or start its first operation, during this wait.
+      this.#wakeLoneWait = wakeSockets;
+      const done = (): void => {
+        this.#wakeLoneWait = null;
+      };
+      alone.then(done, done);
+      return alone;
+    }
     const finished = engine.poll(0) as number;
     if (finished > 0 || timeoutMs === 0) return finished + (pollSockets(0) as number);
     const sockets = pollSockets(timeoutMs);

@@ -53,6 +53,12 @@ export class EventOverlappedProactor extends OverlappedProactor {
   readonly #flags = new Uint32Array(1);
   #waiting = false;
   #closed = false;
+  /**
+   * Called when an operation starts, or a result is queued, while this
+   * engine is not waiting: a wait of someone else's (a reactor's, see
+   * PipeSidecar) that stands in for this engine's must end and look.
+   */
+  onActivity: (() => void) | null = null;
 
   /**
    * @param options Receive buffer size, zero-byte reads, accepts posted ahead.
@@ -90,6 +96,7 @@ export class EventOverlappedProactor extends OverlappedProactor {
     this.#events.add(op.notification as SharedEvent<OverlappedOperation>, op);
     // Starting it may have reset an event a wait in progress relies on: let it look again.
     if (this.#waiting) this.#events.wake();
+    else this.onActivity?.();
   }
 
   protected released(op: OverlappedOperation): void {
@@ -106,6 +113,7 @@ export class EventOverlappedProactor extends OverlappedProactor {
 
   protected readyQueued(): void {
     if (this.#waiting) this.#events.wake();
+    else this.onActivity?.();
   }
 
   /**
