@@ -67,7 +67,7 @@ function dropInfo(client: Tcp): Record<string, unknown> {
  * Differences from node:net (the package README lists them all): a `loop`
  * option picks the backend; `listen()` binds `0.0.0.0` when no host is given
  * (node:net: `::`); a path is a Unix domain socket on Linux and a named pipe
- * on Windows (where pools do not serve pipes yet); fds and handles are refused with `ERR_INVALID_ARG_VALUE`. Listening starts the loop if nobody runs it; a
+ * on Windows; fds and handles are refused with `ERR_INVALID_ARG_VALUE`. Listening starts the loop if nobody runs it; a
  * failure of that run is emitted here as `'error'`.
  */
 export class Server extends EventEmitter {

@@ -23,8 +23,8 @@ import type { ConnectionReport, Done, IoService, StreamChannel } from './channel
 import { ProactiveIo, ProactiveStream } from './proactive-io.js';
 import { ReactiveIo } from './reactive-io.js';
 import type { SocketOption } from '../sys/socket-api.js';
-import { ERROR_NO_DATA, ERROR_OPERATION_ABORTED, ERROR_PIPE_BUSY, ERROR_SEM_TIMEOUT, WSAEINVAL, WSAENOTCONN } from '../sys/winsock/constants.js';
-import { cancelPipeIo, closePipeHandle, createPipeInstance, decodePipeName, encodePipeName, openPipeClient } from '../sys/winsock/named-pipes.js';
+import { ERROR_NO_DATA, ERROR_OPERATION_ABORTED, ERROR_PIPE_BUSY, ERROR_SEM_TIMEOUT, WSAEINVAL, WSAENOTCONN, WSAENOTSOCK, WSAEOPNOTSUPP } from '../sys/winsock/constants.js';
+import { cancelPipeIo, closePipeHandle, createPipeInstance, decodePipeName, encodePipeName, isPipeHandle, openPipeClient } from '../sys/winsock/named-pipes.js';
 
 /**
  * Most instances of a server kept waiting for clients (fewer when the
@@ -79,6 +79,19 @@ export function openNamedPipe(io: IoService): StreamChannel {
   const service = namedPipesOf(io);
   if (!service) throw new Error('this backend serves no named pipes');
   return new NamedPipeStream(service.io, service.pipes, -1, 'new', '');
+}
+
+/**
+ * A connected instance `handle` made elsewhere (by an accept thread) and
+ * never tied to a backend, now tied to `io`'s; or a negated error.
+ */
+export function adoptNamedPipe(io: IoService, handle: number): StreamChannel | number {
+  const service = namedPipesOf(io);
+  if (!service) return -WSAEOPNOTSUPP;
+  if (!isPipeHandle(handle)) return -WSAENOTSOCK;
+  const rc = service.pipes.associatePipe(handle);
+  if (rc < 0) return rc;
+  return new NamedPipeStream(service.io, service.pipes, handle, 'accepted', '');
 }
 
 class NamedPipeStream extends ProactiveStream {

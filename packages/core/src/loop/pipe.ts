@@ -15,9 +15,9 @@ import type { Loop } from './loop.js';
 import { nativeError } from '../sys/platform.js';
 import { decodeLocalSockaddr, encodeLocalSockaddr, SOCKADDR_MAX, SUN_PATH_SIZE } from '../sys/sockaddr.js';
 import type { AddressFamily } from '../sys/socket-api.js';
-import { decodePipeName, encodePipeName, grantEveryone, isLocalPipeName, PIPE_NAME_MAX } from '../sys/winsock/named-pipes.js';
-import { namedPipesOf, openNamedPipe } from '../io/named-pipe-stream.js';
-import { checkPipeName } from '../net/arguments.js';
+import { decodePipeName, encodePipeName, grantEveryone, PIPE_NAME_MAX } from '../sys/winsock/named-pipes.js';
+import { adoptNamedPipe, namedPipesOf, openNamedPipe } from '../io/named-pipe-stream.js';
+import { checkNamedPipeName, checkPipeName } from '../net/arguments.js';
 import type { OperationCallback } from '../net/completion.js';
 import { StreamHandle, type StreamConnectionCallback, type StreamEvents } from './stream-handle.js';
 
@@ -44,6 +44,8 @@ const PIPE_NAME_BYTES = PIPE_NAME_MAX * 2;
  * server busy tries again for up to 30 s. Named pipes have no half-close:
  * as in libuv, once {@link Pipe.shutdown} has completed, 50 ms without data
  * (while reading) is taken as the peer's end of stream.
+ * {@link Pipe.open} adopts a connected instance that an
+ * {@link AcceptThread} handed over (a `HANDLE` as a number).
  *
  * Names are filesystem paths (at most 107 bytes), or on Linux names in the
  * abstract namespace, which start with `'\0'` and leave no file. An
@@ -74,6 +76,12 @@ export class Pipe extends StreamHandle<Pipe> {
 
   protected override openChannel(family: AddressFamily, ipv6Only: boolean): StreamChannel | number {
     return NAMED_PIPES ? openNamedPipe(this.loop._io) : super.openChannel(family, ipv6Only);
+  }
+
+  protected override adoptChannel(handle: number): StreamChannel | number {
+    if (!NAMED_PIPES) return super.adoptChannel(handle);
+    if (!namedPipesOf(this.loop._io)) throw stateError('ENOTSUP', 'open', `the ${this.loop.backend.name} backend does not serve Windows named pipes`);
+    return adoptNamedPipe(this.loop._io, handle);
   }
 
   protected bindForListen(): void {
@@ -193,10 +201,7 @@ export class Pipe extends StreamHandle<Pipe> {
     if (!namedPipesOf(this.loop._io)) {
       throw stateError('ENOTSUP', syscall, `the ${this.loop.backend.name} backend does not serve Windows named pipes`);
     }
-    if (!isLocalPipeName(name)) {
-      throw stateError(syscall === 'bind' ? 'EACCES' : 'ENOENT', syscall, `${name} is not a pipe name: pipes on Windows are named \\\\.\\pipe\\NAME`);
-    }
-    if (name.length > PIPE_NAME_MAX) throw stateError('ENAMETOOLONG', syscall, `${name}: a pipe name holds at most ${PIPE_NAME_MAX} characters`);
+    checkNamedPipeName(name, syscall);
     const address = Buffer.alloc(PIPE_NAME_BYTES);
     return { address, length: encodePipeName(name, address) };
   }

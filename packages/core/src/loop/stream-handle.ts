@@ -96,10 +96,15 @@ export abstract class StreamHandle<Client> extends SocketHandleBase<StreamEvents
       throw new TypeError(`The "socket" argument must be a socket handle (a non-negative integer), received ${String(socket)}`);
     }
     if (this.channel) throw stateError('EISCONN', 'open', 'handle already has a socket');
-    const channel = this.loop._io.adoptStream(socket);
+    const channel = this.adoptChannel(socket);
     if (typeof channel === 'number') throw nativeError(channel, 'open');
     this.setConnected(channel);
     return this;
+  }
+
+  /** The channel for a connected socket from elsewhere ({@link open}), or a negated error. */
+  protected adoptChannel(socket: number): StreamChannel | number {
+    return this.loop._io.adoptStream(socket);
   }
 
   /** The channel of a handle that has a socket (every caller checked the state first). */

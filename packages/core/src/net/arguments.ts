@@ -6,6 +6,7 @@
  */
 import { stateError } from '../errors.js';
 import type { IpFamily } from '../sys/socket-api.js';
+import { isLocalPipeName, PIPE_NAME_MAX } from '../sys/winsock/named-pipes.js';
 import { literalHost } from './resolve.js';
 
 /** Data a stream or datagram write accepts. */
@@ -24,12 +25,17 @@ export function checkPipeName(name: unknown, argument = 'name'): string {
 }
 
 /**
- * Pools and accept threads on a pipe: Linux only for now (on Windows a
- * named pipe's connections cannot yet be handed to another loop).
- * @throws WsaloopError `ENOTSUP` on Windows.
+ * A Windows named pipe's name: `\\.\pipe\NAME`, at most
+ * {@link PIPE_NAME_MAX} characters.
+ * @throws WsaloopError `EACCES` for another name given to `bind` or
+ *   `listen` (the system would not create it), `ENOENT` given to `connect`
+ *   (no such pipe), `ENAMETOOLONG` for a longer name.
  */
-export function checkPoolPipe(syscall: string): void {
-  if (process.platform === 'win32') throw stateError('ENOTSUP', syscall, 'pools do not serve Windows named pipes yet');
+export function checkNamedPipeName(name: string, syscall: string): void {
+  if (!isLocalPipeName(name)) {
+    throw stateError(syscall === 'connect' ? 'ENOENT' : 'EACCES', syscall, `${name} is not a pipe name: pipes on Windows are named \\\\.\\pipe\\NAME`);
+  }
+  if (name.length > PIPE_NAME_MAX) throw stateError('ENAMETOOLONG', syscall, `${name}: a pipe name holds at most ${PIPE_NAME_MAX} characters`);
 }
 
 /** @throws RangeError / TypeError unless `port` is an integer in 0..65535. */

@@ -1,6 +1,7 @@
 /**
  * The accept thread of {@link AcceptThread}: listens, then blocks in
- * `accept()` and posts each new socket to the least loaded target. It never
+ * `accept()` (on Windows, for a pipe, in the wait of a named pipe's
+ * instances) and posts each new socket to the least loaded target. It never
  * runs Node's event loop while accepting, so it reads control messages
  * (replacement targets) synchronously after each accept.
  */
@@ -9,12 +10,14 @@ import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from '
 import { classifyAcceptFailure } from '../io/accept-errors.js';
 import { socketApi } from '../sys/platform.js';
 import { decodeSockaddr, encodeLocalSockaddr, encodeSockaddr, familyOf, SOCKADDR_MAX } from '../sys/sockaddr.js';
+import { closePipeHandle } from '../sys/winsock/named-pipes.js';
 import { type AcceptThreadReport, RETIRED } from './accept-thread.js';
+import { MOST_ACCEPT_INSTANCES, NamedPipeAcceptor } from './named-pipe-acceptor.js';
 
 /** Out of sockets or memory: how long to wait for connections to close instead of spinning. */
 const EXHAUSTED_WAIT_MS = 50;
 
-const { host, port, path, backlog, targets, loads, stop, control } = workerData as {
+const { host, port, path, backlog, targets, loads, stop, stopEvent, control } = workerData as {
   host: string;
   port: number;
   /** A pipe to listen on instead of host and port. */
@@ -23,6 +26,8 @@ const { host, port, path, backlog, targets, loads, stop, control } = workerData 
   targets: MessagePort[];
   loads: SharedArrayBuffer;
   stop: SharedArrayBuffer;
+  /** Windows, with a path: the event that ends the named pipe's wait. */
+  stopEvent: number;
   control: MessagePort;
 };
 const api = socketApi();
@@ -76,19 +81,33 @@ function pick(last: number): number {
   return best;
 }
 
-const listener = listen();
-if (listener < 0) {
-  fail(listener);
-} else {
-  let last = targets.length - 1;
+/** Takes replacement targets posted since the last connection. */
+function takeReplacements(): void {
+  for (let m = receiveMessageOnPort(control); m; m = receiveMessageOnPort(control)) {
+    const { target, port: replacement } = m.message as { target: number; port: MessagePort };
+    targets[target]?.close();
+    targets[target] = replacement;
+    Atomics.store(load, target, 0);
+  }
+}
+
+/** Hands a connection to the least loaded loop; false when every loop is gone (the caller closes it). */
+let last = targets.length - 1;
+function deal(socket: number): boolean {
+  last = pick(last);
+  if (Atomics.load(load, last) >= RETIRED) return false;
+  Atomics.add(load, last, 1);
+  targets[last]!.postMessage({ socket });
+  return true;
+}
+
+/** Sockets: blocking accept() on the listener, until the stop flag is set and a connection of the main thread's wakes it. */
+function acceptSockets(): void {
+  const listener = listen();
+  if (listener < 0) return fail(listener);
   while (Atomics.load(stopping, 0) === 0) {
     const socket = api.accept(listener);
-    for (let m = receiveMessageOnPort(control); m; m = receiveMessageOnPort(control)) {
-      const { target, port: replacement } = m.message as { target: number; port: MessagePort };
-      targets[target]?.close();
-      targets[target] = replacement;
-      Atomics.store(load, target, 0);
-    }
+    takeReplacements();
     if (Atomics.load(stopping, 0) !== 0) {
       if (socket >= 0) api.close(socket);
       break;
@@ -106,16 +125,39 @@ if (listener < 0) {
       fail(socket);
       break;
     }
-    last = pick(last);
-    if (Atomics.load(load, last) >= RETIRED) {
-      api.close(socket); // every loop is gone: nobody can serve it
-      continue;
-    }
-    Atomics.add(load, last, 1);
-    targets[last]!.postMessage({ socket });
+    if (!deal(socket)) api.close(socket); // every loop is gone: nobody can serve it
   }
   api.close(listener);
   removePath();
 }
+
+/** A Windows named pipe: instances wait for clients, until the stop event is set. */
+function acceptNamedPipe(name: string): void {
+  const acceptor = new NamedPipeAcceptor(name, Math.min(Math.max(backlog, 1), MOST_ACCEPT_INSTANCES), stopEvent);
+  const rc = acceptor.listen();
+  if (rc < 0) {
+    acceptor.close();
+    return fail(rc);
+  }
+  report({ type: 'listening', address: name });
+  for (;;) {
+    const result = acceptor.next();
+    takeReplacements();
+    if (result === 'stop' || Atomics.load(stopping, 0) !== 0) {
+      if (typeof result === 'object') closePipeHandle(result.handle);
+      break;
+    }
+    // Not one instance could be made (out of handles, say): wait for connections to close instead of spinning.
+    if (typeof result === 'number') {
+      Atomics.wait(stopping, 0, 0, EXHAUSTED_WAIT_MS);
+      continue;
+    }
+    if (!deal(result.handle)) closePipeHandle(result.handle);
+  }
+  acceptor.close();
+}
+
+if (path !== undefined && process.platform === 'win32') acceptNamedPipe(path);
+else acceptSockets();
 for (const target of targets) target.close();
 control.close();

@@ -9,7 +9,11 @@ import { MessageChannel, type MessagePort, type TransferListItem, Worker } from 
 import { stateError, WsaloopError } from '../errors.js';
 import { socketApi } from '../sys/platform.js';
 import { encodeLocalSockaddr, encodeSockaddr, SOCKADDR_MAX, type SocketAddress } from '../sys/sockaddr.js';
-import { checkIpHost, checkPipeName, checkPoolPipe, checkPort } from '../net/arguments.js';
+import { windows } from '../sys/winsock/library.js';
+import { checkIpHost, checkNamedPipeName, checkPipeName, checkPort } from '../net/arguments.js';
+
+/** On Windows a pipe is a named pipe: the worker keeps instances of it waiting (named-pipe-acceptor.ts). */
+const NAMED_PIPES = process.platform === 'win32';
 
 /** Options of {@link AcceptThread.start}: `host` and `port`, or a pipe's `path`. */
 export interface AcceptThreadOptions {
@@ -19,11 +23,11 @@ export interface AcceptThreadOptions {
   port?: number;
   /**
    * A pipe to listen on instead of `host` and `port`: a Unix domain socket's
-   * path on Linux, removed when the thread closes (Windows' named pipes are
-   * not supported yet: `ENOTSUP`).
+   * path on Linux, removed when the thread closes; on Windows a named pipe
+   * (`\\.\pipe\NAME`), whose connected instances are handed out.
    */
   path?: string;
-  /** Listen backlog (default 511). */
+  /** Listen backlog (default 511); on Windows, with a `path`, the instances kept waiting (up to 63). */
   backlog?: number;
   /**
    * One message port per receiving loop. Each new connection is posted to
@@ -39,7 +43,7 @@ export interface AcceptThreadOptions {
 
 /** What a receiving loop gets for each connection: adopt it with `loop.tcp().open(socket)` (`loop.pipe()` for a pipe). */
 export interface HandedSocket {
-  /** The connected socket (SOCKET or fd: valid in every thread of the process). */
+  /** The connected socket (SOCKET or fd; a named pipe instance's HANDLE on Windows): valid in every thread of the process. */
   socket: number;
 }
 
@@ -71,7 +75,10 @@ export type AcceptThreadReport =
  * socket crosses threads as a number and is never registered with any
  * backend before the receiving loop adopts it with {@link Tcp.open}, so every
  * backend can take it, including a completion port (a socket belongs to one
- * port for life).
+ * port for life). On Windows a pipe's connections are instances of the
+ * named pipe, waited for with overlapped ConnectNamedPipe on this thread
+ * (as many as the backlog, up to 63) and handed out the same way, to be
+ * adopted with {@link Pipe.open}.
  *
  * Each receiving loop reports a connection's end by decrementing its slot of
  * {@link AcceptThread.loads} (see {@link releaseConnection}).
@@ -84,16 +91,20 @@ export class AcceptThread<Address extends SocketAddress | string = SocketAddress
   readonly #worker: Worker;
   readonly #control: MessagePort;
   readonly #stopFlag: Int32Array;
+  /** A Windows named pipe's acceptor waits on this event too; setting it ends the wait. */
+  readonly #stopEvent: number;
   #closed: Promise<void>;
 
-  private constructor(worker: Worker, control: MessagePort, address: Address, loads: SharedArrayBuffer, stopFlag: Int32Array) {
+  private constructor(worker: Worker, control: MessagePort, address: Address, loads: SharedArrayBuffer, stopFlag: Int32Array, stopEvent: number) {
     super();
     this.#worker = worker;
     this.#control = control;
     this.address = address;
     this.loads = loads;
     this.#stopFlag = stopFlag;
+    this.#stopEvent = stopEvent;
     this.#closed = new Promise((resolve) => worker.once('exit', () => resolve()));
+    if (stopEvent !== 0) void this.#closed.then(() => windows().kernel32.CloseHandle(stopEvent));
     worker.on('message', (report: AcceptThreadReport) => {
       if (report.type === 'error') this.emit('error', reportError(report));
     });
@@ -111,8 +122,8 @@ export class AcceptThread<Address extends SocketAddress | string = SocketAddress
     const { host, port, path, backlog = 511, targets } = options;
     if (path !== undefined) {
       checkPipeName(path, 'path');
-      checkPoolPipe('listen');
-      if (encodeLocalSockaddr(socketApi(), path, Buffer.alloc(SOCKADDR_MAX)) < 0) throw stateError('ENAMETOOLONG', 'listen', `${path}: too long for a pipe name`);
+      if (NAMED_PIPES) checkNamedPipeName(path, 'listen');
+      else if (encodeLocalSockaddr(socketApi(), path, Buffer.alloc(SOCKADDR_MAX)) < 0) throw stateError('ENAMETOOLONG', 'listen', `${path}: too long for a pipe name`);
     } else {
       checkIpHost(host);
       checkPort(port);
@@ -124,9 +135,11 @@ export class AcceptThread<Address extends SocketAddress | string = SocketAddress
       throw new TypeError('The "loads" option must be a SharedArrayBuffer with 4 bytes per target');
     }
     const stopFlag = new Int32Array(new SharedArrayBuffer(4));
+    // A manual-reset event: set once, it ends every later wait too.
+    const stopEvent = NAMED_PIPES && path !== undefined ? windows().kernel32.CreateEventW(0, 1, 0, 0) : 0;
     const { port1: control, port2: controlRemote } = new MessageChannel();
     const worker = new Worker(new URL('./accept-thread-worker.js', import.meta.url), {
-      workerData: { host, port, path, backlog, targets, loads, stop: stopFlag.buffer, control: controlRemote },
+      workerData: { host, port, path, backlog, targets, loads, stop: stopFlag.buffer, stopEvent, control: controlRemote },
       transferList: [...targets, controlRemote] as TransferListItem[],
     });
     const first = await new Promise<AcceptThreadReport>((resolve, reject) => {
@@ -137,9 +150,10 @@ export class AcceptThread<Address extends SocketAddress | string = SocketAddress
     worker.removeAllListeners();
     if (first.type === 'error') {
       await worker.terminate();
+      if (stopEvent !== 0) windows().kernel32.CloseHandle(stopEvent);
       throw reportError(first);
     }
-    const thread = new AcceptThread<SocketAddress | string>(worker, control, first.address, loads, stopFlag);
+    const thread = new AcceptThread<SocketAddress | string>(worker, control, first.address, loads, stopFlag, stopEvent);
     AcceptThread.#track(thread);
     return thread;
   }
@@ -165,6 +179,10 @@ export class AcceptThread<Address extends SocketAddress | string = SocketAddress
   #stop(): void {
     running.delete(this);
     if (Atomics.exchange(this.#stopFlag, 0, 1) !== 0) return;
+    if (this.#stopEvent !== 0) {
+      windows().kernel32.SetEvent(this.#stopEvent);
+      return;
+    }
     // A connection of our own ends the blocking accept() on every platform
     // (closing the listener would on Windows, but not on Linux).
     const api = socketApi();

@@ -13,7 +13,7 @@ import type { SocketAddress } from '../sys/sockaddr.js';
 import type { Loop } from '../loop/loop.js';
 import type { Pipe } from '../loop/pipe.js';
 import type { Tcp } from '../loop/tcp.js';
-import { checkPipeName, checkPoolPipe } from '../net/arguments.js';
+import { checkNamedPipeName, checkPipeName } from '../net/arguments.js';
 import { AcceptThread } from './accept-thread.js';
 
 /** Serves one adopted connection on a pool loop: a `Tcp`, or a `Pipe` in a pool started with a `path`. */
@@ -34,8 +34,8 @@ export interface ServerPoolOptions {
   port?: number;
   /**
    * A pipe to listen on instead of `host` and `port` (a Unix domain
-   * socket's path; on Windows pools do not serve named pipes yet, and
-   * refuse with `ENOTSUP`): each loop then gets `Pipe` connections.
+   * socket's path; on Windows a named pipe, `\\.\pipe\NAME`): each loop
+   * then gets `Pipe` connections.
    */
   path?: string;
   /** Listen backlog (default 511). */
@@ -124,10 +124,10 @@ export class ServerPool<Address extends SocketAddress | string = SocketAddress> 
   static async start(options: ServerPoolOptions): Promise<ServerPool<SocketAddress | string>> {
     const threads = options.threads ?? availableParallelism();
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`The "threads" option must be a positive integer, received ${String(threads)}`);
-    // Before any loop starts: a pipe's name is refused at once (and on Windows).
+    // Before any loop starts: a bad pipe name is refused at once.
     if (options.path !== undefined) {
       checkPipeName(options.path, 'path');
-      checkPoolPipe('listen');
+      if (process.platform === 'win32') checkNamedPipeName(options.path, 'listen');
     }
     const module = options.module instanceof URL ? options.module.href : pathToFileURL(String(options.module)).href;
     const served = new Int32Array(new SharedArrayBuffer(4 * threads));

@@ -12,15 +12,16 @@
  *       ConnectEx's destination, AcceptEx's two address blocks (2 x 44)
  * @module
  */
+import { OVERLAPPED_EVENT, OVERLAPPED_SIZE as OVERLAPPED } from '@wsaloop/core/winsock';
 import type { AcceptKeeper, AcceptRequest, AddressFamily, CompletionRequest, RecvFromRequest, RecvRequest, SocketHandle } from '@wsaloop/core/backend';
 import { NativeBlock } from './native-block.js';
 import type { PooledBuffer } from './receive-buffers.js';
 
 export const SLOT_SIZE = 192;
-export const OVERLAPPED_SIZE = 32;
+export const OVERLAPPED_SIZE = OVERLAPPED;
 export const OFFSET_INTERNAL = 0;
 export const OFFSET_INTERNAL_HIGH = 8;
-export const OFFSET_EVENT = 24;
+export const OFFSET_EVENT = OVERLAPPED_EVENT;
 export const OFFSET_FLAGS = 32;
 export const OFFSET_ADDRESS_LENGTH = 36;
 export const OFFSET_ADDRESS = 64;

@@ -101,6 +101,8 @@ export const WSAEALREADY = 10037;
 export const WSAEACCES = 10013;
 export const WSAEINVAL = 10022;
 export const WSAEOPNOTSUPP = 10045;
+export const WSAENOTSOCK = 10038;
+export const WSAENOBUFS = 10055;
 export const WSAEADDRINUSE = 10048;
 export const WSAENOTCONN = 10057;
 export const WSAEAFNOSUPPORT = 10047;
@@ -121,6 +123,8 @@ export const PIPE_READMODE_BYTE = 0x0;
 export const PIPE_WAIT = 0x0;
 export const PIPE_REJECT_REMOTE_CLIENTS = 0x8;
 export const PIPE_UNLIMITED_INSTANCES = 255;
+/** GetFileType's answer for a named pipe (or an anonymous one). */
+export const FILE_TYPE_PIPE = 3;
 export const GENERIC_READ = 0x80000000;
 export const GENERIC_WRITE = 0x40000000;
 export const GENERIC_ALL = 0x10000000;

@@ -89,6 +89,8 @@ export interface Kernel32 {
   CreateFileW: NativeFunction<[name: string, access: number, share: number, security: Address, disposition: number, flags: number, template: Address], Address>;
   /** Waits up to `timeoutMs` for an instance of the pipe `name` to be free: nonzero when one is; else ERROR_FILE_NOT_FOUND (none exists) or ERROR_SEM_TIMEOUT (all busy). */
   WaitNamedPipeW: NativeFunction<[name: string, timeoutMs: number], number>;
+  /** What a handle is: FILE_TYPE_PIPE for a pipe, 0 (FILE_TYPE_UNKNOWN) for a bad handle. */
+  GetFileType: NativeFunction<[file: Address], number>;
   /** Waits (overlapped) for a client on a server instance. */
   ConnectNamedPipe: NativeFunction<[pipe: Address, overlapped: Address], number>;
   ReadFile: NativeFunction<[file: Address, buffer: Address, length: number, read: Address, overlapped: Address], number>;
@@ -301,6 +303,7 @@ export function windows(): WindowsLibraries {
       'intptr_t __stdcall CreateNamedPipeW(str16 name, uint32_t openMode, uint32_t pipeMode, uint32_t maxInstances, uint32_t outSize, uint32_t inSize, uint32_t timeoutMs, uintptr_t security)',
     CreateFileW: 'intptr_t __stdcall CreateFileW(str16 name, uint32_t access, uint32_t share, uintptr_t security, uint32_t disposition, uint32_t flags, uintptr_t template)',
     WaitNamedPipeW: 'int __stdcall WaitNamedPipeW(str16 name, uint32_t timeoutMs)',
+    GetFileType: 'uint32_t __stdcall GetFileType(intptr_t file)',
     ConnectNamedPipe: 'int __stdcall ConnectNamedPipe(intptr_t pipe, uintptr_t overlapped)',
     ReadFile: 'int __stdcall ReadFile(intptr_t file, uintptr_t buffer, uint32_t length, uintptr_t read, uintptr_t overlapped)',
     WriteFile: 'int __stdcall WriteFile(intptr_t file, uintptr_t buffer, uint32_t length, uintptr_t written, uintptr_t overlapped)',

@@ -26,6 +26,7 @@ import {
   FILE_FLAG_FIRST_PIPE_INSTANCE,
   FILE_FLAG_OVERLAPPED,
   FILE_READ_ATTRIBUTES,
+  FILE_TYPE_PIPE,
   FILE_WRITE_ATTRIBUTES,
   GENERIC_ALL,
   GENERIC_READ,
@@ -136,6 +137,11 @@ export function encodePipeName(name: string, out: Buffer): number {
 /** The name in the first `length` bytes of `data`, written by {@link encodePipeName}. */
 export function decodePipeName(data: Uint8Array, length: number): string {
   return Buffer.from(data.buffer, data.byteOffset, Math.max(0, length)).toString('utf16le');
+}
+
+/** Whether `handle` is a pipe's handle (named or not). */
+export function isPipeHandle(handle: number): boolean {
+  return windows().kernel32.GetFileType(handle) === FILE_TYPE_PIPE;
 }
 
 /** Closes a pipe handle no backend was told about. */

@@ -14,6 +14,10 @@ export const FD_SET_HEADER = 8;
 export const SOCKET_SIZE = 8;
 /** sizeof(struct timeval): two 32-bit longs on Windows. */
 export const TIMEVAL_SIZE = 8;
+/** sizeof(OVERLAPPED) on x64: Internal (the status), InternalHigh (bytes), Offset, OffsetHigh, then hEvent. */
+export const OVERLAPPED_SIZE = 32;
+/** Offset of OVERLAPPED's hEvent on x64. */
+export const OVERLAPPED_EVENT = 24;
 
 /**
  * Address of a buffer's first byte as the native side sees it. Valid while the
