@@ -28,7 +28,18 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startIdleClients } from './control.js';
-import { type BenchServer, fmt, flags as args, runLoadGenerator, runRounds, runWineLoadGenerator } from './harness.js';
+import { type BenchServer, fmt, flags as args, runLoadGenerator, runRounds, runWineLoadGenerator, usage } from './harness.js';
+
+usage(
+  `Echo benchmark: node:net and wsaloop backends side by side.
+
+  node bench/dist/bench.js [--platform native|wine|both] [--backends select,iocp,iocp:threads=4]
+                           [--duration 3000] [--warmup 1000] [--scenarios 1,2,3] [--rounds 3]
+
+scenarios: 1 ping-pong x1, 2 ping-pong x50, 3 bulk 16 KiB, 4 churn x20, 5 ping-pong x50 beside
+10k idle, 6 pipe ping-pong x1, 7 pipe ping-pong x50, 8 pipe bulk 16 KiB`,
+  ['platform', 'backends', 'duration', 'warmup', 'scenarios', 'rounds'],
+);
 
 const duration = args.get('duration') ?? '3000';
 const rounds = Number(args.get('rounds') ?? 3);

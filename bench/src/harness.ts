@@ -27,6 +27,22 @@ for (let i = 2; i < process.argv.length; i++) {
   if (hasValue) i++;
 }
 
+/**
+ * `--help` prints `text`, the script's usage, and exits. A flag not in
+ * `known` is refused with the same text (exit status 2): a mistyped flag
+ * would otherwise run minutes of benchmark on the defaults.
+ */
+export function usage(text: string, known: readonly string[]): void {
+  if (flags.has('help')) {
+    console.log(text);
+    process.exit(0);
+  }
+  const unknown = [...flags.keys()].filter((name) => !known.includes(name));
+  if (unknown.length === 0) return;
+  console.error(`unknown flag${unknown.length > 1 ? 's' : ''}: ${unknown.map((name) => `--${name}`).join(', ')}\n\n${text}`);
+  process.exit(2);
+}
+
 /** `--platform native|wine|both` (default: both on Linux). */
 export const platforms: string[] = (() => {
   const platform = flags.get('platform') ?? (process.platform === 'linux' ? 'both' : 'native');

@@ -18,7 +18,17 @@
  * median round. Server on CPU 0, wrk on CPU 1.
  */
 import { spawnSync } from 'node:child_process';
-import { fmt, flags as args, pinned, runRounds } from './harness.js';
+import { fmt, flags as args, pinned, runRounds, usage } from './harness.js';
+
+usage(
+  `HTTP benchmark (wrk, keep-alive): node:http and wsaloop backends side by side.
+
+  node bench/dist/http-bench.js [--platform native|wine|both] [--backends select,iocp]
+                                [--duration 3] [--warmup 1] [--scenarios 1,2,3] [--rounds 3]
+
+scenarios: 1 12 B x1, 2 12 B x50, 3 16 KiB x50`,
+  ['platform', 'backends', 'duration', 'warmup', 'scenarios', 'rounds'],
+);
 
 const duration = Number(args.get('duration') ?? 3);
 const warmup = Number(args.get('warmup') ?? 1);

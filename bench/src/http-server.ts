@@ -16,7 +16,10 @@ const host = args.get('host') ?? '127.0.0.1';
 const threads = Number(args.get('threads') ?? 1);
 const options: Record<string, unknown> = {};
 const parse = (v: string): unknown => (/^\d+$/.test(v) ? Number(v) : v === 'true' ? true : v === 'false' ? false : v);
-for (const [k, v] of args) if (!['impl', 'host', 'threads'].includes(k)) options[k] = parse(v);
+for (const [k, v] of args) if (!['impl', 'host', 'threads', 'exit-after'].includes(k)) options[k] = parse(v);
+// For profiling (e.g. --cpu-prof): leave on our own after this many ms.
+const exitAfter = Number(args.get('exit-after') ?? 0);
+if (exitAfter > 0) setTimeout(() => process.exit(0), exitAfter).unref();
 
 if (impl !== 'node' && threads > 1) {
   const pool = await servePool({ module: new URL('./http-app.js', import.meta.url), threads, host, port: 0, loop: { backend: impl, ...options } });

@@ -18,7 +18,15 @@
  */
 import type { ProcessResources } from '@wsaloop/core';
 import { readControl, startIdleClients } from './control.js';
-import { ALL_BACKENDS, type BenchServer, backendVariants, fmt, flags as args, implArgs, platforms, sleep, startServer, waitFor } from './harness.js';
+import { ALL_BACKENDS, type BenchServer, backendVariants, fmt, flags as args, implArgs, platforms, sleep, startServer, usage, waitFor } from './harness.js';
+
+usage(
+  `Memory per idle connection: node:net and wsaloop backends side by side.
+
+  node bench/dist/memory.js [--platform native|wine|both] [--backends iocp,eventselect]
+                            [--clients 2000,10000] [--settle 2000] [--snapshots <dir>]`,
+  ['platform', 'backends', 'clients', 'settle', 'snapshots'],
+);
 
 const clientCounts = (args.get('clients') ?? '2000').split(',').map(Number);
 const settleMs = Number(args.get('settle') ?? 2000);

@@ -22,7 +22,17 @@
  * generators natively on CPU 1. Figures of a shared machine are noisy: use
  * --rounds and read medians.
  */
-import { backendVariants, fmt, flags as args, median, platforms, sleep } from './harness.js';
+import { backendVariants, fmt, flags as args, median, platforms, sleep, usage } from './harness.js';
+
+usage(
+  `Connection reliability: bursts, churn with half-open clients, hostile clients.
+
+  node bench/dist/reliability.js --mode burst [--connections 2000] [--settle 6000] [--measure 4000]
+  node bench/dist/reliability.js --mode soak  [--duration 600000] [--clients 20] [--idle 1000]
+  node bench/dist/reliability.js --mode hostile [--duration 4000] [--count 1000] [--kinds reset-data,...]
+  common: [--platform native|wine|both] [--backends iocp,select,...] [--rounds 1] [--node false]`,
+  ['mode', 'connections', 'settle', 'measure', 'duration', 'clients', 'idle', 'count', 'kinds', 'platform', 'backends', 'rounds', 'node'],
+);
 import { runHostile } from './hostile.js';
 import { runLoad, startSoakServer } from './soak-server.js';
 

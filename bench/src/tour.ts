@@ -24,9 +24,17 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type ControlReading } from './control-port.js';
 import { readControl, startIdleClients } from './control.js';
-import { type BenchServer, fmt, flags as args, root, runLoadGenerator, runWineLoadGenerator, sleep, startServer, waitFor } from './harness.js';
+import { type BenchServer, fmt, flags as args, root, runLoadGenerator, runWineLoadGenerator, sleep, startServer, usage, waitFor } from './harness.js';
 import { runnableModels, type TourMachine, type TourModel, type TourResult, type TourRow } from './tour-models.js';
 import { overviewSvg, tourChart, tourPage, withFigures } from './tour-report.js';
+
+usage(
+  `The tour: every I/O model's server, serving the same clients, in one table and a page of charts.
+
+  node bench/dist/tour.js [--out tour-report] [--models select,iocp] [--short]
+                          [--duration 1500] [--warmup 500] [--idle 500] [--settle 1000] [--docs docs/models.md]`,
+  ['out', 'models', 'short', 'duration', 'warmup', 'idle', 'settle', 'docs'],
+);
 
 const short = args.has('short');
 const settings = {
