@@ -41,6 +41,7 @@ import {
   type SocketHandle,
 } from '@wsaloop/core/backend';
 import { addressOf, errno, errnoCode, IoUringAbi as U, libc, PosixConstants as C, writePointer } from '@wsaloop/core/posix';
+import { type AddressedBuffer, AddressedBuffers } from './addressed-buffers.js';
 import { Operation, type OperationKind, SocketRecord } from './operations.js';
 import { Ring } from './ring.js';
 
@@ -67,8 +68,10 @@ void everyIoUringOptionNamed;
  * submission; 256 KiB of SQEs and 128 KiB of CQEs.
  */
 const DEFAULT_ENTRIES = 4096;
-/** Gather sends up to this many bytes are copied into one buffer (see smallGather). */
-const COPY_GATHER_MAX = 4096;
+/** Sends up to this many bytes are copied into one pooled buffer (see #issue). */
+const COPY_SEND_MAX = 4096;
+/** Free buffers of each size the proactor keeps for reuse (at most 4 MiB at the largest receive size). */
+const FREE_BUFFERS_KEPT = 64;
 /** Most iovecs in one sendmsg: the rest goes in the next one. */
 const MAX_GATHER = 64;
 /** Datagrams are received whole: room for the largest UDP payload. */
@@ -114,6 +117,8 @@ export class IoUringProactor implements Proactor {
   #reported = 0;
   /** What a read after a poll request reads into (grown to the largest receive size asked). */
   #scratch = Buffer.alloc(0);
+  /** Receive buffers and small sends' copies, reused with their addresses. */
+  readonly #buffers = new AddressedBuffers(FREE_BUFFERS_KEPT);
 
   constructor(options: IoUringOptions = {}) {
     const { ringEntries, ...completion } = options;
@@ -277,10 +282,12 @@ export class IoUringProactor implements Proactor {
       case 'connect-poll':
         this.#sqe(U.IORING_OP_POLL_ADD, fd, 0, 0, C.POLLOUT, op.id);
         return;
-      case 'recv':
-        op.buffer = Buffer.allocUnsafeSlow(record!.receiveSize);
-        this.#sqe(U.IORING_OP_RECV, fd, addressOf(op.buffer), op.buffer.byteLength, 0, op.id);
+      case 'recv': {
+        // A receive started again (after EAGAIN) keeps its buffer.
+        const slot = (op.slot ??= this.#buffers.take(record!.receiveSize));
+        this.#sqe(U.IORING_OP_RECV, fd, slot.address, slot.buffer.byteLength, 0, op.id);
         return;
+      }
       case 'recv-poll':
         this.#sqe(U.IORING_OP_POLL_ADD, fd, 0, 0, C.POLLIN | C.POLLRDHUP, op.id);
         return;
@@ -291,21 +298,27 @@ export class IoUringProactor implements Proactor {
           this.#queue(() => this.#settle(op, 0));
           return;
         }
+        if (op.slot) {
+          // The rest of a small send's copy.
+          this.#sqe(U.IORING_OP_SEND, fd, op.slot.address + op.offset, buffers[0]!.byteLength - op.offset, C.MSG_NOSIGNAL, op.id);
+          return;
+        }
+        const small = this.#smallCopy(buffers, op.index, op.offset);
+        if (small) {
+          // Copied into a pooled buffer (the kernel reads it until the completion): one SEND, and no address to ask for.
+          op.slot = small.slot;
+          op.buffers = [small.slot.buffer.subarray(0, small.length)];
+          op.index = 0;
+          op.offset = 0;
+          this.#sqe(U.IORING_OP_SEND, fd, small.slot.address, small.length, C.MSG_NOSIGNAL, op.id);
+          return;
+        }
         if (op.index === buffers.length - 1) {
           const last = buffers[op.index]!;
           this.#sqe(U.IORING_OP_SEND, fd, addressOf(last) + op.offset, last.byteLength - op.offset, C.MSG_NOSIGNAL, op.id);
           return;
         }
         const count = Math.min(buffers.length - op.index, MAX_GATHER);
-        const small = smallGather(buffers, op.index, op.offset);
-        if (small) {
-          // One buffer of its own (the kernel reads it until the completion) and one SEND.
-          op.buffers = [small];
-          op.index = 0;
-          op.offset = 0;
-          this.#sqe(U.IORING_OP_SEND, fd, addressOf(small), small.byteLength, C.MSG_NOSIGNAL, op.id);
-          return;
-        }
         const header = (op.header = Buffer.alloc(MSGHDR + count * IOVEC));
         this.#fillIovecs(header, addressOf(header), buffers, op.index, op.offset);
         this.#sqe(U.IORING_OP_SENDMSG, fd, addressOf(header), 1, C.MSG_NOSIGNAL, op.id);
@@ -337,6 +350,28 @@ export class IoUringProactor implements Proactor {
     }
     writePointer(header, MSG_IOV, base + MSGHDR);
     header.writeBigUInt64LE(BigInt(count), MSG_IOVLEN);
+  }
+
+  /**
+   * `buffers` from `index`/`offset` copied into a pooled buffer, when that
+   * is at most {@link COPY_SEND_MAX} bytes; else null. A copy costs less
+   * than asking a buffer's address (a native call), and a gather send needs
+   * one per buffer: node:http writes each response as two or three chunks.
+   */
+  #smallCopy(buffers: readonly Uint8Array[], index: number, offset: number): { slot: AddressedBuffer; length: number } | null {
+    let total = -offset;
+    for (let i = index; i < buffers.length; i++) {
+      total += buffers[i]!.byteLength;
+      if (total > COPY_SEND_MAX) return null;
+    }
+    const slot = this.#buffers.take(COPY_SEND_MAX);
+    let at = 0;
+    for (let i = index; i < buffers.length; i++) {
+      const b = i === index && offset > 0 ? buffers[i]!.subarray(offset) : buffers[i]!;
+      slot.buffer.set(b, at);
+      at += b.byteLength;
+    }
+    return { slot, length: total };
   }
 
   #cancel(target: Operation): void {
@@ -466,12 +501,21 @@ export class IoUringProactor implements Proactor {
 
   #received(op: Operation, result: number): void {
     const record = op.record!;
-    const buffer = op.buffer!;
-    op.buffer = null;
+    const slot = op.slot!;
+    op.slot = null;
     const request = op.request as RecvRequest;
+    if (result <= 0) this.#buffers.give(slot);
     if (result < 0) return this.#finish(op, () => request.complete(this.#statusOf(record, result), null));
+    const { buffer } = slot;
     if (result > 0) record.receiveSize = this.#sizing.next(buffer.byteLength, result);
-    const data = result === 0 ? EMPTY : keep(buffer, result);
+    let data: Uint8Array = EMPTY;
+    if (result >= buffer.byteLength / 2) {
+      data = buffer.subarray(0, result); // mostly full: the reader keeps the buffer itself
+    } else if (result > 0) {
+      // A copy, so a small message does not hold a large buffer, which is reused.
+      data = Buffer.from(buffer.subarray(0, result));
+      this.#buffers.give(slot);
+    }
     this.#finish(op, () => request.complete(0, data));
   }
 
@@ -505,6 +549,11 @@ export class IoUringProactor implements Proactor {
 
   #settle(op: Operation, status: number): void {
     const record = op.record!;
+    if (op.slot) {
+      // A send's copy: the kernel has read it.
+      this.#buffers.give(op.slot);
+      op.slot = null;
+    }
     const code = status !== 0 && !record.open ? C.ECANCELED : status;
     if (record.sending === op) {
       // The next send starts before this one is reported, as Winsock keeps them posted.
@@ -638,39 +687,8 @@ export class IoUringProactor implements Proactor {
     for (const op of this.#operations.values()) {
       if (op.kind === 'wake' || op.kind === 'cancel') continue;
       live++;
-      if (op.buffer) buffers++;
+      if (op.buffer || op.slot) buffers++;
     }
     return { liveOperations: live, buffersInUse: buffers, openSockets: this.#records.size };
   }
-}
-
-/**
- * `buffers` from `index`/`offset` copied into one, when that is at most
- * {@link COPY_GATHER_MAX} bytes; else null. A gather send costs a native
- * call per buffer for its address; node:http writes each response as two
- * or three small chunks.
- */
-function smallGather(buffers: readonly Uint8Array[], index: number, offset: number): Buffer | null {
-  let total = -offset;
-  for (let i = index; i < buffers.length; i++) {
-    total += buffers[i]!.byteLength;
-    if (total > COPY_GATHER_MAX) return null;
-  }
-  const copy = Buffer.allocUnsafe(total);
-  let at = 0;
-  for (let i = index; i < buffers.length; i++) {
-    const b = i === index && offset > 0 ? buffers[i]!.subarray(offset) : buffers[i]!;
-    copy.set(b, at);
-    at += b.byteLength;
-  }
-  return copy;
-}
-
-/**
- * The first `n` bytes of a receive buffer, for the reader to keep: the
- * buffer itself when mostly full, a copy when a small message would keep a
- * large buffer alive.
- */
-function keep(buffer: Buffer, n: number): Buffer {
-  return n >= buffer.byteLength / 2 ? buffer.subarray(0, n) : Buffer.from(buffer.subarray(0, n));
 }

@@ -5,6 +5,7 @@
  * kernel may touch them until then, even after a cancellation was asked for.
  * @module
  */
+import type { AddressedBuffer } from './addressed-buffers.js';
 import type { AcceptKeeper, AcceptRequest, AddressFamily, CompletionRequest, RecvFromRequest, RecvRequest, SocketHandle } from '@wsaloop/core/backend';
 
 /** What an operation does, and so how its completion is read. */
@@ -60,6 +61,8 @@ export class Operation {
   readonly request: CompletionRequest | AcceptRequest | RecvRequest | RecvFromRequest | null;
   /** The receive buffer, or the eventfd counter. */
   buffer: Buffer | null = null;
+  /** A pooled buffer the operation holds: a receive's, or a small send's copy. */
+  slot: AddressedBuffer | null = null;
   /** A msghdr with its iovecs (and, after them, a sockaddr), or a connect's sockaddr. */
   header: Buffer | null = null;
   /** A send's buffers, and how far the kernel has taken them. */
