@@ -140,11 +140,12 @@ export function poolTests(ctx: Conformance): void {
       const holder = createServer();
       await new Promise<void>((resolve) => holder.listen(path, resolve));
       try {
-        await expect(ServerPool.start({ path, threads: THREADS, module, loop })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+        // One loop: the name is refused by the accept thread, whatever the loops.
+        await expect(ServerPool.start({ path, threads: 1, module, loop })).rejects.toMatchObject({ code: 'EADDRINUSE' });
       } finally {
         await new Promise((resolve) => holder.close(resolve));
       }
-      await expect(ServerPool.start({ path: 'C:\\pool.sock', threads: THREADS, module, loop })).rejects.toMatchObject({ code: 'EACCES' });
+      await expect(ServerPool.start({ path: 'C:\\pool.sock', threads: 1, module, loop })).rejects.toMatchObject({ code: 'EACCES' });
     });
 
     it('closes with every loop busy and leaks nothing', async () => {

@@ -91,8 +91,8 @@ export class AcceptThread<Address extends SocketAddress | string = SocketAddress
   readonly #worker: Worker;
   readonly #control: MessagePort;
   readonly #stopFlag: Int32Array;
-  /** A Windows named pipe's acceptor waits on this event too; setting it ends the wait. */
-  readonly #stopEvent: number;
+  /** A Windows named pipe's acceptor waits on this event too; setting it ends the wait (0 once closed). */
+  #stopEvent: number;
   #closed: Promise<void>;
 
   private constructor(worker: Worker, control: MessagePort, address: Address, loads: SharedArrayBuffer, stopFlag: Int32Array, stopEvent: number) {
@@ -104,7 +104,13 @@ export class AcceptThread<Address extends SocketAddress | string = SocketAddress
     this.#stopFlag = stopFlag;
     this.#stopEvent = stopEvent;
     this.#closed = new Promise((resolve) => worker.once('exit', () => resolve()));
-    if (stopEvent !== 0) void this.#closed.then(() => windows().kernel32.CloseHandle(stopEvent));
+    if (stopEvent !== 0) {
+      void this.#closed.then(() => {
+        // Forgotten first: a closed handle's number may be reused by someone else's event.
+        this.#stopEvent = 0;
+        windows().kernel32.CloseHandle(stopEvent);
+      });
+    }
     worker.on('message', (report: AcceptThreadReport) => {
       if (report.type === 'error') this.emit('error', reportError(report));
     });
@@ -179,8 +185,8 @@ export class AcceptThread<Address extends SocketAddress | string = SocketAddress
   #stop(): void {
     running.delete(this);
     if (Atomics.exchange(this.#stopFlag, 0, 1) !== 0) return;
-    if (this.#stopEvent !== 0) {
-      windows().kernel32.SetEvent(this.#stopEvent);
+    if (typeof this.address === 'string' && NAMED_PIPES) {
+      if (this.#stopEvent !== 0) windows().kernel32.SetEvent(this.#stopEvent);
       return;
     }
     // A connection of our own ends the blocking accept() on every platform
