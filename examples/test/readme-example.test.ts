@@ -60,7 +60,10 @@ it('the README example echoes 8 MiB byte-exact to a client that ends', async () 
   // Under the repository, so '@wsaloop/core' resolves as it would for a user.
   mkdirSync(dir, { recursive: true });
   writeFileSync(`${dir}/server.mjs`, code.replace("bind('127.0.0.1', 7000)", `bind('127.0.0.1', ${port})`));
-  child = spawn(process.execPath, [`${dir}/server.mjs`], { cwd: root, stdio: 'ignore' });
+  child = spawn(process.execPath, [`${dir}/server.mjs`], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let serverOutput = '';
+  child.stdout!.on('data', (d: Buffer) => (serverOutput += d));
+  child.stderr!.on('data', (d: Buffer) => (serverOutput += d));
   const socket = await connectWhenListening(port);
   const sent = randomBytes(SIZE);
   const chunks: Buffer[] = [];
@@ -69,9 +72,17 @@ it('the README example echoes 8 MiB byte-exact to a client that ends', async () 
   // write queue, as they do under load, and are still queued at end of stream.
   socket.pause();
   socket.end(sent, () => socket.resume());
+  let sentAll = false;
+  socket.once('finish', () => (sentAll = true));
   await new Promise<void>((resolve, reject) => {
     socket.on('close', () => resolve());
     socket.on('error', reject);
+    // Before the test's own timeout: say which side stopped (a rare stall under Wine).
+    setTimeout(() => {
+      const received = chunks.reduce((n, c) => n + c.length, 0);
+      const server = child?.exitCode === null ? 'still running' : `exited (${child?.exitCode})`;
+      reject(new Error(`no close after 50 s: sent all ${sentAll}, ${received} of ${SIZE} bytes back; server ${server}, its output: ${JSON.stringify(serverOutput)}`));
+    }, 50_000).unref();
   });
   const echoed = Buffer.concat(chunks);
   expect(echoed.length).toBe(SIZE);
