@@ -7,7 +7,7 @@
 import { EventEmitter } from 'eventemitter3';
 import { MessageChannel, type MessagePort, type TransferListItem, Worker } from 'node:worker_threads';
 import { stateError, WsaloopError } from '../errors.js';
-import { socketApi } from '../sys/platform.js';
+import { nativeError, socketApi } from '../sys/platform.js';
 import { encodeLocalSockaddr, encodeSockaddr, SOCKADDR_MAX, type SocketAddress } from '../sys/sockaddr.js';
 import { windows } from '../sys/winsock/library.js';
 import { checkIpHost, checkNamedPipeName, checkPipeName, checkPort } from '../net/arguments.js';
@@ -143,6 +143,8 @@ export class AcceptThread<Address extends SocketAddress | string = SocketAddress
     const stopFlag = new Int32Array(new SharedArrayBuffer(4));
     // A manual-reset event: set once, it ends every later wait too.
     const stopEvent = NAMED_PIPES && path !== undefined ? windows().kernel32.CreateEventW(0, 1, 0, 0) : 0;
+    // Without it the thread could never be stopped: refuse before it starts.
+    if (NAMED_PIPES && path !== undefined && stopEvent === 0) throw nativeError(-windows().kernel32.GetLastError(), 'listen', path);
     const { port1: control, port2: controlRemote } = new MessageChannel();
     const worker = new Worker(new URL('./accept-thread-worker.js', import.meta.url), {
       workerData: { host, port, path, backlog, targets, loads, stop: stopFlag.buffer, stopEvent, control: controlRemote },
