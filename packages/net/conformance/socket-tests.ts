@@ -239,22 +239,32 @@ export function socketTests(ctx: NetConformance): void {
     });
 
     it('setTimeout emits timeout after idleness, and activity postpones it', async () => {
+      // Writes come every quarter of the idle time, for one and a half idle
+      // times: without the postponement the socket would close midway. The
+      // margin (3/4 of the idle time between reads) is wide enough for a
+      // loaded machine under Wine, where 100 ms gaps were seen.
+      const idleMs = 200 * SLOW;
+      const writes = 6;
       await withNetLoop(ctx, async (loop) => {
+        let received = 0;
         const server = createServer({ loop }, (socket) => {
-          socket.setTimeout(300, () => socket.destroy());
+          socket.on('data', (chunk: Buffer) => (received += chunk.length));
+          socket.setTimeout(idleMs, () => socket.destroy());
         }).listen(0, '127.0.0.1');
         const port = await listening(server);
         const client = connect({ loop, port, host: '127.0.0.1' });
         await once(client, 'connect');
+        // Listen first: a close during the writes must fail the test, not hang it.
+        const closed = once(client.resume(), 'close');
         const started = Date.now();
-        // Stay active for a while: no timeout while bytes flow.
-        for (let i = 0; i < 5; i++) {
+        for (let i = 0; i < writes && !client.destroyed; i++) {
           client.write('.');
-          await new Promise((resolve) => setTimeout(resolve, 100));
+          await new Promise((resolve) => setTimeout(resolve, idleMs / 4));
         }
-        client.resume();
-        await once(client, 'close');
-        expect(Date.now() - started).toBeGreaterThanOrEqual(500);
+        expect(client.destroyed).toBe(false);
+        await closed;
+        expect(received).toBe(writes);
+        expect(Date.now() - started).toBeGreaterThanOrEqual((writes * idleMs) / 4);
         expect(client.timeout).toBeUndefined(); // never set on the client, as node:net
         server.close();
         await once(server, 'close');
