@@ -7,6 +7,12 @@ import { join } from 'node:path';
 import { createLoop, type Loop } from '@wsaloop/core';
 import type { BackendModule } from '@wsaloop/core/backend';
 
+/** The suite's groups of tests, in the order they run. */
+export const CONFORMANCE_GROUPS = ['loop', 'tcp', 'pipes', 'udp', 'lifecycle', 'hostile', 'descriptors', 'arguments', 'handoff', 'pool', 'nativeCalls', 'exit'] as const;
+
+/** A group of the suite, for {@link ConformanceOptions.only}. */
+export type ConformanceGroup = (typeof CONFORMANCE_GROUPS)[number];
+
 /** Options of {@link runConformance}. */
 export interface ConformanceOptions {
   /** Backend name, as given to `createLoop`. */
@@ -23,6 +29,12 @@ export interface ConformanceOptions {
    * counted, even when that thread is a Worker.
    */
   waitCall?: string;
+  /**
+   * Only these groups (default: all). For an option set of a backend that
+   * passes the whole suite with its defaults: the groups the option changes
+   * (e.g. iocp's `zeroByteReads` changes how sockets receive, not timers).
+   */
+  only?: readonly ConformanceGroup[];
 }
 
 /** Settings every test file sees. */

@@ -1,7 +1,8 @@
 /**
  * The wsaloop conformance suite: one set of tests, written once, that every
  * backend package runs against a real socket stack. A backend is done when it
- * passes all of it.
+ * passes all of it with its default options; an option set of a backend may
+ * run only the groups that option changes (`only`).
  *
  * ```ts
  * // packages/backend-x/test/conformance.test.ts
@@ -17,33 +18,39 @@ import { handoffTests } from './handoff-tests.js';
 import { hostileTests } from './hostile-tests.js';
 import { poolTests } from './pool-tests.js';
 import { lifecycleTests } from './lifecycle-tests.js';
-import { type ConformanceOptions, conformanceContext } from './context.js';
+import { type Conformance, CONFORMANCE_GROUPS, type ConformanceGroup, type ConformanceOptions, conformanceContext } from './context.js';
 import { loopTests } from './loop-tests.js';
 import { nativeCallTests } from './native-call-tests.js';
 import { pipeTests } from './pipe-tests.js';
 import { tcpTests } from './tcp-tests.js';
 import { udpTests } from './udp-tests.js';
 
-export type { ConformanceOptions } from './context.js';
+export type { ConformanceGroup, ConformanceOptions } from './context.js';
 export { pattern, soak, SOAK_SCALE, withLoop } from './context.js';
 export { echoThenEnd, type EchoClient, nodePipeEcho, pipeNameGone } from './pipe-peers.js';
 
-/** Declares the whole suite for one backend (and option set). */
+/** What declares each group (every group named once: a missing or unknown name does not compile). */
+const GROUPS: Record<ConformanceGroup, (ctx: Conformance) => void> = {
+  loop: loopTests,
+  tcp: tcpTests,
+  pipes: pipeTests,
+  udp: udpTests,
+  lifecycle: lifecycleTests,
+  hostile: hostileTests,
+  descriptors: descriptorTests,
+  arguments: argumentTests,
+  handoff: handoffTests,
+  pool: poolTests,
+  nativeCalls: nativeCallTests,
+  exit: exitTests,
+};
+
+/** Declares the suite for one backend (and option set): every group, or those in `options.only`. */
 export function runConformance(options: ConformanceOptions): void {
   const ctx = conformanceContext(options);
+  const only = new Set<ConformanceGroup>(options.only ?? CONFORMANCE_GROUPS);
   describe(`conformance [${ctx.label}]`, () => {
-    loopTests(ctx);
-    tcpTests(ctx);
-    pipeTests(ctx);
-    udpTests(ctx);
-    lifecycleTests(ctx);
-    hostileTests(ctx);
-    descriptorTests(ctx);
-    argumentTests(ctx);
-    handoffTests(ctx);
-    poolTests(ctx);
-    nativeCallTests(ctx);
-    exitTests(ctx);
+    for (const group of CONFORMANCE_GROUPS) if (only.has(group)) GROUPS[group](ctx);
   });
 }
 export { proactorStartFailureTests } from './start-failures.js';

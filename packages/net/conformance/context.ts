@@ -8,6 +8,12 @@ import { createLoop, type Loop } from '@wsaloop/core';
 export { soak } from '@wsaloop/core/conformance';
 import { expect } from 'vitest';
 
+/** The suite's groups of tests, in the order they run. */
+export const NET_CONFORMANCE_GROUPS = ['socket', 'pipes', 'http', 'hostile', 'tlsWs', 'pool'] as const;
+
+/** A group of the suite, for {@link NetConformanceOptions.only}. */
+export type NetConformanceGroup = (typeof NET_CONFORMANCE_GROUPS)[number];
+
 /** Options of {@link runNetConformance}. */
 export interface NetConformanceOptions {
   /** Backend name, as given to `createLoop`. */
@@ -20,6 +26,11 @@ export interface NetConformanceOptions {
   bigTransfer?: number;
   /** Size of the TLS transfer, each way (default 10 MiB). */
   tlsTransfer?: number;
+  /**
+   * Only these groups (default: all). For an option set of a backend that
+   * passes the whole suite with its defaults: the groups the option changes.
+   */
+  only?: readonly NetConformanceGroup[];
 }
 
 /** Settings every test file sees. */
