@@ -10,7 +10,7 @@
 import { connect, type Socket } from 'node:net';
 import type { Loop, Tcp, WsaloopError } from '@wsaloop/core';
 import { describe, expect, it } from 'vitest';
-import { type Conformance, pattern, SLOW, withLoop } from './context.js';
+import { type Conformance, pattern, SLOW, soak, withLoop } from './context.js';
 
 /** Queued echo bytes past which the server stops reading a client (its backpressure). */
 const HIGH_WATER = 1024 * 1024;
@@ -197,7 +197,7 @@ export function hostileTests(ctx: Conformance): void {
       expect(state.peakQueued).toBeLessThan(HIGH_WATER + 2 * 1024 * 1024);
     }, 60_000 * SLOW);
 
-    const cycles = process.platform === 'win32' ? 2000 : 10_000;
+    const cycles = process.platform === 'win32' ? soak(2000) : 10_000;
     it(`${cycles} connect/reset cycles leave the handle count and live stats at baseline`, async () => {
       await survives(ctx, (port) => storm(cycles, 50, () => hostileClient(port, 'reset at once')));
     }, 120_000 * SLOW);
