@@ -227,6 +227,8 @@ export class Socket extends Duplex {
     const buffers = chunks.length === 1 ? chunks[0]!.chunk : chunks.map((c) => c.chunk);
     let bytes = 0;
     for (const c of chunks) bytes += c.chunk.byteLength;
+    // As node:net: a write started is activity, and so is its completion.
+    if (this.timeout) this.#timer?.refresh();
     stream.write(buffers, (error) => {
       if (error) return callback(systemError(error, 'write', undefined, undefined));
       this.#bytesDone += bytes;
