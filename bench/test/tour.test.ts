@@ -4,7 +4,7 @@
  * figures, the models differ the way they must, and the page with its
  * charts is written. Not every model: the two whose figures the test tells
  * apart (blocking serves one client, non-blocking polls while idle), and on
- * Linux the three Linux models and one of them on a pipe; on Windows (the suite under Wine) the
+ * Linux epoll on a pipe besides; on Windows (the suite under Wine) the
  * tour's own code runs on Windows with non-blocking and iocp. Each
  * backend's own behaviour is its conformance suite's business, and all
  * eleven servers here cost npm test two minutes of its ten.
@@ -19,7 +19,9 @@ import { runnableModels, TOUR_MEASURES, type TourResult } from '../src/tour-mode
 
 const tourScript = fileURLToPath(new URL('../dist/tour.js', import.meta.url));
 
-const TESTED = process.platform === 'win32' ? ['nonblocking', 'iocp'] : ['blocking', 'nonblocking', 'linux-poll', 'linux-epoll', 'linux-iouring', 'linux-epoll-pipe'];
+// Natively the tour's load runs flat out on both CPUs beside the Wine
+// shards: six models cost 63 s there, so three (a pipe row among them).
+const TESTED = process.platform === 'win32' ? ['nonblocking', 'iocp'] : ['blocking', 'nonblocking', 'linux-epoll-pipe'];
 const models = runnableModels().filter((m) => TESTED.includes(m.id));
 
 it('runs a short tour of the models and writes the page', async () => {

@@ -10,8 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'vitest';
 import { type Conformance, diedOfNodeTeardownRace, SLOW, soak } from './context.js';
 
-/** Runs per case: Wine's node.exe takes seconds to start, so fewer there (1 at npm test's soak scale). */
-const RUNS = soak(process.platform === 'win32' ? 3 : 20);
+/**
+ * Runs per case: Wine's node.exe takes seconds to start, so fewer there (1
+ * at npm test's soak scale). Natively 8: 20 cost 18 s of CPU per backend,
+ * taken from the Wine shards that run beside.
+ */
+const RUNS = soak(process.platform === 'win32' ? 3 : 8);
 /** Children started at once by each case (four cases run at once; the machine has few cores). */
 const PARALLEL = 2;
 /** A run that takes longer than this counts as a hang. */
