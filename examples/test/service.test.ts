@@ -28,9 +28,9 @@ function echoOnce(port: number, text: string): Promise<string> {
 
 describe.each(Object.entries(servers))('%s as a service', (_name, server) => {
   it('keeps serving with stdin closed, and with stdin at end of file', async () => {
-    const closed = await start(server, 'ignore');
+    // Started side by side: under Wine each start takes seconds.
+    const [closed, ended] = await Promise.all([start(server, 'ignore'), start(server, 'pipe')]);
     expect(closed.output()).toMatch(server.includes('--threads') ? /listening on 127\.0\.0\.1:\d+ \(2 loops\)/ : /listening on 127\.0\.0\.1:\d+\n/);
-    const ended = await start(server, 'pipe');
     ended.child.stdin!.end();
     await new Promise((r) => setTimeout(r, 500));
     expect(closed.child.exitCode).toBeNull();
