@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { runInBackground } from './lib/process.mjs';
-import { cacheDir, ensurePnpm, root, setup } from './lib/setup.mjs';
+import { cacheDir, declarationsCommand, ensurePnpm, root, setup } from './lib/setup.mjs';
 import { ensurePrefix, ensureWindowsNode, ensureWine, wineEnv } from './lib/wine.mjs';
 import { runShard } from './lib/windows-suite.mjs';
 
@@ -23,17 +23,19 @@ process.env.UV_THREADPOOL_SIZE ??= '16';
 /** Wine shards: one per CPU, at most 2 (see below). */
 const shards = Math.max(1, Number(process.env.WSALOOP_WINE_SHARDS ?? Math.min(2, availableParallelism())));
 
-setup();
+// The code first: the suites run it. Its declarations are built beside
+// them, before the type checks and the API docs that need them.
+setup({ declarations: false });
 
-// Everything runs side by side once the build is done: the type checks and
-// the API docs, the native suite, and (after the Wine setup, which on a
+// Everything runs side by side once the code is built: the declarations,
+// then the type checks and the API docs; the native suite, and (after the Wine setup, which on a
 // fresh machine installs packages, node.exe and prefixes) the Windows
 // shards. None waits on another's result, and the Wine shards leave their
 // CPUs partly idle (wineserver round trips), which the others fill. Native
 // output is unlabelled; Windows lines start with [windows i/n].
 const checksLog = join(cacheDir, 'checks.log');
 const pnpmCommand = `'${process.execPath}' '${ensurePnpm()}'`;
-const checks = runInBackground('sh', ['-c', `${pnpmCommand} -r run typecheck && ${pnpmCommand} exec typedoc --emit none --treatWarningsAsErrors`], checksLog, { cwd: root });
+const checks = runInBackground('sh', ['-c', `${declarationsCommand()} && ${pnpmCommand} -r run typecheck && ${pnpmCommand} exec typedoc --emit none --treatWarningsAsErrors`], checksLog, { cwd: root });
 const native = only === 'windows' ? Promise.resolve(0) : runNative(only !== 'linux');
 const windows = only === 'linux' ? Promise.resolve([]) : runWindowsSuite(prepareWine());
 const [checksCode, nativeCode, windowsResults] = await Promise.all([checks, native, windows]);

@@ -28,8 +28,23 @@ export function pnpm(args) {
   mustRun(process.execPath, [ensurePnpm(), ...args], { cwd: root });
 }
 
-/** Installs dependencies (from the lockfile) and builds every package. */
-export function setup() {
+/**
+ * Installs dependencies (from the lockfile) and builds every package. With
+ * `declarations: false`, the code only (see tsup.stage.ts): the caller then
+ * builds the declarations itself, with {@link declarationsCommand}.
+ */
+export function setup({ declarations = true } = {}) {
   pnpm(['install', '--frozen-lockfile']);
-  pnpm(['-r', 'run', 'build']);
+  if (declarations) {
+    pnpm(['-r', 'run', 'build']);
+  } else {
+    process.env.WSALOOP_BUILD = 'js';
+    pnpm(['-r', 'run', 'build']);
+    delete process.env.WSALOOP_BUILD;
+  }
+}
+
+/** A shell command that builds the packages' declarations into the dist folders the code build made. */
+export function declarationsCommand() {
+  return `WSALOOP_BUILD=dts '${process.execPath}' '${ensurePnpm()}' -r --filter './packages/**' run build`;
 }
