@@ -28,9 +28,9 @@ const shards = Math.max(1, Number(process.env.WSALOOP_WINE_SHARDS ?? Math.min(2,
 setup({ declarations: false });
 
 // Everything runs side by side once the code is built: the declarations,
-// then the type checks and the API docs; the native suite, and (after the Wine setup, which on a
-// fresh machine installs packages, node.exe and prefixes) the Windows
-// shards. None waits on another's result, and the Wine shards leave their
+// then the type checks and the API docs; the native suite; and (after the
+// Wine setup, which on a fresh machine installs packages, node.exe and
+// prefixes) the Windows shards. None waits on another's result, and the Wine shards leave their
 // CPUs partly idle (wineserver round trips), which the others fill. Native
 // output is unlabelled; Windows lines start with [windows i/n].
 const checksLog = join(cacheDir, 'checks.log');

@@ -240,9 +240,10 @@ export function socketTests(ctx: NetConformance): void {
 
     it('setTimeout emits timeout after idleness, and activity postpones it: a write started, a read', async () => {
       // The server writes every quarter of the idle time, then the client
-      // answers once, half an idle time after the last byte. The checks hold however late the machine runs timers:
-      // a timer never fires early, and a write started refreshes the idle
-      // timer at once (as node:net), so no stall can fire it between writes.
+      // answers once, half an idle time after the last byte. The checks hold
+      // however late the machine runs timers: a timer never fires early, and
+      // a write started refreshes the idle timer at once (as node:net), so no
+      // stall can fire it between writes.
       const idleMs = 200 * SLOW;
       const writes = 4;
       await withNetLoop(ctx, async (loop) => {
