@@ -59,7 +59,7 @@ export class Operation {
   readonly kind: OperationKind;
   readonly record: SocketRecord | null;
   readonly request: CompletionRequest | AcceptRequest | RecvRequest | RecvFromRequest | null;
-  /** The receive buffer, or the eventfd counter. */
+  /** A datagram receive's buffer, or the eventfd counter (stream receives use {@link slot}). */
   buffer: Buffer | null = null;
   /** A pooled buffer the operation holds: a receive's, or a small send's copy. */
   slot: AddressedBuffer | null = null;
