@@ -1,7 +1,7 @@
 /** Starting the example servers from tests, and stopping whatever is left after each test. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach } from 'vitest';
+import { onTestFinished } from 'vitest';
 
 /** Path of a built example, relative to examples/. */
 export const built = (path: string): string => fileURLToPath(new URL(`../${path}`, import.meta.url));
@@ -13,16 +13,19 @@ export interface StartedServer {
   output: () => string;
 }
 
-const running = new Set<ChildProcess>();
-afterEach(() => {
-  for (const child of running) child.kill();
-  running.clear();
-});
-
-/** Spawns `node <args>` with the given stdin; killed after the test. */
+/**
+ * Spawns `node <args>` with the given stdin; killed when the test ends. The
+ * kill is registered with the test itself, not by a module-level hook: the
+ * Windows suite runs its files in one process, where this module (and a
+ * hook it declared) is evaluated for the first file only, and the servers
+ * of every later file outlived their tests (the non-blocking model's, which
+ * poll, took a CPU's time from every file after them).
+ */
 export function spawnServer(args: readonly string[], stdin: 'ignore' | 'pipe' = 'ignore'): ChildProcess {
   const child = spawn(process.execPath, [...args], { stdio: [stdin, 'pipe', 'pipe'] });
-  running.add(child);
+  onTestFinished(() => {
+    child.kill();
+  });
   return child;
 }
 
