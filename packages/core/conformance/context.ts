@@ -110,10 +110,11 @@ export const SLOW = process.platform === 'win32' ? 4 : 1;
 /**
  * The share of a soak test's repetitions that runs (cycles, connections,
  * requests, child processes): 1 unless `WSALOOP_SOAK_SCALE` says less.
- * `npm test` sets 0.3 for the Windows suite under Wine, where one
- * connection or child process costs 5 to 10 times what it costs natively,
- * to keep the whole run within its 10 minutes; natively, and on Windows
- * itself, every repetition runs.
+ * `npm test` sets 0.3, for the native suite and the Windows one under Wine
+ * (where one connection or child process costs 5 to 10 times what it costs
+ * natively) alike, to keep the whole run, both side by side on two CPUs,
+ * within its 10 minutes; `WSALOOP_SOAK_SCALE=1 npm test`, a plain
+ * `vitest run`, and the suite on Windows itself run every repetition.
  */
 export const SOAK_SCALE = Math.min(1, Math.max(0.01, Number(process.env.WSALOOP_SOAK_SCALE ?? 1) || 1));
 

@@ -11,9 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { type Conformance, diedOfNodeTeardownRace, SLOW, soak } from './context.js';
 
 /**
- * Runs per case: Wine's node.exe takes seconds to start, so fewer there (1
- * at npm test's soak scale). Natively 8: 20 cost 18 s of CPU per backend,
- * taken from the Wine shards that run beside.
+ * Runs per case: Wine's node.exe takes seconds to start, so fewer there.
+ * Natively 8 (20 cost 18 s of CPU per backend, taken from the Wine shards
+ * that run beside). npm test's soak scale leaves 1 under Wine, 2 natively.
  */
 const RUNS = soak(process.platform === 'win32' ? 3 : 8);
 /** Children started at once (the machine has few cores). */
