@@ -42,7 +42,10 @@ setup({ declarations: false });
 // output is unlabelled; Windows lines start with [windows i/n].
 const checksLog = join(cacheDir, 'checks.log');
 const pnpmCommand = `'${process.execPath}' '${ensurePnpm()}'`;
-const checks = runInBackground('sh', ['-c', `${declarationsCommand()} && ${pnpmCommand} -r run typecheck && ${pnpmCommand} exec typedoc --emit none --treatWarningsAsErrors`], checksLog, { cwd: root });
+// One type-check program over every package's sources and tests
+// (tsconfig.check.json: 14 s of CPU, against 70 s for a tsc per package);
+// the declarations are built all the same, as what users compile against.
+const checks = runInBackground('sh', ['-c', `${declarationsCommand()} && ${pnpmCommand} run typecheck && ${pnpmCommand} exec typedoc --emit none --treatWarningsAsErrors`], checksLog, { cwd: root });
 const native = only === 'windows' ? Promise.resolve(0) : runNative(only !== 'linux');
 const windows = only === 'linux' ? Promise.resolve([]) : runWindowsSuite(prepareWine());
 const [checksCode, nativeCode, windowsResults] = await Promise.all([checks, native, windows]);
