@@ -22,7 +22,7 @@ const EXPECTED_SECONDS: ReadonlyArray<readonly [RegExp, number]> = [
   [/\/backend-[a-z]+\/test\/(win32\/)?conformance[^/]*\.test\.ts$/, 67],
   [/\/net\/test\/win32\/conformance-overlapped-routine\.test\.ts$/, 43],
   [/\/examples\/test\/service\.test\.ts$/, 40],
-  [/\/examples\/test\/hostile\.test\.ts$/, 35],
+  [/\/examples\/test\/hostile\.test\.ts$/, 12],
   [/\/net\/test\/win32\/conformance-iocp-zero-byte\.test\.ts$/, 18],
   [/\/net\/test\/(win32\/)?conformance[^/]*\.test\.ts$/, 30],
   [/\/backend-overlapped\/test\/win32\/overlapped\.test\.ts$/, 23],
