@@ -5,12 +5,12 @@
 // Windows build of every Winsock backend under Wine's node.exe against
 // Wine's real ws2_32.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { runInBackground } from './lib/process.mjs';
 import { cacheDir, declarationsCommand, ensurePnpm, root, setup } from './lib/setup.mjs';
-import { ensurePrefix, ensureWindowsNode, ensureWine, wineEnv } from './lib/wine.mjs';
+import { ensureWindowsNode, ensureWine, wineEnv } from './lib/wine.mjs';
 import { runShard } from './lib/windows-suite.mjs';
 
 const only = process.argv[2]; // optional: 'linux' or 'windows'
@@ -30,14 +30,23 @@ process.env.WSALOOP_SOAK_SCALE ??= '0.3';
 /** Wine shards: one per CPU, at most 2 (see below). */
 const shards = Math.max(1, Number(process.env.WSALOOP_WINE_SHARDS ?? Math.min(2, availableParallelism())));
 
+/** Wine prefixes, one per shard. */
+const prefixes = Array.from({ length: shards }, (_, i) => (i === 0 ? 'wine-prefix' : `wine-prefix-${i + 1}`));
+// Wine, node.exe and the prefixes are prepared while the code builds (see
+// scripts/lib/prepare-wine.mjs). Installing Wine through sudo may ask for a
+// password, so that one step stays in the foreground.
+if (only !== 'linux' && process.getuid?.() !== 0) ensureWine();
+mkdirSync(cacheDir, { recursive: true });
+const wineLog = join(cacheDir, 'prepare-wine.log');
+const wineReady = only === 'linux' ? Promise.resolve(0) : runInBackground(process.execPath, [join(root, 'scripts/lib/prepare-wine.mjs'), ...prefixes], wineLog, { cwd: root });
+
 // The code first: the suites run it. Its declarations are built beside
 // them, before the type checks and the API docs that need them.
 setup({ declarations: false });
 
 // Everything runs side by side once the code is built: the declarations,
-// then the type checks and the API docs; the native suite; and (after the
-// Wine setup, which on a fresh machine installs packages, node.exe and
-// prefixes) the Windows shards. None waits on another's result, and the Wine shards leave their
+// then the type checks and the API docs; the native suite; and (once Wine is
+// prepared) the Windows shards. None waits on another's result, and the Wine shards leave their
 // CPUs partly idle (wineserver round trips), which the others fill. Native
 // output is unlabelled; Windows lines start with [windows i/n].
 const checksLog = join(cacheDir, 'checks.log');
@@ -75,20 +84,21 @@ function runNative(besideWindows) {
   return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
 }
 
-function prepareWine() {
-  ensureWine();
-  const nodeExe = ensureWindowsNode();
-  const envs = [];
-  for (let i = 1; i <= shards; i++) {
-    const env = wineEnv(nodeExe, i === 1 ? 'wine-prefix' : `wine-prefix-${i}`);
-    ensurePrefix(env);
-    envs.push(env);
+/** Waits for the Wine preparation started at the beginning; its node.exe and one environment per shard. */
+async function prepareWine() {
+  const code = await wineReady;
+  if (code !== 0) {
+    process.stdout.write(readFileSync(wineLog));
+    console.error(`\nPreparing Wine failed (exit ${code}); log in ${wineLog}`);
+    process.exit(code);
   }
-  return { nodeExe, envs };
+  const nodeExe = ensureWindowsNode();
+  return { nodeExe, envs: prefixes.map((prefix) => wineEnv(nodeExe, prefix)) };
 }
 
 /** Runs every Windows shard; resolves with each shard's exit code and log. */
-function runWindowsSuite(wine) {
+async function runWindowsSuite(preparing) {
+  const wine = await preparing;
   // Wine runs each suite on one CPU (see spawnWindowsNode): the test files
   // are split into one shard per CPU, each under a Wine prefix (and so a
   // wineserver) of its own. On this 2-core machine that halves the suite's
