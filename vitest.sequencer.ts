@@ -22,8 +22,8 @@ const EXPECTED_SECONDS: ReadonlyArray<readonly [RegExp, number]> = [
   [/\/backend-iocp\/test\/win32\/conformance-zero-byte\.test\.ts$/, 16],
   [/\/backend-[a-z]+\/test\/(win32\/)?conformance[^/]*\.test\.ts$/, 64],
   [/\/examples\/test\/service\.test\.ts$/, 60],
-  // Two models on Windows (see the test).
-  [/\/bench\/test\/tour\.test\.ts$/, 53],
+  // One model on Windows (see the test).
+  [/\/bench\/test\/tour\.test\.ts$/, 25],
   [/\/examples\/test\/pipe\.test\.ts$/, 47],
   [/\/examples\/test\/http-server\.test\.ts$/, 45],
   [/\/net\/test\/win32\/conformance-(overlapped-routine|asyncselect)\.test\.ts$/, 39],

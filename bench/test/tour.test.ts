@@ -2,12 +2,12 @@
  * A short tour (seconds per model): the model servers run (the Winsock
  * ones under Wine on Linux, the Linux ones natively), every row has its
  * figures, the models differ the way they must, and the page with its
- * charts is written. Not every model: the two whose figures the test tells
- * apart (blocking serves one client, non-blocking polls while idle), and on
- * Linux epoll on a pipe besides; on Windows (the suite under Wine) the
- * tour's own code runs on Windows with non-blocking and iocp. Each
- * backend's own behaviour is its conformance suite's business, and all
- * eleven servers here cost npm test two minutes of its ten.
+ * charts is written. Not every model. Natively: the two whose figures the
+ * test tells apart (blocking serves one client, non-blocking polls while
+ * idle), and epoll on a pipe. On Windows (the suite under Wine): iocp, to
+ * run the tour's own code there. Each backend's own behaviour is its
+ * conformance suite's business, and all eleven servers here cost npm test
+ * two minutes of its ten.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
@@ -20,8 +20,11 @@ import { runnableModels, TOUR_MEASURES, type TourResult } from '../src/tour-mode
 const tourScript = fileURLToPath(new URL('../dist/tour.js', import.meta.url));
 
 // Natively the tour's load runs flat out on both CPUs beside the Wine
-// shards: six models cost 63 s there, so three (a pipe row among them).
-const TESTED = process.platform === 'win32' ? ['nonblocking', 'iocp'] : ['blocking', 'nonblocking', 'linux-epoll-pipe'];
+// shards: six models cost 63 s there, so three (a pipe row among them), and
+// the comparison of models is checked there. Under Wine one model shows the
+// tour's own code running on Windows: the non-blocking server beside it
+// polled flat out on its shard's CPU (the pair took 53 to 63 s).
+const TESTED = process.platform === 'win32' ? ['iocp'] : ['blocking', 'nonblocking', 'linux-epoll-pipe'];
 const models = runnableModels().filter((m) => TESTED.includes(m.id));
 
 it('runs a short tour of the models and writes the page', async () => {
@@ -53,7 +56,9 @@ it('runs a short tour of the models and writes the page', async () => {
   }
   // Polling costs calls while nothing happens; waiting for readiness or completion does not.
   const idleCalls = Object.fromEntries(result.rows.map((r) => [r.id, r.idleCallsPerSec]));
-  for (const [id, perSec] of Object.entries(idleCalls)) if (id !== 'nonblocking') expect(idleCalls.nonblocking!, id).toBeGreaterThan(perSec + 100);
+  if (TESTED.includes('nonblocking')) {
+    for (const [id, perSec] of Object.entries(idleCalls)) if (id !== 'nonblocking') expect(idleCalls.nonblocking!, id).toBeGreaterThan(perSec + 100);
+  }
 
   const page = readFileSync(join(out, 'index.html'), 'utf8');
   expect(page.match(/<svg /g)?.length).toBe(TOUR_MEASURES.length);
