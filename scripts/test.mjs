@@ -40,8 +40,8 @@ mkdirSync(cacheDir, { recursive: true });
 const wineLog = join(cacheDir, 'prepare-wine.log');
 const wineReady = only === 'linux' ? Promise.resolve(0) : runInBackground(process.execPath, [join(root, 'scripts/lib/prepare-wine.mjs'), ...prefixes], wineLog, { cwd: root });
 
-// The code first: the suites run it. Its declarations are built beside
-// them, before the type checks and the API docs that need them.
+// The code first: the suites run it. Its declarations (what users compile
+// against) are built beside them, in the background job below.
 setup({ declarations: false });
 
 // Everything runs side by side once the code is built: the declarations,
