@@ -1,5 +1,5 @@
 /**
- * The example servers under a reset storm, on a readiness and a completion backend:
+ * The example servers under a reset storm, on every backend of the platform:
  * 1000 clients (fewer at npm test's soak scale) that connect, send 5 KB and reset. Each server must keep
  * serving and print nothing per client (a connection's failure is not the
  * server's news).
@@ -10,11 +10,10 @@ import { soak } from '@wsaloop/core/conformance';
 import { describe, expect, it } from 'vitest';
 import { built, startServer } from './servers.js';
 
-// A readiness and a completion backend: what each backend does with a
-// storm is the conformance suites' hostile groups (core and net, every
-// backend); here it is the examples' own code that must stay quiet. All six
-// cost the Windows suite 35 s of its shards' time.
-const BACKENDS: ReadonlyArray<readonly string[]> = process.platform === 'win32' ? [['select'], ['iocp']] : [['select']];
+const BACKENDS: ReadonlyArray<readonly string[]> =
+  process.platform === 'win32'
+    ? [['select'], ['asyncselect'], ['eventselect'], ['overlapped'], ['overlapped', '--notify', 'routine'], ['iocp']]
+    : [['select']];
 const CLIENTS = soak(1000);
 const slow = process.platform === 'win32' ? 4 : 1;
 
