@@ -4,9 +4,8 @@ import type { Options } from 'tsup';
  * A package build limited to one stage by WSALOOP_BUILD: `js` builds the
  * code only, `dts` only the declarations, into the dist the `js` stage made
  * (nothing is cleaned); unset, both. npm test builds the code first, so the
- * suites start (they run the code), and the declarations beside them, for
- * the type checks and the API docs: the declarations took two thirds of a
- * 90 s build.
+ * suites start (they run the code), and the declarations (what users
+ * compile against) beside them: they took two thirds of a 90 s build.
  */
 export function staged(options: Options): Options {
   const stage = process.env.WSALOOP_BUILD;
