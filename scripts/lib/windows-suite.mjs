@@ -19,6 +19,17 @@ const STALL_MS = Number(process.env.WSALOOP_WINE_STALL_MS ?? 5 * 60_000);
 const NODE_TEARDOWN_CRASH = /Assertion failed: !\(handle->flags & UV_HANDLE_CLOSING\), file \S*async\.c/;
 
 /**
+ * How vitest reports a test process that died under it: with every file of
+ * a shard in one process, its parent only sees the IPC channel close (a
+ * forced page fault in a test reproduces exactly this, with no summary and
+ * no failed file named).
+ */
+const TEST_PROCESS_DIED = /ERR_IPC_CHANNEL_CLOSED|Worker exited unexpectedly/;
+
+/** What a dying process leaves in the log: Wine's fault report, a C runtime assertion, V8's fatal errors. */
+const DEATH_NOTICES = /^(?:wine: Unhandled|Assertion failed:|FATAL ERROR:|# Fatal error).*$/gm;
+
+/**
  * Runs shard `i` of `shards` of the Windows suite (only the files matching
  * `filters`, when given), and once more the files it did not finish when it
  * ended in one of two ways that are not a test's failure:
@@ -30,9 +41,13 @@ const NODE_TEARDOWN_CRASH = /Assertion failed: !\(handle->flags & UV_HANDLE_CLOS
  *   can fire and the suite would hang until CI's limit. A shard whose log
  *   stays the same for STALL_MS is stopped. No single file goes quiet for
  *   long: the longest takes ~75 s under Wine.
- * - A test process died of {@link NODE_TEARDOWN_CRASH}.
- * A test that failed is never run again after a stall, and a second stall
- * or crash fails the suite.
+ * - The test process died ({@link TEST_PROCESS_DIED}): of
+ *   {@link NODE_TEARDOWN_CRASH}, or of a cause the log names in
+ *   {@link DEATH_NOTICES}, printed here so that it is seen, not only kept in
+ *   the log (one CI run died so, in a shard that passes alone and in full
+ *   runs here; its cause was in a log nobody could read).
+ * A test that failed is never run again, and a second stall or death fails
+ * the suite.
  */
 export async function runShard(nodeExe, env, i, shards, filters = []) {
   const vitest = join(root, 'node_modules/vitest/vitest.mjs');
@@ -43,15 +58,23 @@ export async function runShard(nodeExe, env, i, shards, filters = []) {
   const code = await runWindowsNode(nodeExe, [vitest, 'run', ...shard, ...filters], { ...options, logFile });
   if (code === 0) return { code, logFile };
   const log = readFileSync(logFile, 'utf8').replaceAll(/\x1b\[[0-9;]*m/g, '');
-  const crashed = NODE_TEARDOWN_CRASH.test(log);
-  if (code !== STALLED && !crashed) return { code, logFile };
-  if (code === STALLED && /^ (×|❯) /m.test(log)) return { code: 1, logFile };
+  const died = TEST_PROCESS_DIED.test(log) || NODE_TEARDOWN_CRASH.test(log);
+  if (code !== STALLED && !died) return { code, logFile };
+  const notices = [...new Set(log.match(DEATH_NOTICES) ?? [])];
+  for (const notice of notices) console.error(`${label}The test process left: ${notice}`);
+  // A failed test, or a file with one (not a stack frame, which vitest also marks ❯).
+  if (/^ (?:× |❯ \S+\.test\.ts )/m.test(log)) return { code: 1, logFile };
   const passed = new Set([...log.matchAll(/^ ✓ (\S+\.test\.ts)/gm)].map((m) => m[1]));
   const listFile = join(cacheDir, `windows-suite-${i}-files.log`);
   await runWindowsNode(nodeExe, [vitest, 'list', '--filesOnly', ...shard, ...filters], { ...options, logFile: listFile, label: undefined, quiet: true, stallMs: undefined });
   const files = readFileSync(listFile, 'utf8').split('\n').map((line) => line.trim().replaceAll('\\', '/')).filter((f) => f.endsWith('.test.ts'));
   const left = files.filter((f) => !passed.has(f));
-  const why = code === STALLED ? `No output for ${STALL_MS / 60_000} minutes: stopped.` : 'A test process crashed as Node on Windows sometimes does when an isolate shuts down (nodejs/node#56645).';
+  const why =
+    code === STALLED
+      ? `No output for ${STALL_MS / 60_000} minutes: stopped.`
+      : NODE_TEARDOWN_CRASH.test(log)
+        ? 'A test process crashed as Node on Windows sometimes does when an isolate shuts down (nodejs/node#56645).'
+        : `The test process died${notices.length ? ' (above)' : ', leaving no notice'}.`;
   if (left.length === 0) {
     console.error(`\n${label}${why} Every file had passed.`);
     return { code: code === STALLED || files.length === 0 ? 1 : 0, logFile };
