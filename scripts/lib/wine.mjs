@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { cacheDir } from './setup.mjs';
 import { has, mustRun } from './process.mjs';
 
@@ -62,6 +63,9 @@ export function ensurePrefix(env) {
   mustRun('touch', [marker]);
 }
 
+/** Makes `esbuild` resolve to its WebAssembly build in node.exe (see the hook's file). */
+const ESBUILD_WASM = fileURLToPath(new URL('./esbuild-wasm.mjs', import.meta.url));
+
 /**
  * Starts node.exe with `args` under Wine, output to `logFile` (node.exe
  * cannot write to a Linux pipe). Wine's processes are pinned to one CPU: on
@@ -71,7 +75,7 @@ export function ensurePrefix(env) {
  */
 export function spawnWindowsNode(nodeExe, args, { cwd, env, logFile, cpu = process.env.WSALOOP_WINE_CPU ?? '0', quiet = false }) {
   const pin = has('taskset') ? ['taskset', '-c', cpu] : [];
-  const command = [...pin, 'wine', nodeExe, ...args];
+  const command = [...pin, 'wine', nodeExe, '--import', ESBUILD_WASM, ...args];
   if (!quiet) console.log(`\n$ ${command.join(' ')}   (output: ${logFile})`);
   const shell = `exec ${command.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ')} > '${logFile}' 2>&1 < /dev/null`;
   return spawn('sh', ['-c', shell], { cwd, env, stdio: 'inherit' });
