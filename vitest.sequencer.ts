@@ -16,7 +16,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * busier (the routine one most: its thread hops wait for a CPU).
  */
 const EXPECTED_SECONDS: ReadonlyArray<readonly [RegExp, number]> = [
-  [/\/backend-overlapped\/test\/win32\/conformance-routine\.test\.ts$/, 127],
+  [/\/backend-overlapped\/test\/win32\/conformance-routine\.test\.ts$/, 105],
   [/\/backend-asyncselect\/test\/win32\/conformance\.test\.ts$/, 74],
   // Only the groups zero-byte reads change.
   [/\/backend-iocp\/test\/win32\/conformance-zero-byte\.test\.ts$/, 16],
@@ -24,14 +24,14 @@ const EXPECTED_SECONDS: ReadonlyArray<readonly [RegExp, number]> = [
   [/\/examples\/test\/service\.test\.ts$/, 60],
   // One model on Windows (see the test).
   [/\/bench\/test\/tour\.test\.ts$/, 25],
-  [/\/examples\/test\/pipe\.test\.ts$/, 47],
+  [/\/examples\/test\/pipe\.test\.ts$/, 52],
   [/\/examples\/test\/http-server\.test\.ts$/, 45],
-  [/\/net\/test\/win32\/conformance-(overlapped-routine|asyncselect)\.test\.ts$/, 39],
+  [/\/net\/test\/win32\/conformance-(overlapped-routine|asyncselect)\.test\.ts$/, 45],
   [/\/net\/test\/win32\/conformance-iocp-zero-byte\.test\.ts$/, 21],
   [/\/net\/test\/(win32\/)?conformance[^/]*\.test\.ts$/, 27],
   [/\/backend-overlapped\/test\/win32\/overlapped\.test\.ts$/, 26],
-  [/\/examples\/test\/hostile\.test\.ts$/, 45],
-  [/\/backend-eventselect\/test\/win32\/eventselect\.test\.ts$/, 21],
+  [/\/examples\/test\/hostile\.test\.ts$/, 60],
+  [/\/backend-eventselect\/test\/win32\/eventselect\.test\.ts$/, 15],
   [/\/backend-asyncselect\/test\/win32\/asyncselect\.test\.ts$/, 13],
   [/\/examples\/test\/help\.test\.ts$/, 10],
 ];
