@@ -5,6 +5,8 @@
  * 325 s in the other. Files are dealt heaviest first, each to the shard
  * with the least time so far.
  */
+import { writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
@@ -59,6 +61,11 @@ export class BalancedSequencer extends BaseSequencer {
       load[lightest]! += expectedSeconds(spec);
       if (lightest === index - 1) mine.push(spec);
     }
+    // The shard's files, for scripts/lib/windows-suite.mjs to know which did
+    // not finish when its test process stalls or dies (`vitest list`
+    // ignores --shard).
+    const record = process.env.WSALOOP_SHARD_FILES;
+    if (record) writeFileSync(record, mine.map((spec) => relative(this.ctx.config.root, spec.moduleId).replaceAll('\\', '/')).join('\n'));
     return mine;
   }
 }

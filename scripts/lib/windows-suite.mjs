@@ -1,6 +1,6 @@
 // The Windows suite's shards under Wine, with a second chance for the two
 // ways a run there can end that are not a test's failure (see runShard).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { cacheDir, root } from './setup.mjs';
@@ -55,7 +55,11 @@ export async function runShard(nodeExe, env, i, shards, filters = []) {
   const logFile = join(cacheDir, shards > 1 ? `windows-suite-${i}.log` : 'windows-suite.log');
   const label = shards > 1 ? `[windows ${i}/${shards}] ` : '';
   const options = { cwd: root, env, cpu: String((i - 1) % availableParallelism()), label: label || undefined, stallMs: STALL_MS };
-  const code = await runWindowsNode(nodeExe, [vitest, 'run', ...shard, ...filters], { ...options, logFile });
+  // The sequencer records the shard's files here (vitest.sequencer.ts).
+  const shardFiles = join(cacheDir, `windows-suite-${i}-files.log`);
+  rmSync(shardFiles, { force: true });
+  const recording = { ...options, env: { ...env, WSALOOP_SHARD_FILES: shardFiles } };
+  const code = await runWindowsNode(nodeExe, [vitest, 'run', ...shard, ...filters], { ...recording, logFile });
   if (code === 0) return { code, logFile };
   const log = readFileSync(logFile, 'utf8').replaceAll(/\x1b\[[0-9;]*m/g, '');
   const died = TEST_PROCESS_DIED.test(log) || NODE_TEARDOWN_CRASH.test(log);
@@ -65,9 +69,9 @@ export async function runShard(nodeExe, env, i, shards, filters = []) {
   // A failed test, or a file with one (not a stack frame, which vitest also marks ❯).
   if (/^ (?:× |❯ \S+\.test\.ts )/m.test(log)) return { code: 1, logFile };
   const passed = new Set([...log.matchAll(/^ ✓ (\S+\.test\.ts)/gm)].map((m) => m[1]));
-  const listFile = join(cacheDir, `windows-suite-${i}-files.log`);
-  await runWindowsNode(nodeExe, [vitest, 'list', '--filesOnly', ...shard, ...filters], { ...options, logFile: listFile, label: undefined, quiet: true, stallMs: undefined });
-  const files = readFileSync(listFile, 'utf8').split('\n').map((line) => line.trim().replaceAll('\\', '/')).filter((f) => f.endsWith('.test.ts'));
+  // Unsharded, the sequencer records nothing: every file (of the filters) is the run's.
+  if (!existsSync(shardFiles)) await runWindowsNode(nodeExe, [vitest, 'list', '--filesOnly', ...filters], { ...options, logFile: shardFiles, label: undefined, quiet: true, stallMs: undefined });
+  const files = readFileSync(shardFiles, 'utf8').split('\n').map((line) => line.trim().replaceAll('\\', '/')).filter((f) => f.endsWith('.test.ts'));
   const left = files.filter((f) => !passed.has(f));
   const why =
     code === STALLED
