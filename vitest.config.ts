@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { Heartbeat } from './vitest.heartbeat.js';
 import { BalancedSequencer } from './vitest.sequencer.js';
 
 // Windows-only suites live under test/win32/ and run only on Windows (under
@@ -29,7 +30,7 @@ export default defineConfig({
     // 7.3 s not). Nothing a file leaves behind may reach the next: test
     // helpers register their clean-up with the test, not at module level.
     isolate: process.platform !== 'win32',
-    reporters: ['default'],
+    reporters: ['default', ...(process.env.WSALOOP_HEARTBEAT ? [new Heartbeat(process.env.WSALOOP_HEARTBEAT)] : [])],
     sequence: { sequencer: BalancedSequencer },
   },
 });

@@ -6,8 +6,12 @@ import { join } from 'node:path';
 import { cacheDir, root } from './setup.mjs';
 import { runWindowsNode, STALLED } from './wine.mjs';
 
-/** How long a shard may print nothing before it counts as stalled. */
-const STALL_MS = Number(process.env.WSALOOP_WINE_STALL_MS ?? 5 * 60_000);
+/**
+ * How long a shard may finish no test before it counts as stalled (see
+ * vitest.heartbeat.ts): a single test takes at most ~30 s under Wine (the
+ * tour's).
+ */
+const STALL_MS = Number(process.env.WSALOOP_WINE_STALL_MS ?? 2 * 60_000);
 
 /**
  * The one crash a Windows test process may have that is not ours: Node on
@@ -33,14 +37,13 @@ const DEATH_NOTICES = /^(?:wine: Unhandled|Assertion failed:|FATAL ERROR:|# Fata
  * Runs shard `i` of `shards` of the Windows suite (only the files matching
  * `filters`, when given), and once more the files it did not finish when it
  * ended in one of two ways that are not a test's failure:
- * - Now and then (2 full runs in about 8, both times in
+ * - Now and then (3 full runs in about 14, each time in
  *   packages/net/test/win32/conformance-asyncselect.test.ts) a test process
  *   under Wine stops with every thread idle: vitest's parent waits on the
  *   child without a deadline, the child's loop has no timer left
  *   (GetQueuedCompletionStatusEx with a 49-day timeout), so no test timeout
- *   can fire and the suite would hang until CI's limit. A shard whose log
- *   stays the same for STALL_MS is stopped. No single file goes quiet for
- *   long: the longest takes ~75 s under Wine.
+ *   can fire and the suite would hang until CI's limit. A shard that
+ *   finishes no test and prints nothing for STALL_MS is stopped.
  * - The test process died ({@link TEST_PROCESS_DIED}): of
  *   {@link NODE_TEARDOWN_CRASH}, or of a cause the log names in
  *   {@link DEATH_NOTICES}, printed here so that it is seen, not only kept in
@@ -57,9 +60,11 @@ export async function runShard(nodeExe, env, i, shards, filters = []) {
   const options = { cwd: root, env, cpu: String((i - 1) % availableParallelism()), label: label || undefined, stallMs: STALL_MS };
   // The sequencer records the shard's files here (vitest.sequencer.ts).
   const shardFiles = join(cacheDir, `windows-suite-${i}-files.log`);
-  rmSync(shardFiles, { force: true });
-  const recording = { ...options, env: { ...env, WSALOOP_SHARD_FILES: shardFiles } };
-  const code = await runWindowsNode(nodeExe, [vitest, 'run', ...shard, ...filters], { ...recording, logFile });
+  const heartbeatFile = join(cacheDir, `windows-suite-${i}-heartbeat`);
+  for (const file of [shardFiles, heartbeatFile]) rmSync(file, { force: true });
+  options.env = { ...env, WSALOOP_HEARTBEAT: heartbeatFile };
+  options.heartbeatFile = heartbeatFile;
+  const code = await runWindowsNode(nodeExe, [vitest, 'run', ...shard, ...filters], { ...options, env: { ...options.env, WSALOOP_SHARD_FILES: shardFiles }, logFile });
   if (code === 0) return { code, logFile };
   const log = readFileSync(logFile, 'utf8').replaceAll(/\x1b\[[0-9;]*m/g, '');
   const died = TEST_PROCESS_DIED.test(log) || NODE_TEARDOWN_CRASH.test(log);
@@ -70,20 +75,21 @@ export async function runShard(nodeExe, env, i, shards, filters = []) {
   if (/^ (?:× |❯ \S+\.test\.ts )/m.test(log)) return { code: 1, logFile };
   const passed = new Set([...log.matchAll(/^ ✓ (\S+\.test\.ts)/gm)].map((m) => m[1]));
   // Unsharded, the sequencer records nothing: every file (of the filters) is the run's.
-  if (!existsSync(shardFiles)) await runWindowsNode(nodeExe, [vitest, 'list', '--filesOnly', ...filters], { ...options, logFile: shardFiles, label: undefined, quiet: true, stallMs: undefined });
-  const files = readFileSync(shardFiles, 'utf8').split('\n').map((line) => line.trim().replaceAll('\\', '/')).filter((f) => f.endsWith('.test.ts'));
-  const left = files.filter((f) => !passed.has(f));
+  if (shards === 1) await runWindowsNode(nodeExe, [vitest, 'list', '--filesOnly', ...filters], { ...options, logFile: shardFiles, label: undefined, quiet: true, stallMs: undefined });
+  // Sharded but stopped before the sequencer ran: the whole shard runs again.
+  const files = existsSync(shardFiles) ? readFileSync(shardFiles, 'utf8').split('\n').map((line) => line.trim().replaceAll('\\', '/')).filter((f) => f.endsWith('.test.ts')) : null;
+  const left = files ? files.filter((f) => !passed.has(f)) : [...shard, ...filters];
   const why =
     code === STALLED
-      ? `No output for ${STALL_MS / 60_000} minutes: stopped.`
+      ? `No test ended and nothing was printed for ${STALL_MS / 1000} s: stopped.`
       : NODE_TEARDOWN_CRASH.test(log)
         ? 'A test process crashed as Node on Windows sometimes does when an isolate shuts down (nodejs/node#56645).'
         : `The test process died${notices.length ? ' (above)' : ', leaving no notice'}.`;
   if (left.length === 0) {
     console.error(`\n${label}${why} Every file had passed.`);
-    return { code: code === STALLED || files.length === 0 ? 1 : 0, logFile };
+    return { code: code === STALLED || files?.length === 0 ? 1 : 0, logFile };
   }
-  console.error(`\n${label}${why} Running the ${left.length} file(s) that did not pass once more: ${left.join(' ')}`);
+  console.error(`\n${label}${why} Running ${files ? `the ${left.length} file(s) that did not pass` : 'the shard'} once more: ${left.join(' ')}`);
   const retryLog = logFile.replace(/\.log$/, '-retry.log');
   const retry = await runWindowsNode(nodeExe, [vitest, 'run', ...left], { ...options, logFile: retryLog });
   if (retry === STALLED) console.error(`\n${label}Stalled again.`);

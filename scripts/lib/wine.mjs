@@ -1,7 +1,7 @@
 // Everything the Windows suite needs on a Linux machine: Wine, the official
 // Windows build of Node.js (same version as ours), and a Wine prefix that
 // reports Windows 10. See ../shared/WINE.md for why each step exists.
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,8 +88,9 @@ export const STALLED = 124;
  * Runs node.exe under Wine to completion, streaming its log to our stdout;
  * resolves with its exit code. With a `label`, whole lines are streamed,
  * each after the label, so several runs can share the output. With
- * `stallMs`, a run whose log stays the same that long is stopped (every
- * process of its Wine prefix is killed) and resolves with {@link STALLED}.
+ * `stallMs`, a run whose log (and `heartbeatFile`, when given) stays the
+ * same that long is stopped (every process of its Wine prefix is killed)
+ * and resolves with {@link STALLED}.
  */
 export async function runWindowsNode(nodeExe, args, options) {
   const child = spawnWindowsNode(nodeExe, args, options);
@@ -102,6 +103,8 @@ export async function runWindowsNode(nodeExe, args, options) {
     let end = text.length;
     if (options.label && !last) end = text.lastIndexOf(10) + 1;
     if (end <= printed) {
+      const beat = options.heartbeatFile && existsSync(options.heartbeatFile) ? statSync(options.heartbeatFile).mtimeMs : 0;
+      if (beat > lastGrowth) lastGrowth = beat;
       if (options.stallMs && !last && !stalled && Date.now() - lastGrowth > options.stallMs) {
         stalled = true;
         spawnSync('wineserver', ['-k'], { env: options.env, stdio: 'ignore' });
