@@ -14,9 +14,9 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * four fresh-clone `npm test` runs on 2026-12-04, 2-core VM: two shards,
  * every file of a shard in one process, the native suite beside them; the
  * same file varies by 10-40% between runs, the routine one most: 87 to
- * 141 s). The first pattern that matches
- * counts, and files not listed take a few seconds. What matters is their
- * proportions: every file slows alike when the machine is busier.
+ * 141 s). The first pattern that matches counts, and files not listed take
+ * a few seconds. What matters is their proportions: every file slows alike
+ * when the machine is busier.
  */
 const EXPECTED_SECONDS: ReadonlyArray<readonly [RegExp, number]> = [
   [/\/backend-overlapped\/test\/win32\/conformance-routine\.test\.ts$/, 110],

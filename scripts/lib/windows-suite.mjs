@@ -57,13 +57,19 @@ export async function runShard(nodeExe, env, i, shards, filters = []) {
   const shard = shards > 1 ? [`--shard=${i}/${shards}`] : [];
   const logFile = join(cacheDir, shards > 1 ? `windows-suite-${i}.log` : 'windows-suite.log');
   const label = shards > 1 ? `[windows ${i}/${shards}] ` : '';
-  const options = { cwd: root, env, cpu: String((i - 1) % availableParallelism()), label: label || undefined, stallMs: STALL_MS };
-  // The sequencer records the shard's files here (vitest.sequencer.ts).
+  // The sequencer records the shard's files here, the heartbeat reporter the time a test last ended
+  // (vitest.sequencer.ts, vitest.heartbeat.ts).
   const shardFiles = join(cacheDir, `windows-suite-${i}-files.log`);
   const heartbeatFile = join(cacheDir, `windows-suite-${i}-heartbeat`);
   for (const file of [shardFiles, heartbeatFile]) rmSync(file, { force: true });
-  options.env = { ...env, WSALOOP_HEARTBEAT: heartbeatFile };
-  options.heartbeatFile = heartbeatFile;
+  const options = {
+    cwd: root,
+    env: { ...env, WSALOOP_HEARTBEAT: heartbeatFile },
+    cpu: String((i - 1) % availableParallelism()),
+    label: label || undefined,
+    stallMs: STALL_MS,
+    heartbeatFile,
+  };
   const code = await runWindowsNode(nodeExe, [vitest, 'run', ...shard, ...filters], { ...options, env: { ...options.env, WSALOOP_SHARD_FILES: shardFiles }, logFile });
   if (code === 0) return { code, logFile };
   const log = readFileSync(logFile, 'utf8').replaceAll(/\x1b\[[0-9;]*m/g, '');
