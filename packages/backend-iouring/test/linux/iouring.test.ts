@@ -1,6 +1,6 @@
 /**
  * What the conformance suite does not pin down about the io_uring proactor:
- * its options, a refusal that names its cause (a seccomp filter, as
+ * its options (the spin among them), a refusal that names its cause (a seccomp filter, as
  * container runtimes install), queues far smaller than the work (the
  * submission queue fills, completions overflow into the kernel's list), and
  * the receive policy that leaves idle connections without a buffer.
@@ -37,6 +37,27 @@ describe('iouring backend', () => {
     expect(() => createLoop({ backend: 'iouring', ringentries: 64 })).toThrow(
       expect.objectContaining({ code: 'ERR_WSALOOP_UNKNOWN_BACKEND_OPTION', message: expect.stringMatching(/did you mean "ringEntries"/) }),
     );
+    for (const spin of [-1, 10_001, 'x']) expect(() => createLoop({ backend: 'iouring', spinMicroseconds: spin })).toThrow(/spinMicroseconds/);
+  });
+
+  it('spinMicroseconds: serves round trips and lets Node run between spins (its timers keep firing)', async () => {
+    const loop = createLoop({ backend: 'iouring', spinMicroseconds: 2000 });
+    const { server, port } = echoServer(loop);
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 1);
+    let roundTrips = 0;
+    const peer = connect(port, '127.0.0.1', () => peer.write('x'));
+    peer.on('data', () => {
+      if (++roundTrips < 300) return void peer.write('x');
+      peer.end();
+      server.close();
+    });
+    await loop.run();
+    clearInterval(ticker);
+    loop.close();
+    expect(roundTrips).toBe(300);
+    // A spin ends after 2 ms at most: Node's own timers ran meanwhile.
+    expect(ticks).toBeGreaterThan(0);
   });
 
   it('refused by a seccomp filter, fails at once naming the cause; the default stays epoll', () => {

@@ -68,6 +68,10 @@ export const IORING_OP_RECV = 27;
 
 /** Setup flag: clamp too-large ring sizes instead of failing. */
 export const IORING_SETUP_CLAMP = 1 << 4;
+/** Setup flag: finish completions when the submitter next enters the kernel, without interrupting it (Linux 5.19). */
+export const IORING_SETUP_COOP_TASKRUN = 1 << 8;
+/** Setup flag: set IORING_SQ_TASKRUN in the SQ ring's flags while such work waits (Linux 5.19). */
+export const IORING_SETUP_TASKRUN_FLAG = 1 << 9;
 
 export const IORING_FEAT_SINGLE_MMAP = 1 << 0;
 export const IORING_FEAT_NODROP = 1 << 1;
@@ -79,6 +83,8 @@ export const IORING_ENTER_EXT_ARG = 1 << 3;
 
 /** SQ ring flag: completions overflowed into the kernel's list; an enter with GETEVENTS flushes them. */
 export const IORING_SQ_CQ_OVERFLOW = 1 << 1;
+/** SQ ring flag (with IORING_SETUP_TASKRUN_FLAG): completions wait for the submitter to enter the kernel. */
+export const IORING_SQ_TASKRUN = 1 << 2;
 
 /** CQE flag: the socket had more to accept or receive when this completed (Linux 6.x; absent before). */
 export const IORING_CQE_F_SOCK_NONEMPTY = 1 << 2;

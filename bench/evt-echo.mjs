@@ -1,0 +1,11 @@
+import { createLoop } from '@wsaloop/core';
+import net from 'node:net';
+const loop = createLoop({ backend: 'iouring', ...(process.env.NODEFER ? { deferTaskRun: false } : {}) });
+const server = loop.tcp().bind('127.0.0.1', 0);
+server.listen(16, (err, c) => { c.setNoDelay(true); c.readStart((e, data) => { if (data) c.write(data, () => {}); }); });
+const port = server.address().port;
+loop.run();
+const s = net.connect(port, '127.0.0.1');
+let n = 0; const t0 = performance.now();
+s.on('data', () => { if (++n < 300) s.write('x'); else { console.log('rt us', (performance.now() - t0) * 1000 / n); process.exit(0); } });
+s.on('connect', () => s.write('x'));
