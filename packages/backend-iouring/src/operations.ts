@@ -69,6 +69,8 @@ export class Operation {
   buffers: readonly Uint8Array[] | null = null;
   /** Waiting (IORING_OP_POLL_ADD under the same id) to be started again after EAGAIN. */
   retryAfterPoll = false;
+  /** A receive started by a poll request's completion (the proactor counts those in flight). */
+  afterPoll = false;
   index = 0;
   offset = 0;
 

@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createLoop, type Loop, type Tcp } from '@wsaloop/core';
+import { createLoop, type Loop, nativeCallCounts, type Tcp } from '@wsaloop/core';
 import { describe, expect, it } from 'vitest';
 
 const refuser = fileURLToPath(new URL('./refuse-io-uring.mjs', import.meta.url));
@@ -94,6 +94,38 @@ describe('iouring backend', () => {
     expect(done).toBe(clients);
     expect(loop.liveStats()).toMatchObject({ liveOperations: 0, buffersInUse: 0, openSockets: 0 });
     loop.close();
+  });
+
+  it('after a poll request, receives go through the ring, at most 64 in flight; past that, a recv() each', async () => {
+    for (const clients of [20, 400]) {
+      const loop = createLoop({ backend: 'iouring', zeroByteReads: true });
+      const accepted: Tcp[] = [];
+      const { server, port } = echoServer(loop, accepted);
+      const peers = Array.from({ length: clients }, () => connect(port, '127.0.0.1'));
+      let recvCalls = -1;
+      let echoed = 0;
+      const start = loop.timer().start(() => {
+        if (accepted.length < clients) return;
+        start.close();
+        // Every client writes at once: all their poll requests complete together.
+        recvCalls = nativeCallCounts().recv ?? 0;
+        for (const peer of peers) peer.write(`ping from ${peer.localPort}`);
+      }, 5, 5);
+      for (const peer of peers) {
+        peer.once('data', (d) => {
+          expect(d.toString()).toBe(`ping from ${peer.localPort}`);
+          peer.end();
+          if (++echoed === clients) server.close();
+        });
+      }
+      await loop.run();
+      recvCalls = (nativeCallCounts().recv ?? 0) - recvCalls;
+      expect(echoed).toBe(clients);
+      expect(loop.liveStats()).toMatchObject({ liveOperations: 0, buffersInUse: 0, openSockets: 0 });
+      loop.close();
+      if (clients === 20) expect(recvCalls).toBe(0);
+      else expect(recvCalls).toBeGreaterThan(0);
+    }
   });
 
   it('with zeroByteReads, an idle connection holds no receive buffer; without, one of recvBufferSize', async () => {
