@@ -45,7 +45,7 @@ import {
 } from '@wsaloop/core/backend';
 import { addressOf, errno, errnoCode, IoUringAbi as U, libc, PosixConstants as C, writePointer } from '@wsaloop/core/posix';
 import { type AddressedBuffer, AddressedBuffers } from './addressed-buffers.js';
-import { Operation, type OperationKind, SocketRecord } from './operations.js';
+import { Operation, type OperationKind, OperationTable, removeOperation, SocketRecord } from './operations.js';
 import { Ring } from './ring.js';
 
 /** Options of the io_uring backend. */
@@ -115,10 +115,9 @@ export class IoUringProactor implements Proactor {
   readonly #sizing: ReceiveSizing;
   readonly #acceptsAhead: number;
   readonly #records = new Map<SocketHandle, SocketRecord>();
-  readonly #operations = new Map<number, Operation>();
+  readonly #operations = new OperationTable();
   /** Results known before the kernel saw anything (argument errors, accept()ed connections): reported by the next poll. */
   #ready: Array<() => void> = [];
-  #nextId = 1;
   #wakeOp: Operation | null = null;
   #waiting = false;
   #wakePending = false;
@@ -254,7 +253,7 @@ export class IoUringProactor implements Proactor {
     }
     record.open = false;
     record.accepts?.stop();
-    if (record.operations.size === 0) {
+    if (record.operations.length === 0) {
       this.#api.close(socket);
       this.#queue(done);
       return;
@@ -281,12 +280,9 @@ export class IoUringProactor implements Proactor {
   }
 
   #begin(kind: OperationKind, record: SocketRecord | null, request: Operation['request']): Operation {
-    let id = this.#nextId;
-    while (this.#operations.has(id)) id = id === 0xffffffff ? 1 : id + 1;
-    this.#nextId = id === 0xffffffff ? 1 : id + 1;
-    const op = new Operation(id, kind, record, request);
-    this.#operations.set(id, op);
-    record?.operations.add(op);
+    const op = new Operation(this.#operations.nextId(), kind, record, request);
+    this.#operations.add(op);
+    record?.operations.push(op);
     return op;
   }
 
@@ -614,7 +610,7 @@ export class IoUringProactor implements Proactor {
       report();
     } finally {
       const record = op.record!;
-      if (!record.open && record.operations.size === 0 && record.onDrained) {
+      if (!record.open && record.operations.length === 0 && record.onDrained) {
         const done = record.onDrained;
         record.onDrained = null;
         this.#api.close(record.fd);
@@ -625,7 +621,7 @@ export class IoUringProactor implements Proactor {
 
   #forget(op: Operation): void {
     this.#operations.delete(op.id);
-    op.record?.operations.delete(op);
+    if (op.record) removeOperation(op.record.operations, op);
   }
 
   // ---- polling ----
