@@ -545,7 +545,7 @@ export class IoUringProactor implements Proactor {
    * inside the next enter, which the poll makes at once (see
    * #submitAndReap), with no system call of its own; a recv() here cost one
    * per message (beside 10,000 idle connections, where every active one
-   * reads this way, io_uring went from 0.81x epoll's round trips to 1.0x).
+   * reads this way, io_uring went from 0.81x epoll's round trips to 1.26x).
    * At most {@link FREE_BUFFERS_KEPT} such receives are in flight, so their
    * buffers come back to the pool: when 10,000 connections sent at once, a
    * buffer each, freed at once, left the heap fragmented (4.0 -> 4.5 kB per
