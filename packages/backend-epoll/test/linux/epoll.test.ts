@@ -6,6 +6,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { createLoop, nativeCallCounts, type Tcp } from '@wsaloop/core';
+import { echoBesideNodeTimers } from '@wsaloop/core/conformance';
 import { describe, expect, it } from 'vitest';
 
 describe('epoll backend', () => {
@@ -17,29 +18,10 @@ describe('epoll backend', () => {
   });
 
   it('spinMicroseconds: serves round trips and lets Node run between spins (its timers keep firing)', async () => {
-    const loop = createLoop({ backend: 'epoll', spinMicroseconds: 2000 });
-    const server = loop.tcp().bind('127.0.0.1', 0);
-    server.listen(8, (err, client) => {
-      if (!client) throw err;
-      client.readStart((e, data) => (data ? client.write(data) : client.close()));
-    });
-    let ticks = 0;
-    const ticker = setInterval(() => ticks++, 1);
-    let roundTrips = 0;
-    const peer = connect(server.address().port, '127.0.0.1', () => peer.write('x'));
-    peer.on('data', () => {
-      if (++roundTrips < 300) peer.write('x');
-      else {
-        peer.end();
-        server.close();
-      }
-    });
-    await loop.run();
-    clearInterval(ticker);
-    loop.close();
+    const { roundTrips, nodeTicks } = await echoBesideNodeTimers(createLoop({ backend: 'epoll', spinMicroseconds: 2000 }));
     expect(roundTrips).toBe(300);
     // A spin ends after 2 ms at most: Node's own timers ran meanwhile.
-    expect(ticks).toBeGreaterThan(0);
+    expect(nodeTicks).toBeGreaterThan(0);
   });
 
   it('serves 50 clients at once with one event per wait', async () => {

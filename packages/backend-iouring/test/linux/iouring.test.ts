@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createLoop, type Loop, nativeCallCounts, type Tcp } from '@wsaloop/core';
+import { echoBesideNodeTimers } from '@wsaloop/core/conformance';
 import { describe, expect, it } from 'vitest';
 
 const refuser = fileURLToPath(new URL('./refuse-io-uring.mjs', import.meta.url));
@@ -41,23 +42,10 @@ describe('iouring backend', () => {
   });
 
   it('spinMicroseconds: serves round trips and lets Node run between spins (its timers keep firing)', async () => {
-    const loop = createLoop({ backend: 'iouring', spinMicroseconds: 2000 });
-    const { server, port } = echoServer(loop);
-    let ticks = 0;
-    const ticker = setInterval(() => ticks++, 1);
-    let roundTrips = 0;
-    const peer = connect(port, '127.0.0.1', () => peer.write('x'));
-    peer.on('data', () => {
-      if (++roundTrips < 300) return void peer.write('x');
-      peer.end();
-      server.close();
-    });
-    await loop.run();
-    clearInterval(ticker);
-    loop.close();
+    const { roundTrips, nodeTicks } = await echoBesideNodeTimers(createLoop({ backend: 'iouring', spinMicroseconds: 2000 }));
     expect(roundTrips).toBe(300);
     // A spin ends after 2 ms at most: Node's own timers ran meanwhile.
-    expect(ticks).toBeGreaterThan(0);
+    expect(nodeTicks).toBeGreaterThan(0);
   });
 
   it('refused by a seccomp filter, fails at once naming the cause; the default stays epoll', () => {
