@@ -1,7 +1,8 @@
 /**
- * The check every backend with a `spinMicroseconds` option runs: a loop that
- * keeps looking on Node's thread after an event must still serve, and must
- * still let Node run its own timers between spins.
+ * A check for a backend's `spinMicroseconds` option (epoll's and io_uring's
+ * tests run it): a loop that keeps looking on Node's thread after an event
+ * must still serve, and must still let Node run its own timers between
+ * spins.
  */
 import { connect } from 'node:net';
 import type { Loop } from '@wsaloop/core';

@@ -1,9 +1,10 @@
 /**
  * What the conformance suite does not pin down about the io_uring proactor:
- * its options (the spin among them), a refusal that names its cause (a seccomp filter, as
- * container runtimes install), queues far smaller than the work (the
- * submission queue fills, completions overflow into the kernel's list), and
- * the receive policy that leaves idle connections without a buffer.
+ * its options (the spin among them), a refusal that names its cause (a
+ * seccomp filter, as container runtimes install), queues far smaller than
+ * the work (the submission queue fills, completions overflow into the
+ * kernel's list), and the receive policy that leaves idle connections
+ * without a buffer and reads after a poll request through the ring.
  */
 import { execFileSync } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
