@@ -6,13 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { BackendUnsupportedError } from '@wsaloop/core/backend';
-import { errnoCode } from '@wsaloop/core/posix';
+import { errnoCode, PosixConstants as C } from '@wsaloop/core/posix';
 
-const EPERM = 1;
-const ENOMEM = 12;
-const EACCES = 13;
-const EINVAL = 22;
-const ENOSYS = 38;
+const { EPERM, ENOMEM, EACCES, EINVAL, ENOSYS } = C;
 
 const FALLBACK = 'use the epoll backend (the default on Linux)';
 

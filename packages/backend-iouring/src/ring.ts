@@ -10,11 +10,8 @@
  * @module
  */
 import koffi from 'koffi';
-import { addressOf, errno, IoUringAbi as U, libc, type Libc } from '@wsaloop/core/posix';
+import { addressOf, errno, IoUringAbi as U, libc, type Libc, PosixConstants as C } from '@wsaloop/core/posix';
 import { ringRefusal } from './refusal.js';
-
-/** io_uring_setup's answer to flags a kernel does not know. */
-const EINVAL = 22;
 
 /** Operations the backend submits: a kernel without one of them cannot run it. */
 const REQUIRED_OPS: Record<string, number> = {
@@ -81,7 +78,7 @@ export class Ring {
     // An older kernel refuses these flags (EINVAL) and gets the default.
     params.writeUInt32LE(U.IORING_SETUP_CLAMP | U.IORING_SETUP_COOP_TASKRUN | U.IORING_SETUP_TASKRUN_FLAG, U.PARAMS_FLAGS);
     let fd = this.#libc.io_uring_setup(entries, params);
-    if (fd < 0 && errno() === EINVAL) {
+    if (fd < 0 && errno() === C.EINVAL) {
       params.fill(0);
       params.writeUInt32LE(U.IORING_SETUP_CLAMP, U.PARAMS_FLAGS);
       fd = this.#libc.io_uring_setup(entries, params);

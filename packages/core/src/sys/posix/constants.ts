@@ -49,6 +49,11 @@ export const EINPROGRESS = 115;
 export const EALREADY = 114;
 export const EINTR = 4;
 export const ECANCELED = 125;
+export const EPERM = 1;
+export const ENOMEM = 12;
+export const EACCES = 13;
+export const EINVAL = 22;
+export const ENOSYS = 38;
 
 export const POLLIN = 0x001;
 export const POLLPRI = 0x002;
