@@ -11,14 +11,17 @@
  * whatever the interest, and a hung-up socket whose reads are stopped would
  * otherwise make every wait return at once.
  *
- * The wait runs on the loop's thread when it cannot block (timeout 0, or the
- * previous poll found several sockets ready) and on a pool thread otherwise
- * (koffi `.async`), so Node's own loop never blocks. epoll_ctl is safe beside
- * a wait in flight: interest changes take effect at once, with no wake-up.
+ * A poll looks with `epoll_wait` and no timeout. When nothing is ready, the
+ * wait is Node's own: its event loop watches the epoll descriptor (core's
+ * `NodeLoopWait`), which is readable while a socket in the set is ready, and
+ * the poll looks again when it is. No thread blocks and none is crossed
+ * (a pool thread's wait cost a hop to it and back: 0.76x node:net's round
+ * trips on one connection, against 0.89x to 1.00x this way). Interest
+ * changes take effect at once, with no wake-up.
  * @module
  */
 import { Readiness, type Reactor, type ReadinessListener, type SocketHandle, type EventFdWakeToken } from '@wsaloop/core/backend';
-import { errno, libc, PosixConstants as C } from '@wsaloop/core/posix';
+import { errno, libc, NodeLoopWait, PosixConstants as C } from '@wsaloop/core/posix';
 
 interface Registration {
   interest: number;
@@ -33,8 +36,8 @@ export interface EpollOptions {
   maxEvents?: number;
   /**
    * Microseconds to keep looking (`epoll_wait` with no timeout) on the
-   * loop's thread after the last event, before handing the wait to a pool
-   * thread (default 0: never spin; at most 10000). Trades CPU for latency on
+   * loop's thread after the last event, before handing the wait to Node's
+   * event loop (default 0: never spin; at most 10000). Trades CPU for latency on
    * request/response traffic, as the iocp backend's option of that name.
    */
   spinMicroseconds?: number;
@@ -54,7 +57,7 @@ const MAX_MAX_EVENTS = 65536;
 export class EpollReactor implements Reactor {
   readonly kind = 'reactor' as const;
   readonly name = 'epoll';
-  readonly waitsOnThreadPool = true;
+  readonly waitsInNodeLoop = true;
   readonly wakeToken: EventFdWakeToken;
   readonly #libc = libc();
   readonly #epfd: number;
@@ -65,6 +68,8 @@ export class EpollReactor implements Reactor {
   readonly #control = Buffer.alloc(C.EPOLL_EVENT_SIZE);
   readonly #counter = Buffer.alloc(8);
   readonly #registrations = new Map<SocketHandle, Registration>();
+  /** The blocking wait: Node's own loop watches the epoll descriptor. */
+  readonly #nodeWait: NodeLoopWait;
   #waiting = false;
   #wakePending = false;
   /** The last dispatch consumed a wake-up. */
@@ -97,6 +102,7 @@ export class EpollReactor implements Reactor {
     }
     this.#ctl(C.EPOLL_CTL_ADD, this.#eventfd, C.EPOLLIN);
     this.wakeToken = { kind: 'eventfd', fd: this.#eventfd };
+    this.#nodeWait = new NodeLoopWait(this.#epfd);
   }
 
   register(socket: SocketHandle, interest: number, listener: ReadinessListener): void {
@@ -155,17 +161,16 @@ export class EpollReactor implements Reactor {
     if (spun > 0 || this.#woken) return spun;
     this.#waiting = true;
     return new Promise<number>((resolve, reject) => {
-      this.#libc.epoll_wait.async(this.#epfd, this.#events, this.#maxEvents, timeoutMs, (error: unknown, rc: number) => {
+      this.#nodeWait.arm(timeoutMs, () => {
         this.#waiting = false;
         if (this.#closed) {
           this.#release();
           return void resolve(0);
         }
         try {
-          // errno belongs to the pool thread: a failed wait (EINTR) is redone here, without blocking.
-          const n = this.#dispatch(error || rc < 0 ? this.#waitNow(0) : rc);
+          const n = this.#dispatch(this.#waitNow(0));
           // One ready socket per wake is request/response traffic; several
-          // mean work piles up: look first (no thread hop) next time.
+          // mean work piles up: look first next time.
           this.#foundWork = n > 1;
           resolve(n);
         } catch (failure) {
@@ -175,7 +180,7 @@ export class EpollReactor implements Reactor {
     });
   }
 
-  /** With `spinMicroseconds`, looks again and again right after an event, sparing the thread hop; the sockets reported. */
+  /** With `spinMicroseconds`, looks again and again right after an event, sparing the round through Node's loop; the sockets reported. */
   #spin(timeoutMs: number): number {
     if (this.#spinMs === 0) return 0;
     const started = performance.now();
@@ -237,8 +242,7 @@ export class EpollReactor implements Reactor {
     if (this.#closed) return;
     this.#closed = true;
     this.#registrations.clear();
-    // Closing an epoll descriptor does not end a wait on it: wake the wait,
-    // and let it close the descriptors when it returns.
+    // A wait in flight is woken, and closes the descriptors when it returns.
     if (this.#waiting) {
       this.#counter.writeBigUInt64LE(1n, 0);
       this.#libc.write(this.#eventfd, this.#counter, 8);
@@ -248,6 +252,8 @@ export class EpollReactor implements Reactor {
   }
 
   #release(): void {
+    // Node's loop stops watching before the descriptor can be reused.
+    this.#nodeWait.close();
     this.#libc.close(this.#epfd);
     this.#libc.close(this.#eventfd);
   }

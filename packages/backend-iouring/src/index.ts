@@ -21,7 +21,7 @@ export const knownOptions: readonly string[] = IOURING_OPTION_NAMES;
  * Creates an io_uring proactor for one loop.
  * @throws BackendUnsupportedError when not on Linux, or when the kernel
  *   refuses io_uring (a seccomp filter, `kernel.io_uring_disabled`, a kernel
- *   older than 5.11): the message names the cause;
+ *   older than 5.7): the message names the cause;
  *   UnknownBackendOptionError (a TypeError) for an option not in
  *   {@link knownOptions}; RangeError for an out-of-range value.
  */

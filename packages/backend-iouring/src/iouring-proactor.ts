@@ -8,8 +8,10 @@
  *   the queue and goes to the kernel with the next poll's io_uring_enter. An
  *   operation started while a wait is in flight (from a Node timer, say) is
  *   submitted at once, so it never waits for the wait to end.
- * - A poll first reaps what has completed without a system call; it
- *   blocks (on a pool thread, koffi `.async`) only when nothing is there.
+ * - A poll first reaps what has completed without a system call. When
+ *   nothing is there, Node's own event loop watches the ring's descriptor
+ *   (core's `NodeLoopWait`): no thread waits in the ring and no completion
+ *   crosses threads.
  *   The kernel's share of a completion runs cooperatively, when the loop's
  *   thread enters the kernel (see `Ring`): a poll that sees some waiting
  *   enters the ring first.
@@ -43,7 +45,7 @@ import {
   socketApi,
   type SocketHandle,
 } from '@wsaloop/core/backend';
-import { addressOf, errno, errnoCode, IoUringAbi as U, libc, PosixConstants as C, writePointer } from '@wsaloop/core/posix';
+import { addressOf, errno, errnoCode, IoUringAbi as U, libc, NodeLoopWait, PosixConstants as C, writePointer } from '@wsaloop/core/posix';
 import { type AddressedBuffer, AddressedBuffers } from './addressed-buffers.js';
 import { Operation, type OperationKind, OperationTable, removeOperation, SocketRecord } from './operations.js';
 import { Ring } from './ring.js';
@@ -59,8 +61,8 @@ export interface IoUringOptions extends CompletionOptions {
   ringEntries?: number;
   /**
    * Microseconds to keep looking at the completion queue on the loop's
-   * thread after the last completion, before handing the wait to a pool
-   * thread (default 0: never spin; at most 10000). The look reads the
+   * thread after the last completion, before handing the wait to Node's
+   * event loop (default 0: never spin; at most 10000). The look reads the
    * rings' memory and enters the kernel only when work is there. Trades CPU
    * for latency on request/response traffic, as the epoll and iocp
    * backends' option of that name.
@@ -106,11 +108,13 @@ const retired = new Set<Buffer>();
 export class IoUringProactor implements Proactor {
   readonly kind = 'proactor' as const;
   readonly name = 'iouring';
-  readonly waitsOnThreadPool = true;
+  readonly waitsInNodeLoop = true;
   readonly wakeToken: EventFdWakeToken;
   readonly #libc = libc();
   readonly #api: SocketApi = socketApi();
   readonly #ring: Ring;
+  /** The blocking wait: Node's own loop watches the ring's descriptor. */
+  readonly #nodeWait: NodeLoopWait;
   readonly #eventfd: number;
   readonly #sizing: ReceiveSizing;
   readonly #acceptsAhead: number;
@@ -151,6 +155,7 @@ export class IoUringProactor implements Proactor {
     this.#sizing = new ReceiveSizing(settings);
     this.#acceptsAhead = settings.acceptsAhead;
     this.#ring = new Ring(entries);
+    this.#nodeWait = new NodeLoopWait(this.#ring.fd);
     // Blocking: the ring's read waits for it, nothing else reads it.
     this.#eventfd = this.#libc.eventfd(0, C.EFD_CLOEXEC);
     if (this.#eventfd < 0) {
@@ -637,8 +642,11 @@ export class IoUringProactor implements Proactor {
     const spun = this.#spin(timeoutMs);
     if (spun > 0 || this.#woken) return spun;
     this.#waiting = true;
+    // What is queued reaches the kernel before the wait; what completes
+    // from here on makes the ring readable, and Node's loop reports it.
+    if (this.#ring.unsubmitted > 0) this.#submit();
     return new Promise<number>((resolve, reject) => {
-      this.#ring.wait(timeoutMs, () => {
+      this.#nodeWait.arm(timeoutMs, () => {
         this.#waiting = false;
         if (this.#closed) {
           this.#release();
@@ -653,7 +661,7 @@ export class IoUringProactor implements Proactor {
     });
   }
 
-  /** With `spinMicroseconds`, looks again and again right after a completion, sparing the thread hop; the requests that heard back. */
+  /** With `spinMicroseconds`, looks again and again right after a completion, sparing the round through Node's loop; the requests that heard back. */
   #spin(timeoutMs: number): number {
     if (this.#spinMs === 0) return 0;
     const ring = this.#ring;
@@ -742,6 +750,8 @@ export class IoUringProactor implements Proactor {
       });
       if (this.#wakeOp) retired.add(wake.buffer!);
     }
+    // Node's loop stops watching before the descriptor can be reused.
+    this.#nodeWait.close();
     this.#ring.close();
     this.#libc.close(this.#eventfd);
   }

@@ -31,8 +31,8 @@ export function ringRefusal(step: 'setup' | 'probe' | 'mmap' | 'feature' | 'oper
 }
 
 function cause(step: string, code: number, missing: string): string {
-  if (step === 'feature') return `this kernel's io_uring lacks ${missing} (the backend needs Linux 5.11 or later)`;
-  if (step === 'operation') return `this kernel's io_uring does not support ${missing} (the backend needs Linux 5.11 or later)`;
+  if (step === 'feature') return `this kernel's io_uring lacks ${missing} (the backend needs Linux 5.7 or later)`;
+  if (step === 'operation') return `this kernel's io_uring does not support ${missing} (the backend needs Linux 5.7 or later)`;
   if (step === 'probe' && code === EINVAL) return 'this kernel cannot list its io_uring operations (IORING_REGISTER_PROBE needs Linux 5.6 or later)';
   const call = step === 'setup' ? 'io_uring_setup' : step === 'probe' ? 'io_uring_register' : 'mmap of the rings';
   const failed = `${call} failed with ${errnoCode(code)}`;

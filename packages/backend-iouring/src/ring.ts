@@ -1,16 +1,17 @@
 /**
  * One io_uring instance: the submission queue (SQ) the loop writes
  * operations into, the completion queue (CQ) the kernel writes results into,
- * both mapped into this process, and io_uring_enter to submit and to wait.
+ * both mapped into this process, and io_uring_enter to submit.
  *
- * Only the loop's thread writes SQEs and reads CQEs; the wait may run on a
- * pool thread meanwhile (it only sleeps in the kernel). Heads and tails are
+ * Only the loop's thread writes SQEs and reads CQEs, and nothing waits in
+ * the ring: Node's own loop watches its descriptor, which is readable while
+ * the completion queue holds entries (see the proactor). Heads and tails are
  * read and written with Atomics, which orders them against the entries as
  * the kernel's acquire/release protocol requires.
  * @module
  */
 import koffi from 'koffi';
-import { addressOf, errno, IoUringAbi as U, libc, type Libc, PosixConstants as C } from '@wsaloop/core/posix';
+import { errno, IoUringAbi as U, libc, type Libc, PosixConstants as C } from '@wsaloop/core/posix';
 import { ringRefusal } from './refusal.js';
 
 /** Operations the backend submits: a kernel without one of them cannot run it. */
@@ -52,10 +53,6 @@ export class Ring {
   readonly #cqMask: number;
   /** Our copy of the SQ tail (only this thread moves it). */
   #tail: number;
-  /** io_uring_getevents_arg and the timespec it points to, for timed waits. */
-  readonly #waitArg = Buffer.alloc(U.GETEVENTS_ARG_SIZE);
-  readonly #timespec = Buffer.alloc(U.KERNEL_TIMESPEC_SIZE);
-  readonly #timespecAddress: number;
 
   /**
    * Sets up a ring of `entries` submission slots (the completion queue is
@@ -91,7 +88,6 @@ export class Ring {
         [U.IORING_FEAT_SINGLE_MMAP, 'IORING_FEAT_SINGLE_MMAP'],
         [U.IORING_FEAT_NODROP, 'IORING_FEAT_NODROP'],
         [U.IORING_FEAT_FAST_POLL, 'IORING_FEAT_FAST_POLL'],
-        [U.IORING_FEAT_EXT_ARG, 'IORING_FEAT_EXT_ARG'],
       ] as const) {
         if ((features & feature) === 0) throw ringRefusal('feature', 0, name);
       }
@@ -116,7 +112,6 @@ export class Ring {
       const array = new Uint32Array(ring, sq(U.SQ_OFF_ARRAY), this.entries);
       for (let i = 0; i < this.entries; i++) array[i] = i;
       this.#tail = Atomics.load(this.#sqTail, 0);
-      this.#timespecAddress = addressOf(this.#timespec);
     } catch (error) {
       this.close();
       throw error;
@@ -195,31 +190,6 @@ export class Ring {
     this.publish();
     const rc = this.#libc.io_uring_enter(this.fd, this.unsubmitted, 0, U.IORING_ENTER_GETEVENTS, null, 0);
     return rc < 0 ? -errno() : rc;
-  }
-
-  /**
-   * Waits on a pool thread for at least one completion, up to `timeoutMs`
-   * (-1: no limit), submitting what is queued first. `done` runs on the
-   * loop's thread; its argument is the call's result (failures, a timeout
-   * included, are of no interest: the caller reaps what is there).
-   */
-  wait(timeoutMs: number, done: (rc: number) => void): void {
-    this.publish();
-    this.#waitArg.fill(0);
-    if (timeoutMs >= 0) {
-      this.#timespec.writeBigInt64LE(BigInt(Math.floor(timeoutMs / 1000)), 0);
-      this.#timespec.writeBigInt64LE(BigInt((timeoutMs % 1000) * 1_000_000), 8);
-      this.#waitArg.writeBigUInt64LE(BigInt(this.#timespecAddress), U.GETEVENTS_ARG_TS);
-    }
-    this.#libc.io_uring_enter.async(
-      this.fd,
-      this.unsubmitted,
-      1,
-      U.IORING_ENTER_GETEVENTS | U.IORING_ENTER_EXT_ARG,
-      this.#waitArg,
-      U.GETEVENTS_ARG_SIZE,
-      (error: unknown, rc: number) => done(error ? -1 : rc),
-    );
   }
 
   /**

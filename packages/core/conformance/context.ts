@@ -24,11 +24,17 @@ export interface ConformanceOptions {
   /** Label shown in the test names (default: the backend name). */
   label?: string;
   /**
-   * The native function the backend's waiting thread blocks in (e.g.
+   * The native function the backend collects its events with (e.g.
    * `GetQueuedCompletionStatusEx`): the suite checks that its calls are
-   * counted, even when that thread is a Worker.
+   * counted, even when a Worker makes them.
    */
   waitCall?: string;
+  /**
+   * The fewest native calls an echo round trip can take (default 2: a
+   * receive and a send). io_uring carries both in its rings: 1, the enter
+   * that submits them.
+   */
+  callsPerRoundTrip?: number;
   /**
    * Only these groups (default: all). For an option set of a backend that
    * passes the whole suite with its defaults: the groups the option changes
@@ -44,6 +50,7 @@ export interface Conformance {
   options: Record<string, unknown>;
   connections: number;
   waitCall?: string;
+  callsPerRoundTrip: number;
   makeLoop(): Loop;
 }
 
@@ -54,6 +61,7 @@ export function conformanceContext(opts: ConformanceOptions): Conformance {
     options: opts.options ?? {},
     connections: opts.connections ?? 500,
     waitCall: opts.waitCall,
+    callsPerRoundTrip: opts.callsPerRoundTrip ?? 2,
     makeLoop: () => createLoop({ backend: opts.backend, ...opts.options }),
   };
 }

@@ -1,6 +1,7 @@
 /** Loop semantics: phases, run modes, timers, ref/unref, close callbacks, async wake-ups. */
 import { createServer, connect as netConnect } from 'node:net';
 import { spawnSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
@@ -428,6 +429,28 @@ export function loopTests(ctx: Conformance): void {
       await new Promise<void>((r) => echo.close(() => r()));
       expect(netReply).toBe('through node:net');
       expect(nodeTicks).toBeGreaterThanOrEqual(5);
+    });
+
+    it("a backend that waits in Node's own loop holds no pool thread: fs works beside more waiting loops than the pool has", async (test) => {
+      const probe = ctx.makeLoop();
+      const inNodeLoop = probe.backend.waitsInNodeLoop === true;
+      probe.close();
+      // The others say so (waitsOnThreadPool) or wait on threads of their own.
+      if (!inNodeLoop) return test.skip();
+      const poolThreads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+      const loops = Array.from({ length: poolThreads + 1 }, () => ctx.makeLoop());
+      const servers = loops.map((loop) => loop.tcp().bind('127.0.0.1', 0).listen(8));
+      const runs = loops.map((loop) => loop.run());
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      // A pool thread reads the file: with every thread held by a wait, it would never start.
+      const read = await Promise.race([
+        readFile(fileURLToPath(import.meta.url), 'utf8').then((text) => text.length > 0),
+        new Promise<string>((resolve) => setTimeout(() => resolve('no pool thread left for fs'), 5_000 * SLOW)),
+      ]);
+      for (const server of servers) server.close();
+      await Promise.all(runs);
+      for (const loop of loops) loop.close();
+      expect(read).toBe(true);
     });
   });
 }

@@ -5,6 +5,8 @@
 //   node-timer  a Node timer, while the loop waits off-thread
 //   loop-timer  a loop timer, a callback run before the loop's poll
 //   async       an async handle's callback, run after a wake-up ends the wait
+//   tick        a nextTick queued by that callback (a wait in Node's own loop
+//               drains the queue itself)
 //   worker      a Node timer, while a loop hosted in a Worker waits
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { createLoop } from '@wsaloop/core';
@@ -30,8 +32,8 @@ if (where === 'worker') {
   loop.tcp().bind('127.0.0.1', 0).listen(8);
   if (where === 'node-timer') setTimeout(boom, DELAY);
   if (where === 'loop-timer') loop.timer().start(boom, DELAY);
-  if (where === 'async') {
-    const wakeUp = loop.async(boom);
+  if (where === 'async' || where === 'tick') {
+    const wakeUp = loop.async(where === 'async' ? boom : () => process.nextTick(boom));
     setTimeout(() => wakeUp.send(), DELAY);
   }
   // The Worker's loop is (about to be) blocked once this message arrives.

@@ -8,3 +8,4 @@ export { addressOf, writePointer } from './sys/posix/pointers.js';
 export * as PosixConstants from './sys/posix/constants.js';
 export * as IoUringAbi from './sys/posix/io-uring.js';
 export { errnoCode, errnoMessage } from './sys/posix/errors.js';
+export { NodeLoopWait } from './sys/posix/node-loop-wait.js';

@@ -1,3 +1,3 @@
 import { runConformance } from '@wsaloop/core/conformance';
 
-runConformance({ backend: 'iouring', waitCall: 'io_uring_enter' });
+runConformance({ backend: 'iouring', waitCall: 'io_uring_enter', callsPerRoundTrip: 1 });

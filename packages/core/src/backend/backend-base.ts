@@ -41,6 +41,12 @@ export interface BackendBase {
    */
   readonly waitsOnThreadPool?: boolean;
   /**
+   * True when the backend's blocking wait is Node's own event loop watching
+   * the backend's descriptor (`uv_poll`): no thread is parked in a wait, so
+   * nothing has to be woken for the process to exit.
+   */
+  readonly waitsInNodeLoop?: boolean;
+  /**
    * The socket calls for this backend's sockets. Every real backend leaves
    * it out, and core uses the platform's (Winsock or libc). A backend over
    * another network (the in-memory one of core's tests) supplies its own;

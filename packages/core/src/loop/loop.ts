@@ -434,17 +434,18 @@ export class Loop {
       return false;
     }
     this.#polling = true;
-    waitStarted(this.backend);
+    const offThread = this.backend.waitsInNodeLoop !== true;
+    if (offThread) waitStarted(this.backend);
     return result.then(
       (events) => {
         this.#polled = events;
         this.#polling = false;
-        waitEnded(this.backend);
+        if (offThread) waitEnded(this.backend);
         return true;
       },
       (error: unknown) => {
         this.#polling = false;
-        waitEnded(this.backend);
+        if (offThread) waitEnded(this.backend);
         throw error instanceof WsaloopError ? error : new WsaloopError(`backend poll failed: ${String(error)}`, { code: 'EIO', syscall: 'poll' });
       },
     );

@@ -76,10 +76,8 @@ export const IORING_SETUP_TASKRUN_FLAG = 1 << 9;
 export const IORING_FEAT_SINGLE_MMAP = 1 << 0;
 export const IORING_FEAT_NODROP = 1 << 1;
 export const IORING_FEAT_FAST_POLL = 1 << 5;
-export const IORING_FEAT_EXT_ARG = 1 << 8;
 
 export const IORING_ENTER_GETEVENTS = 1 << 0;
-export const IORING_ENTER_EXT_ARG = 1 << 3;
 
 /** SQ ring flag: completions overflowed into the kernel's list; an enter with GETEVENTS flushes them. */
 export const IORING_SQ_CQ_OVERFLOW = 1 << 1;
@@ -88,12 +86,6 @@ export const IORING_SQ_TASKRUN = 1 << 2;
 
 /** CQE flag: the socket had more to accept or receive when this completed (Linux 6.x; absent before). */
 export const IORING_CQE_F_SOCK_NONEMPTY = 1 << 2;
-
-/** sizeof(struct io_uring_getevents_arg): u64 sigmask, u32 sigmask_sz, u32 pad, u64 ts. */
-export const GETEVENTS_ARG_SIZE = 24;
-export const GETEVENTS_ARG_TS = 16;
-/** sizeof(struct __kernel_timespec). */
-export const KERNEL_TIMESPEC_SIZE = 16;
 
 /** io_uring_register opcode: which operations the kernel supports. */
 export const IORING_REGISTER_PROBE = 8;
