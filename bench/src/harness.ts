@@ -7,8 +7,8 @@
  * `overlapped:notify=routine`): the options go to the server as flags.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository's root folder. */
@@ -96,6 +96,34 @@ export function runLoadGenerator<R>(script: string, port: number, options: Recor
   const [cmd, ...rest] = pinned('1', [process.execPath, ...args]);
   const result = spawnSync(cmd!, rest, { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`load generator failed: ${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').pop()!) as R;
+}
+
+/**
+ * The native ping-pong load generator (bench/native/echo-load.c), built on
+ * first use with the system's C compiler into .cache/bench; its path.
+ * @throws Error in one line when it cannot be built (no compiler, not Linux).
+ */
+export function nativeLoadGenerator(): string {
+  const source = join(root, 'bench/native/echo-load.c');
+  const binary = join(root, '.cache/bench/echo-load');
+  if (existsSync(binary) && statSync(binary).mtimeMs >= statSync(source).mtimeMs) return binary;
+  if (process.platform !== 'linux') throw new Error('--load native needs Linux (the generator uses epoll)');
+  mkdirSync(dirname(binary), { recursive: true });
+  const built = spawnSync(process.env.CC ?? 'cc', ['-O2', '-o', binary, source], { encoding: 'utf8' });
+  if (built.error || built.status !== 0) {
+    throw new Error(`--load native: cannot build ${source} with ${process.env.CC ?? 'cc'} (${built.error?.message ?? built.stderr.trim().split('\n')[0]})`);
+  }
+  return binary;
+}
+
+/** {@link runLoadGenerator} with the native ping-pong generator instead of node:net's. */
+export function runNativeLoadGenerator<R>(port: number, options: Record<string, string | number | undefined>): R {
+  const args = ['--port', String(port)];
+  for (const [key, value] of Object.entries(options)) if (value !== undefined) args.push(`--${key}`, String(value));
+  const [cmd, ...rest] = pinned('1', [nativeLoadGenerator(), ...args]);
+  const result = spawnSync(cmd!, rest, { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`native load generator failed: ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').pop()!) as R;
 }
 
