@@ -107,7 +107,7 @@ async function runLoad(port: number, scenario: Scenario, server: BenchServer): P
     path && server.platform === 'wine'
       ? await runWineLoadGenerator<Result & { cyclesPerSec?: number }>(script, port, options)
       : load === 'native' && mode === 'pingpong' && !path
-        ? runNativeLoadGenerator<Result>(port, options)
+        ? runNativeLoadGenerator<Result & { cyclesPerSec?: number }>(port, options)
         : runLoadGenerator<Result & { cyclesPerSec?: number }>(script, port, options);
   return parsed.cyclesPerSec === undefined ? parsed : { ...parsed, roundTripsPerSec: parsed.cyclesPerSec, mbPerSec: 0 };
 }
