@@ -6,6 +6,13 @@
  * to find more and saves the thread hop), and on a pool thread otherwise. Interest changes made
  * while a wait is in flight only mark the arrays stale; the adapter wakes the
  * wait and the next poll rebuilds them.
+ *
+ * On Windows the reactor also serves named pipes (`PipeSidecar`), whose wait
+ * runs beside this one. When a pipe answers first, the socket wait is not
+ * woken: it is carried to the next poll, which waits on it again (with a
+ * timer of its own when it must end sooner), and what it reports meanwhile
+ * is dispatched by that poll. Waking it cost a wake-up, a wait's return and
+ * a new wait per pipe round trip.
  * @module
  */
 import { type Proactor, Readiness, type Reactor, type ReadinessListener, type SocketHandle, type WakeToken } from '@wsaloop/core/backend';
@@ -27,7 +34,16 @@ export class SelectReactor implements Reactor {
   /** Windows named pipes, beside select (which takes sockets only); none on Linux, where pipes are sockets. */
   readonly #pipes: PipeSidecar | null;
   #stale = true;
+  /** A wait is in flight on the pool thread. */
   #waiting = false;
+  /** When the wait in flight ends at the latest (performance.now(); Infinity: no timeout). */
+  #waitDeadline = Infinity;
+  /** The poll waiting for the wait in flight; null while it is carried between polls. */
+  #attached: { resolve: (n: number) => void; reject: (error: unknown) => void } | null = null;
+  /** Ends the attached poll before the carried wait's deadline, when it must end sooner. */
+  #attachTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The result of a carried wait that ended between polls, for the next poll to dispatch. */
+  #carriedResult: number | null = null;
   #foundWork = false;
   #closed = false;
 
@@ -69,11 +85,21 @@ export class SelectReactor implements Reactor {
 
   poll(timeoutMs: number): number | Promise<number> {
     if (!this.#pipes) return this.#pollSockets(timeoutMs);
-    return this.#pipes.poll(timeoutMs, (t) => this.#pollSockets(t), () => this.#wakeSockets());
+    return this.#pipes.poll(timeoutMs, (t) => this.#pollSockets(t), () => this.#wakeSockets(), () => this.#carry());
   }
 
   #pollSockets(timeoutMs: number): number | Promise<number> {
     if (this.#closed) return 0;
+    // A wait carried from the last poll: waited on again. A look cannot run
+    // beside it (its arrays are in use); what it finds, the next poll reports.
+    if (this.#waiting) return timeoutMs === 0 ? 0 : this.#attach(timeoutMs);
+    if (this.#carriedResult !== null) {
+      const result = this.#carriedResult;
+      this.#carriedResult = null;
+      const n = this.#finish(result);
+      this.#foundWork = n > 1;
+      if (n > 0 || timeoutMs === 0 || this.#waiter.takeWake()) return n;
+    }
     this.#rebuild();
     this.#waiter.takeWake(); // one the last wait returned for was answered by that poll
     if (timeoutMs === 0 || this.#foundWork) {
@@ -85,21 +111,57 @@ export class SelectReactor implements Reactor {
       this.#rebuild();
     }
     this.#waiting = true;
-    return new Promise<number>((resolve, reject) => {
-      this.#waiter.waitOffThread(timeoutMs, (result) => {
-        this.#waiting = false;
-        try {
-          const n = this.#finish(result);
-          // One ready socket per wake is request/response traffic: a look
-          // before the next wait would find nothing. Several mean work piles
-          // up: look first (no thread hop) next time.
-          this.#foundWork = n > 1;
-          resolve(n);
-        } catch (error) {
-          reject(error);
-        }
-      });
+    this.#waitDeadline = timeoutMs < 0 ? Infinity : performance.now() + timeoutMs;
+    this.#waiter.waitOffThread(timeoutMs, (result) => {
+      this.#waiting = false;
+      const attached = this.#attached;
+      this.#detach();
+      // Carried and ended between polls: the next poll dispatches it.
+      if (!attached) return void (this.#carriedResult = result);
+      try {
+        const n = this.#finish(result);
+        // One ready socket per wake is request/response traffic: a look
+        // before the next wait would find nothing. Several mean work piles
+        // up: look first (no thread hop) next time.
+        this.#foundWork = n > 1;
+        attached.resolve(n);
+      } catch (error) {
+        attached.reject(error);
+      }
     });
+    return this.#attach(timeoutMs);
+  }
+
+  /** A poll's promise on the wait in flight, ended by a timer of its own if the wait would outlast `timeoutMs`. */
+  #attach(timeoutMs: number): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      this.#attached = { resolve, reject };
+      if (timeoutMs < 0) return;
+      const left = this.#waitDeadline - performance.now();
+      if (left <= timeoutMs + 1) return;
+      this.#attachTimer = setTimeout(() => {
+        this.#detach();
+        resolve(0);
+      }, timeoutMs);
+    });
+  }
+
+  /** The poll stops waiting for the wait in flight (which goes on). */
+  #detach(): void {
+    this.#attached = null;
+    if (this.#attachTimer !== undefined) clearTimeout(this.#attachTimer);
+    this.#attachTimer = undefined;
+  }
+
+  /**
+   * The pipes answered first (see `PipeSidecar`): the wait in flight is
+   * carried to the next poll rather than woken. False when it has already
+   * ended, and its poll's promise settles.
+   */
+  #carry(): boolean {
+    if (!this.#waiting) return false;
+    this.#detach();
+    return true;
   }
 
   #rebuild(): void {

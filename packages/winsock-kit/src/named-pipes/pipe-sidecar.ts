@@ -8,8 +8,10 @@
  * reactor's wait is not what learns of them.
  *
  * The reactor's poll reports both. What finished is reported without a
- * wait; when both must wait, they wait at once, and the first to end wakes
- * the other, so neither a pipe nor a socket waits for the other's timeout.
+ * wait; when both must wait, they wait at once, and neither a pipe nor a
+ * socket waits for the other's timeout: sockets first wake the pipes' wait;
+ * pipes first let the reactor end its socket wait, or carry it to its next
+ * poll (select does, sparing a wake-up and a new wait per pipe round trip).
  * Until a pipe is used, nothing is made and the reactor polls as before.
  * While the reactor waits alone (no pipe operation in flight), a pipe
  * operation that starts (a pipe opened from a Node timer, or handed over
@@ -39,8 +41,19 @@ export class PipeSidecar {
   /**
    * One poll of the reactor: `pollSockets` is the reactor's own, with the
    * same contract (synchronous for timeout 0); `wakeSockets` ends its wait.
+   * When the pipes answer while the sockets wait, `carrySockets` (if given)
+   * may carry that wait to the reactor's next poll instead: it returns true
+   * when it did (the wait's promise is abandoned, and the next `pollSockets`
+   * picks the wait up), false when the wait has already ended.
    */
-  poll(timeoutMs: number, pollSockets: (timeoutMs: number) => number | Promise<number>, wakeSockets: () => void): number | Promise<number> {
+  poll(
+    timeoutMs: number,
+    pollSockets: (timeoutMs: number) => number | Promise<number>,
+    wakeSockets: () => void,
+    carrySockets: () => boolean = () => false,
+  ): number | Promise<number> {
+    // Pipes first: the socket wait is carried, or woken and waited for.
+    const leaveSockets = (): boolean => carrySockets() || (wakeSockets(), false);
     const engine = this.#engine;
     if (!engine || engine.idle || this.#closed) {
       const alone = pollSockets(timeoutMs);
@@ -58,14 +71,27 @@ export class PipeSidecar {
     const sockets = pollSockets(timeoutMs);
     if (typeof sockets === 'number') return sockets; // the pipes are looked at again next poll
     const pipes = engine.poll(timeoutMs);
-    if (typeof pipes === 'number') {
-      wakeSockets();
-      return sockets.then((n) => n + pipes);
-    }
-    const wakePipes = (): void => engine.wake();
-    sockets.then(wakePipes, wakePipes);
-    pipes.then(wakeSockets, wakeSockets);
-    return Promise.all([sockets, pipes]).then(([a, b]) => a + b);
+    if (typeof pipes === 'number') return leaveSockets() ? pipes : sockets.then((n) => n + pipes);
+    return new Promise<number>((resolve, reject) => {
+      let socketsEnded: { n: number } | { error: unknown } | null = null;
+      const onSockets = (outcome: { n: number } | { error: unknown }): void => {
+        socketsEnded = outcome;
+        engine.wake();
+      };
+      sockets.then(
+        (n) => onSockets({ n }),
+        (error: unknown) => onSockets({ error }),
+      );
+      pipes.then((p) => {
+        const ended = socketsEnded as { n: number } | { error: unknown } | null;
+        if (ended) return 'error' in ended ? reject(ended.error) : resolve(ended.n + p);
+        if (leaveSockets()) return resolve(p);
+        sockets.then((n) => resolve(n + p), reject);
+      }, (error: unknown) => {
+        if (!socketsEnded && !leaveSockets()) return void sockets.then(() => reject(error), () => reject(error));
+        reject(error);
+      });
+    });
   }
 
   /** Ends the pipes' wait in progress (the reactor ends its own). */
