@@ -16,7 +16,7 @@
  * `NodeLoopWait`), which is readable while a socket in the set is ready, and
  * the poll looks again when it is. No thread blocks and none is crossed
  * (a pool thread's wait cost a hop to it and back: 0.76x node:net's round
- * trips on one connection, against 0.89x to 1.00x this way). Interest
+ * trips on one connection, against 0.86x to 0.91x this way). Interest
  * changes take effect at once, with no wake-up.
  * @module
  */

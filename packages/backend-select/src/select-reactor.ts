@@ -12,12 +12,22 @@
  * woken: it is carried to the next poll, which waits on it again (with a
  * timer of its own when it must end sooner), and what it reports meanwhile
  * is dispatched by that poll. Waking it cost a wake-up, a wait's return and
- * a new wait per pipe round trip.
+ * a new wait per pipe round trip. A carried wait that no poll picks up by
+ * the next macrotask (the loop stopped) is woken then, and at process exit,
+ * so no select stays parked on a pool thread.
  * @module
  */
-import { type Proactor, Readiness, type Reactor, type ReadinessListener, type SocketHandle, type WakeToken } from '@wsaloop/core/backend';
+import { onProcessExit, type Proactor, Readiness, type Reactor, type ReadinessListener, type SocketHandle, type WakeToken } from '@wsaloop/core/backend';
 import type { PipeSidecar } from '@wsaloop/winsock-kit';
 import type { ReadinessWaiter, WatchedSocket } from './waiter.js';
+
+/**
+ * Reactors of this thread whose wait may be carried past a poll: at exit each
+ * wait in flight is woken, as the loop's exit guard wakes a polling loop's
+ * (Node joins its thread pool at exit, and a parked select would hold it).
+ */
+const carrying = new Set<SelectReactor>();
+let exitHooked = false;
 
 interface Registration extends WatchedSocket {
   interest: number;
@@ -161,6 +171,20 @@ export class SelectReactor implements Reactor {
   #carry(): boolean {
     if (!this.#waiting) return false;
     this.#detach();
+    // The loop's next poll picks the wait up in this same turn. One that
+    // stopped polling must not leave a select parked on a pool thread.
+    setImmediate(() => {
+      if (this.#waiting && !this.#attached) this.#waiter.wake();
+    });
+    if (!carrying.has(this)) {
+      carrying.add(this);
+      if (!exitHooked) {
+        exitHooked = true;
+        onProcessExit(() => {
+          for (const reactor of carrying) reactor.#wakeSockets();
+        });
+      }
+    }
     return true;
   }
 
@@ -207,6 +231,7 @@ export class SelectReactor implements Reactor {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    carrying.delete(this);
     this.#registrations.clear();
     this.#waiter.close();
     this.#pipes?.close();

@@ -4,7 +4,9 @@
  * Winsock a wake-up is a send on the wake socket, on Linux a write to the
  * eventfd.
  */
+import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { createLoop, nativeCallCounts } from '@wsaloop/core';
 import { expect, it } from 'vitest';
 
@@ -75,4 +77,13 @@ it.runIf(process.platform === 'win32')('answers pipe round trips while one selec
   expect(echoed).toBe(ROUND_TRIPS);
   // A few waits start and end around the connection and its close; none per round trip.
   expect(made('select')).toBeLessThan(ROUND_TRIPS / 10);
+});
+
+// A wait carried past the last poll must not hold the exit: Node joins its
+// thread pool when the process exits, and a select parked there would hang it.
+it.runIf(process.platform === 'win32')('process.exit() from a pipe callback ends promptly, with a socket wait carried', () => {
+  const script = fileURLToPath(new URL('./exit-in-pipe-callback.mjs', import.meta.url));
+  const child = spawnSync(process.execPath, [script], { timeout: 30_000, encoding: 'utf8' });
+  expect(child.error).toBeUndefined();
+  expect(child.status, child.stderr).toBe(3);
 });
