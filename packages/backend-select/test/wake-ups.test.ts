@@ -5,16 +5,19 @@
  * eventfd.
  */
 import { spawnSync } from 'node:child_process';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createLoop, nativeCallCounts } from '@wsaloop/core';
+import { createLoop, type Loop, nativeCallCounts, type Pipe, type Tcp } from '@wsaloop/core';
 import { expect, it } from 'vitest';
 
 const ROUND_TRIPS = 200;
 
-it('echoes from a read callback without waking its own wait', async () => {
-  const loop = createLoop({ backend: 'select' });
-  const server = loop.tcp().bind('127.0.0.1', 0);
+/**
+ * Echoes on `server` (listening now) and drives ROUND_TRIPS one-byte round
+ * trips from the peer `connectPeer` opens; returns the native calls made
+ * by name, from the peer's connection to the loop's end.
+ */
+async function callsOverRoundTrips(loop: Loop, server: Tcp | Pipe, connectPeer: () => Socket, atEnd: () => void = () => {}): Promise<(name: string) => number> {
   let before: Record<string, number> = {};
   let echoed = 0;
   server.listen(16, (err, client) => {
@@ -22,21 +25,28 @@ it('echoes from a read callback without waking its own wait', async () => {
     server.close();
     client.readStart((e, data) => (data ? client.write(data) : client.close()));
   });
-  const peer = connect(server.address().port, '127.0.0.1');
+  const peer = connectPeer();
   peer.on('connect', () => {
     before = nativeCallCounts();
     peer.write('x');
   });
   peer.on('data', (d) => {
     echoed += d.length;
-    if (echoed < ROUND_TRIPS) peer.write('x');
-    else peer.end();
+    if (echoed < ROUND_TRIPS) return void peer.write('x');
+    peer.end();
+    atEnd();
   });
   await loop.run();
   loop.close();
-  const after = nativeCallCounts();
-  const made = (name: string): number => (after[name] ?? 0) - (before[name] ?? 0);
   expect(echoed).toBe(ROUND_TRIPS);
+  const after = nativeCallCounts();
+  return (name) => (after[name] ?? 0) - (before[name] ?? 0);
+}
+
+it('echoes from a read callback without waking its own wait', async () => {
+  const loop = createLoop({ backend: 'select' });
+  const server = loop.tcp().bind('127.0.0.1', 0);
+  const made = await callsOverRoundTrips(loop, server, () => connect(server.address().port, '127.0.0.1'));
   if (process.platform === 'win32') expect(made('send')).toBeLessThanOrEqual(ROUND_TRIPS + 2);
   else expect(made('write')).toBeLessThanOrEqual(2);
 });
@@ -49,34 +59,11 @@ it.runIf(process.platform === 'win32')('answers pipe round trips while one selec
   // A socket to wait on beside the pipe.
   const listener = loop.tcp().bind('127.0.0.1', 0).listen(8);
   const name = `\\\\.\\pipe\\wsaloop-select-carry-${process.pid}`;
-  const pipeServer = loop.pipe().bind(name);
-  let before: Record<string, number> = {};
-  let echoed = 0;
-  pipeServer.listen(8, (err, client) => {
-    if (!client) throw err;
-    pipeServer.close();
-    client.readStart((e, data) => (data ? client.write(data) : client.close()));
-  });
-  const peer = connect(name);
-  peer.on('connect', () => {
-    before = nativeCallCounts();
-    peer.write('x');
-  });
-  peer.on('data', (d) => {
-    echoed += d.length;
-    if (echoed < ROUND_TRIPS) peer.write('x');
-    else {
-      peer.end();
-      listener.close();
-    }
-  });
-  await loop.run();
-  loop.close();
-  const after = nativeCallCounts();
-  const made = (name: string): number => (after[name] ?? 0) - (before[name] ?? 0);
-  expect(echoed).toBe(ROUND_TRIPS);
-  // A few waits start and end around the connection and its close; none per round trip.
-  expect(made('select')).toBeLessThan(ROUND_TRIPS / 10);
+  const made = await callsOverRoundTrips(loop, loop.pipe().bind(name), () => connect(name), () => listener.close());
+  // Waits start and end around the connection and its close, and when the
+  // loop yields to Node (a carried wait left past a macrotask is woken):
+  // 32 in a busy npm test run, against 401, two per round trip, without it.
+  expect(made('select')).toBeLessThan(ROUND_TRIPS / 2);
 });
 
 // A wait carried past the last poll must not hold the exit: Node joins its
