@@ -12,9 +12,9 @@
  * woken: it is carried to the next poll, which waits on it again (with a
  * timer of its own when it must end sooner), and what it reports meanwhile
  * is dispatched by that poll. Waking it cost a wake-up, a wait's return and
- * a new wait per pipe round trip. A carried wait that no poll picks up by
- * the next macrotask (the loop stopped) is woken then, and at process exit,
- * so no select stays parked on a pool thread.
+ * a new wait per pipe round trip. A carried wait that no poll picks up
+ * within 50 ms (the loop stopped) is woken then, and at process exit, so no
+ * select stays parked on a pool thread.
  * @module
  */
 import { onProcessExit, type Proactor, Readiness, type Reactor, type ReadinessListener, type SocketHandle, type WakeToken } from '@wsaloop/core/backend';
@@ -28,6 +28,13 @@ import type { ReadinessWaiter, WatchedSocket } from './waiter.js';
  */
 const carrying = new Set<SelectReactor>();
 let exitHooked = false;
+
+/**
+ * How long a carried wait may go without a poll before it is woken. A
+ * running loop picks it up within a macrotask; a wake-up on every yield to
+ * Node (every 2 ms under load) cost a select in two pipe round trips.
+ */
+const CARRY_LIMIT_MS = 50;
 
 interface Registration extends WatchedSocket {
   interest: number;
@@ -54,6 +61,8 @@ export class SelectReactor implements Reactor {
   #attachTimer: ReturnType<typeof setTimeout> | undefined;
   /** The result of a carried wait that ended between polls, for the next poll to dispatch. */
   #carriedResult: number | null = null;
+  /** Wakes a carried wait that no poll picked up within CARRY_LIMIT_MS. */
+  #carryCheck: ReturnType<typeof setTimeout> | undefined;
   #foundWork = false;
   #closed = false;
 
@@ -171,11 +180,13 @@ export class SelectReactor implements Reactor {
   #carry(): boolean {
     if (!this.#waiting) return false;
     this.#detach();
-    // The loop's next poll picks the wait up in this same turn. One that
-    // stopped polling must not leave a select parked on a pool thread.
-    setImmediate(() => {
+    // The loop's next poll picks the wait up at once, or after yielding to
+    // Node for a macrotask (every 2 ms of polls that do not wait). A loop
+    // that stopped polling must not leave a select parked on a pool thread.
+    this.#carryCheck ??= setTimeout(() => {
+      this.#carryCheck = undefined;
       if (this.#waiting && !this.#attached) this.#waiter.wake();
-    });
+    }, CARRY_LIMIT_MS).unref();
     if (!carrying.has(this)) {
       carrying.add(this);
       if (!exitHooked) {
@@ -232,6 +243,7 @@ export class SelectReactor implements Reactor {
     if (this.#closed) return;
     this.#closed = true;
     carrying.delete(this);
+    if (this.#carryCheck !== undefined) clearTimeout(this.#carryCheck);
     this.#registrations.clear();
     this.#waiter.close();
     this.#pipes?.close();
