@@ -91,11 +91,16 @@ export const pinned = (cpu: string, command: string[]): string[] => (hasTaskset 
  * it prints last.
  */
 export function runLoadGenerator<R>(script: string, port: number, options: Record<string, string | number | undefined>): R {
-  const args = [join(root, 'bench/dist', script), '--port', String(port)];
+  return runGenerator<R>([process.execPath, join(root, 'bench/dist', script)], port, options, 'load generator');
+}
+
+/** Runs `command --port P --key value...` on CPU 1 and returns the JSON line it prints last. */
+function runGenerator<R>(command: string[], port: number, options: Record<string, string | number | undefined>, label: string): R {
+  const args = [...command, '--port', String(port)];
   for (const [key, value] of Object.entries(options)) if (value !== undefined) args.push(`--${key}`, String(value));
-  const [cmd, ...rest] = pinned('1', [process.execPath, ...args]);
+  const [cmd, ...rest] = pinned('1', args);
   const result = spawnSync(cmd!, rest, { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`load generator failed: ${result.stderr}`);
+  if (result.status !== 0) throw new Error(`${label} failed: ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').pop()!) as R;
 }
 
@@ -119,12 +124,7 @@ export function nativeLoadGenerator(): string {
 
 /** {@link runLoadGenerator} with the native ping-pong generator instead of node:net's. */
 export function runNativeLoadGenerator<R>(port: number, options: Record<string, string | number | undefined>): R {
-  const args = ['--port', String(port)];
-  for (const [key, value] of Object.entries(options)) if (value !== undefined) args.push(`--${key}`, String(value));
-  const [cmd, ...rest] = pinned('1', [nativeLoadGenerator(), ...args]);
-  const result = spawnSync(cmd!, rest, { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`native load generator failed: ${result.stderr}`);
-  return JSON.parse(result.stdout.trim().split('\n').pop()!) as R;
+  return runGenerator<R>([nativeLoadGenerator()], port, options, 'native load generator');
 }
 
 /**

@@ -62,11 +62,6 @@ export class NodeLoopWait {
     this.#fd = fd;
   }
 
-  /** Whether a wait is armed. */
-  get armed(): boolean {
-    return this.#onReady !== null;
-  }
-
   /**
    * Calls `onReady` once, on this thread, when the descriptor is readable
    * or `timeoutMs` has passed (a negative timeout: no limit). `onReady`
@@ -91,7 +86,7 @@ export class NodeLoopWait {
   }
 
   /** Drops the armed wait, if any, without calling it. */
-  disarm(): void {
+  #disarm(): void {
     this.#onReady = null;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -100,7 +95,7 @@ export class NodeLoopWait {
 
   /** Leaves Node's loop for good. The descriptor stays open: it is the caller's. */
   close(): void {
-    this.disarm();
+    this.#disarm();
     this.#handle?.close();
     this.#handle = null;
   }
