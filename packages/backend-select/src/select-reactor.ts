@@ -63,6 +63,8 @@ export class SelectReactor implements Reactor {
   #carriedResult: number | null = null;
   /** Wakes a carried wait that no poll picked up within CARRY_LIMIT_MS. */
   #carryCheck: ReturnType<typeof setTimeout> | undefined;
+  /** When a poll last found the wait in flight (performance.now()). */
+  #pickedUpAt = 0;
   #foundWork = false;
   #closed = false;
 
@@ -111,7 +113,10 @@ export class SelectReactor implements Reactor {
     if (this.#closed) return 0;
     // A wait carried from the last poll: waited on again. A look cannot run
     // beside it (its arrays are in use); what it finds, the next poll reports.
-    if (this.#waiting) return timeoutMs === 0 ? 0 : this.#attach(timeoutMs);
+    if (this.#waiting) {
+      this.#pickedUpAt = performance.now();
+      return timeoutMs === 0 ? 0 : this.#attach(timeoutMs);
+    }
     if (this.#carriedResult !== null) {
       const result = this.#carriedResult;
       this.#carriedResult = null;
@@ -180,13 +185,7 @@ export class SelectReactor implements Reactor {
   #carry(): boolean {
     if (!this.#waiting) return false;
     this.#detach();
-    // The loop's next poll picks the wait up at once, or after yielding to
-    // Node for a macrotask (every 2 ms of polls that do not wait). A loop
-    // that stopped polling must not leave a select parked on a pool thread.
-    this.#carryCheck ??= setTimeout(() => {
-      this.#carryCheck = undefined;
-      if (this.#waiting && !this.#attached) this.#waiter.wake();
-    }, CARRY_LIMIT_MS).unref();
+    this.#checkCarried(CARRY_LIMIT_MS);
     if (!carrying.has(this)) {
       carrying.add(this);
       if (!exitHooked) {
@@ -197,6 +196,21 @@ export class SelectReactor implements Reactor {
       }
     }
     return true;
+  }
+
+  /**
+   * The loop's next poll picks a carried wait up at once, or after yielding
+   * to Node for a macrotask (every 2 ms of polls that do not wait). A loop
+   * that stopped polling must not leave a select parked on a pool thread.
+   */
+  #checkCarried(delayMs: number): void {
+    this.#carryCheck ??= setTimeout(() => {
+      this.#carryCheck = undefined;
+      if (!this.#waiting || this.#attached) return;
+      const unpolled = performance.now() - this.#pickedUpAt;
+      if (unpolled < CARRY_LIMIT_MS) this.#checkCarried(CARRY_LIMIT_MS - unpolled);
+      else this.#waiter.wake();
+    }, delayMs).unref();
   }
 
   #rebuild(): void {

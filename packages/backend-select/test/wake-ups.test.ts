@@ -60,10 +60,12 @@ it.runIf(process.platform === 'win32')('answers pipe round trips while one selec
   const listener = loop.tcp().bind('127.0.0.1', 0).listen(8);
   const name = `\\\\.\\pipe\\wsaloop-select-carry-${process.pid}`;
   const made = await callsOverRoundTrips(loop, loop.pipe().bind(name), () => connect(name), () => listener.close());
-  // Waits start and end around the connection and its close, and now and
-  // then in between (20 to 32 seen); not one or two per round trip (401 when
-  // each pipe answer woke the wait).
-  expect(made('select')).toBeLessThan(ROUND_TRIPS / 4);
+  // One wait, quiet or beside a Wine test shard, whether the pipe answers
+  // during the poll or before it; not one or two per round trip (401 when
+  // each pipe answer woke the wait; up to 209 when a pipe answer found
+  // before the poll cost a look at the sockets). A wait ends early only
+  // when no poll picks it up for 50 ms.
+  expect(made('select')).toBeLessThan(ROUND_TRIPS / 10);
 });
 
 // A wait carried past the last poll must not hold the exit: Node joins its

@@ -44,16 +44,18 @@ export class PipeSidecar {
    * When the pipes answer while the sockets wait, `carrySockets` (if given)
    * may carry that wait to the reactor's next poll instead: it returns true
    * when it did (the wait's promise is abandoned, and the next `pollSockets`
-   * picks the wait up), false when the wait has already ended.
+   * picks the wait up), false when the wait has already ended. A reactor
+   * that carries also has its wait started, and carried, when the pipes had
+   * finished work before the poll; one that does not gets a look instead.
    */
   poll(
     timeoutMs: number,
     pollSockets: (timeoutMs: number) => number | Promise<number>,
     wakeSockets: () => void,
-    carrySockets: () => boolean = () => false,
+    carrySockets?: () => boolean,
   ): number | Promise<number> {
     // Pipes first: the socket wait is carried, or woken and waited for.
-    const leaveSockets = (): boolean => carrySockets() || (wakeSockets(), false);
+    const leaveSockets = (): boolean => carrySockets?.() || (wakeSockets(), false);
     const engine = this.#engine;
     if (!engine || engine.idle || this.#closed) {
       const alone = pollSockets(timeoutMs);
@@ -67,7 +69,15 @@ export class PipeSidecar {
       return alone;
     }
     const finished = engine.poll(0) as number;
-    if (finished > 0 || timeoutMs === 0) return finished + (pollSockets(0) as number);
+    if (timeoutMs === 0 || (finished > 0 && !carrySockets)) return finished + (pollSockets(0) as number);
+    if (finished > 0 && carrySockets) {
+      // Pipes first again: rather than a look at the sockets per poll (a
+      // select per pipe round trip when the pipes keep answering before the
+      // poll), the socket wait starts, or goes on, and is carried.
+      const sockets = pollSockets(timeoutMs);
+      if (typeof sockets === 'number') return finished + sockets;
+      return carrySockets() ? finished : sockets.then((n) => n + finished);
+    }
     const sockets = pollSockets(timeoutMs);
     if (typeof sockets === 'number') return sockets; // the pipes are looked at again next poll
     const pipes = engine.poll(timeoutMs);
