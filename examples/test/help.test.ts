@@ -36,7 +36,7 @@ it.each([
   ['echo-server', 'echo-server/dist/echo-server.js', /--backend NAME/],
   ['the blocking model server', 'models/dist/blocking-server.js', /--host HOST/],
 ])('%s --help prints its flags and exits 0 without starting', async (_name, script, flag) => {
-  const child = spawnServer([built(script), '--help']);
+  const child = await spawnServer([built(script), '--help']);
   let stdout = '';
   child.stdout!.on('data', (chunk) => (stdout += chunk));
   expect(await exited(child)).toBe(0);

@@ -75,7 +75,7 @@ describe.each([
 
 it('http-server: a port in use is one line and status 1', async () => {
   const { port } = await start([]);
-  const second = spawnServer([script, '--host', '127.0.0.1', '--port', String(port)]);
+  const second = await spawnServer([script, '--host', '127.0.0.1', '--port', String(port)]);
   let stderr = '';
   second.stderr!.on('data', (chunk) => (stderr += chunk));
   const code = await exited(second);

@@ -4,7 +4,7 @@
  * node:net, node:http and curl as the clients; a stop signal removes the
  * name; with `--threads` a pool of loops serves the pipe.
  */
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { connect, createServer } from 'node:net';
@@ -25,8 +25,8 @@ afterAll(() => {
 });
 
 /** Starts `script --path path`; resolves once it prints `listening on <path>`. */
-function startOnPipe(script: string, path: string, extra: string[] = []): Promise<{ child: ReturnType<typeof spawnServer>; output: () => string }> {
-  const child = spawnServer([script, '--path', path, ...extra]);
+async function startOnPipe(script: string, path: string, extra: string[] = []): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = await spawnServer([script, '--path', path, ...extra]);
   let text = '';
   child.stdout!.on('data', (chunk) => (text += chunk));
   child.stderr!.on('data', (chunk) => (text += chunk));
@@ -62,7 +62,7 @@ function getOver(path: string, url: string): Promise<string> {
 
 /** What the child printed on stderr, once it exited, and its status. */
 async function failure(args: string[]): Promise<{ status: number | null; stderr: string }> {
-  const child = spawnServer(args);
+  const child = await spawnServer(args);
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
   const status = await exited(child);
@@ -74,7 +74,7 @@ async function failure(args: string[]): Promise<{ status: number | null; stderr:
  * SIGTERM to handle (Node ends the process at once, as TerminateProcess),
  * so there the process only has to be gone, and its pipe with it.
  */
-async function stopped(child: ReturnType<typeof spawnServer>): Promise<boolean> {
+async function stopped(child: ChildProcess): Promise<boolean> {
   child.kill('SIGTERM');
   const status = await exited(child);
   return WINDOWS ? child.exitCode !== null || child.signalCode !== null : status === 0;

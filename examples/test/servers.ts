@@ -1,6 +1,7 @@
 /** Starting the example servers from tests, and stopping whatever is left after each test. */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { spawnNode } from '@wsaloop/core/conformance';
 import { onTestFinished } from 'vitest';
 
 /** Path of a built example, relative to examples/. */
@@ -14,15 +15,16 @@ export interface StartedServer {
 }
 
 /**
- * Spawns `node <args>` with the given stdin; killed when the test ends. The
+ * Spawns `node <args>` with the given stdin (retried when Wine's
+ * CreateProcess fails, see `spawnNode`); killed when the test ends. The
  * kill is registered with the test itself, not by a module-level hook: the
  * Windows suite runs its files in one process, where this module (and a
  * hook it declared) is evaluated for the first file only, and the servers
  * of every later file outlived their tests (the non-blocking model's, which
  * poll, took a CPU's time from every file after them).
  */
-export function spawnServer(args: readonly string[], stdin: 'ignore' | 'pipe' = 'ignore'): ChildProcess {
-  const child = spawn(process.execPath, [...args], { stdio: [stdin, 'pipe', 'pipe'] });
+export async function spawnServer(args: readonly string[], stdin: 'ignore' | 'pipe' = 'ignore'): Promise<ChildProcess> {
+  const child = await spawnNode(args, { stdio: [stdin, 'pipe', 'pipe'] });
   onTestFinished(() => {
     child.kill();
   });
@@ -30,8 +32,8 @@ export function spawnServer(args: readonly string[], stdin: 'ignore' | 'pipe' = 
 }
 
 /** Starts `script` on 127.0.0.1 and a free port; resolves once it prints `listening on <host>:<port>`. */
-export function startServer(script: readonly string[], stdin: 'ignore' | 'pipe' = 'ignore'): Promise<StartedServer> {
-  const child = spawnServer([...script, '--host', '127.0.0.1', '--port', '0'], stdin);
+export async function startServer(script: readonly string[], stdin: 'ignore' | 'pipe' = 'ignore'): Promise<StartedServer> {
+  const child = await spawnServer([...script, '--host', '127.0.0.1', '--port', '0'], stdin);
   let text = '';
   child.stdout!.on('data', (chunk) => (text += chunk));
   child.stderr!.on('data', (chunk) => (text += chunk));

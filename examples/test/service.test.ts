@@ -41,7 +41,7 @@ describe.each(Object.entries(servers))('%s as a service', (_name, server) => {
 
   it('says in one line that its port is in use, and exits with status 1', async () => {
     const first = await start(server, 'ignore');
-    const second = spawnServer([...server, '--host', '127.0.0.1', '--port', String(first.port)]);
+    const second = await spawnServer([...server, '--host', '127.0.0.1', '--port', String(first.port)]);
     let stderr = '';
     second.stderr!.on('data', (chunk) => (stderr += chunk));
     expect(await exited(second)).toBe(1);
@@ -58,7 +58,7 @@ describe.each(Object.entries(servers))('%s as a service', (_name, server) => {
 });
 
 it('echo-server: a bad flag is one line, status 1', async () => {
-  const child = spawnServer([...servers['echo-server']!, '--port', 'seven']);
+  const child = await spawnServer([...servers['echo-server']!, '--port', 'seven']);
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
   expect(await exited(child)).toBe(1);

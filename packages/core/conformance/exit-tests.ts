@@ -5,10 +5,10 @@
  * Each case runs many times in child processes: an exit races with waits
  * starting and ending.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type Conformance, diedOfNodeTeardownRace, SLOW, soak } from './context.js';
+import { spawnNode } from './spawn-node.js';
 
 /**
  * Runs per case: Wine's node.exe takes seconds to start, so fewer there.
@@ -29,25 +29,9 @@ interface Outcome {
   ms: number;
 }
 
-/**
- * Starts one child. Under load, Wine's CreateProcess once failed with
- * nothing started (`spawn UNKNOWN`, thrown by spawn itself): the run has
- * not begun, so it is started again, once, after a moment. What a child
- * does once started is never retried.
- */
-async function startChild(args: string[]): Promise<ChildProcess> {
-  try {
-    return spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'UNKNOWN') throw error;
-  }
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  return spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-}
-
 async function runChild(ctx: Conformance, where: string): Promise<Outcome> {
   const started = performance.now();
-  const child = await startChild([script, ctx.backend, JSON.stringify(ctx.options), where]);
+  const child = await spawnNode([script, ctx.backend, JSON.stringify(ctx.options), where], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const timer = setTimeout(() => child.kill('SIGKILL'), LIMIT_MS);

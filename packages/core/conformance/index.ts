@@ -29,6 +29,7 @@ export type { ConformanceGroup, ConformanceOptions } from './context.js';
 export { pattern, soak, SOAK_SCALE, withLoop } from './context.js';
 export { echoThenEnd, type EchoClient, nodePipeEcho, pipeNameGone } from './pipe-peers.js';
 export { echoBesideNodeTimers } from './spin-check.js';
+export { spawnNode } from './spawn-node.js';
 
 /** What declares each group (every group named once: a missing or unknown name does not compile). */
 const GROUPS: Record<ConformanceGroup, (ctx: Conformance) => void> = {
