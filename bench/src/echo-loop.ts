@@ -4,13 +4,32 @@
  */
 import type { Pipe, Tcp } from '@wsaloop/core';
 
+/**
+ * Bytes waiting to be written back beyond which an echo stops reading until
+ * they are out: node:net's echo (server.ts) has the same bound. Without one,
+ * node:net over AF_UNIX read far faster than it wrote in the bulk scenario
+ * and buffered 300 MB/s (20 MB/s echoed); 1 MiB is far above what one read
+ * brings, so polite traffic never pauses.
+ */
+export const ECHO_QUEUE_LIMIT = 1 << 20;
+
 /** Echoes `client` until end of stream, then half-closes and closes. */
 export function echo(client: Tcp | Pipe): void {
   if (client.type === 'tcp') client.setNoDelay(true);
-  client.readStart((error, data) => {
-    if (data) return void client.write(data, () => {});
+  let ended = false;
+  const onRead = (error: Error | null, data: Buffer | null): void => {
+    if (data) {
+      client.write(data, () => {});
+      if (client.writeQueueSize > ECHO_QUEUE_LIMIT) client.readStop();
+      return;
+    }
+    ended = true;
     client.shutdown(() => client.isClosing() || client.close());
+  };
+  client.on('drain', () => {
+    if (!ended && !client.isClosing() && !client.reading) client.readStart(onRead);
   });
+  client.readStart(onRead);
 }
 
 /** Pool module: each loop echoes its connections. */

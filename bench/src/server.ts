@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { createLoop, type Pipe, processResources, ServerPool, type Tcp } from '@wsaloop/core';
 import { openControlPort } from './control-port.js';
-import { echo } from './echo-loop.js';
+import { ECHO_QUEUE_LIMIT, echo } from './echo-loop.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -62,7 +62,11 @@ if (impl === 'node') {
   const onConnection = (s: Socket): void => {
     s.setNoDelay(true);
     sockets.add(s);
-    s.on('data', (d) => s.write(d));
+    s.on('data', (d) => {
+      s.write(d);
+      if (s.writableLength > ECHO_QUEUE_LIMIT) s.pause();
+    });
+    s.on('drain', () => s.resume());
     s.on('end', () => s.end());
     s.on('error', () => {});
     s.on('close', () => sockets.delete(s));
