@@ -63,9 +63,12 @@ function tableOf(buffer: SharedArrayBuffer): Table {
 interface ThreadState {
   /** The process-wide table, or null in a Worker created before core was loaded in the main thread. */
   buffer: SharedArrayBuffer | null;
-  /** This Worker's hooks of {@link onProcessExit}. */
+  /** This thread's hooks of {@link onProcessExit}, in order. */
   hooks: Array<() => void>;
-  hooksRan: boolean;
+  /** How many of them have run (a Worker may run them before its `exit` event). */
+  hooksRan: number;
+  /** Whether this thread's one `exit` listener is installed. */
+  listening: boolean;
 }
 
 const state: ThreadState = (() => {
@@ -75,17 +78,16 @@ const state: ThreadState = (() => {
   if (isMainThread) {
     buffer = new SharedArrayBuffer(8 + 4 * SLOTS + SLOTS * TOKEN_BYTES);
     setEnvironmentData(KEY, buffer);
-    const t = tableOf(buffer);
-    process.on('exit', () => stopWorkerWaits(t));
   } else {
     const inherited = getEnvironmentData(KEY);
     buffer = inherited instanceof SharedArrayBuffer ? inherited : null;
   }
-  global[KEY] = { buffer, hooks: [], hooksRan: false };
+  global[KEY] = { buffer, hooks: [], hooksRan: 0, listening: false };
   return global[KEY];
 })();
 
 const table: Table | null = state.buffer ? tableOf(state.buffer) : null;
+if (isMainThread && table && state.hooks.length === 0) onProcessExit(() => stopWorkerWaits(table));
 
 /** Main thread, at exit: stops every Worker-hosted wait and waits (bounded) until all have ended. */
 function stopWorkerWaits(t: Table): void {
@@ -147,10 +149,9 @@ function unlist(backend: BackendBase, t: Table): void {
   Atomics.notify(t.header, RELEASES);
 }
 
+/** Runs the hooks of {@link onProcessExit} not run yet, in order. */
 function runExitHooks(): void {
-  if (state.hooksRan) return;
-  state.hooksRan = true;
-  for (const hook of state.hooks) hook();
+  while (state.hooksRan < state.hooks.length) state.hooks[state.hooksRan++]!();
 }
 
 /**
@@ -162,8 +163,12 @@ function runExitHooks(): void {
  * threads sit in native waits that would otherwise hold the exit.
  */
 export function onProcessExit(hook: () => void): void {
-  process.on('exit', hook);
-  if (!isMainThread) state.hooks.push(hook);
+  state.hooks.push(hook);
+  // One `exit` listener for them all: a listener per backend module added
+  // up, beside an app's own, to Node's MaxListenersExceededWarning.
+  if (state.listening) return;
+  state.listening = true;
+  process.on('exit', runExitHooks);
 }
 
 /** Whether the process is exiting: a loop in a Worker must not start a blocking wait any more. */
@@ -184,7 +189,7 @@ export function waitStarted(backend: BackendBase): void {
   waiting.add(backend);
   if (!installed) {
     installed = true;
-    process.on('exit', wakeAll);
+    onProcessExit(wakeAll);
   }
 }
 

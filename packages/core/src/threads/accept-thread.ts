@@ -7,6 +7,7 @@
 import { EventEmitter } from 'eventemitter3';
 import { MessageChannel, type MessagePort, type TransferListItem, Worker } from 'node:worker_threads';
 import { stateError, WsaloopError } from '../errors.js';
+import { onProcessExit } from '../loop/exit-guard.js';
 import { nativeError, socketApi } from '../sys/platform.js';
 import { encodeLocalSockaddr, encodeSockaddr, SOCKADDR_MAX, type SocketAddress } from '../sys/sockaddr.js';
 import { windows } from '../sys/winsock/library.js';
@@ -217,7 +218,7 @@ export class AcceptThread<Address extends SocketAddress | string = SocketAddress
     running.add(thread);
     if (exitHookInstalled) return;
     exitHookInstalled = true;
-    process.on('exit', () => {
+    onProcessExit(() => {
       for (const t of [...running]) t.#stop();
     });
   }
