@@ -18,7 +18,7 @@
  * @module
  */
 import { onProcessExit, type Proactor, Readiness, type Reactor, type ReadinessListener, type SocketHandle, type WakeToken } from '@wsaloop/core/backend';
-import type { PipeSidecar } from '@wsaloop/winsock-kit';
+import type { PipeSidecar, SocketWaitCarrier } from '@wsaloop/winsock-kit';
 import type { ReadinessWaiter, WatchedSocket } from './waiter.js';
 
 /**
@@ -105,17 +105,31 @@ export class SelectReactor implements Reactor {
   }
 
   poll(timeoutMs: number): number | Promise<number> {
-    if (!this.#pipes) return this.#pollSockets(timeoutMs);
-    return this.#pipes.poll(timeoutMs, (t) => this.#pollSockets(t), () => this.#wakeSockets(), () => this.#carry());
+    if (!this.#pipes) return this.#pollSockets(timeoutMs, this.#attachPoll);
+    return this.#pipes.poll(timeoutMs, this.#pollAttached, () => this.#wakeSockets(), this.#carrier);
   }
 
-  #pollSockets(timeoutMs: number): number | Promise<number> {
+  /** The poll's own wait: a promise on the wait in flight. */
+  readonly #attachPoll = (timeoutMs: number): Promise<number> => this.#attach(timeoutMs);
+  readonly #pollAttached = (timeoutMs: number): number | Promise<number> => this.#pollSockets(timeoutMs, this.#attachPoll);
+  /** For the pipes (see `PipeSidecar`): the wait in flight, or one started, goes on past this poll. */
+  readonly #carrier: SocketWaitCarrier = {
+    carry: () => this.#carry(),
+    startCarried: (timeoutMs) => this.#pollSockets(timeoutMs, () => (this.#carry(), null)),
+  };
+
+  /**
+   * Reports what is ready now, or, when nothing is and the poll may wait,
+   * hands the wait in flight (started here if there is none) to `follow`:
+   * the poll's promise on it, or a carry past the poll.
+   */
+  #pollSockets<T>(timeoutMs: number, follow: (timeoutMs: number) => T): number | T {
     if (this.#closed) return 0;
     // A wait carried from the last poll: waited on again. A look cannot run
     // beside it (its arrays are in use); what it finds, the next poll reports.
     if (this.#waiting) {
       this.#pickedUpAt = performance.now();
-      return timeoutMs === 0 ? 0 : this.#attach(timeoutMs);
+      return timeoutMs === 0 ? 0 : follow(timeoutMs);
     }
     if (this.#carriedResult !== null) {
       const result = this.#carriedResult;
@@ -153,7 +167,7 @@ export class SelectReactor implements Reactor {
         attached.reject(error);
       }
     });
-    return this.#attach(timeoutMs);
+    return follow(timeoutMs);
   }
 
   /** A poll's promise on the wait in flight, ended by a timer of its own if the wait would outlast `timeoutMs`. */

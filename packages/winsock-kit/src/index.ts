@@ -18,7 +18,7 @@
  */
 export { OverlappedProactor, OVERLAPPED_OPTION_NAMES, type OverlappedOptions } from './overlapped/overlapped-proactor.js';
 export { EventOverlappedProactor, OPERATIONS_PER_EVENT } from './overlapped/event-proactor.js';
-export { PipeSidecar } from './named-pipes/pipe-sidecar.js';
+export { PipeSidecar, type SocketWaitCarrier } from './named-pipes/pipe-sidecar.js';
 export { OverlappedOperation, SocketRecord, OperationPool, type OperationKind, OFFSET_EVENT } from './overlapped/operations.js';
 export { BufferPool, type PooledBuffer } from './overlapped/receive-buffers.js';
 export { NativeBlock } from './overlapped/native-block.js';

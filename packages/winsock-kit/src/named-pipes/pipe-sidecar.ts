@@ -21,6 +21,21 @@
 import type { Proactor } from '@wsaloop/core/backend';
 import { EventOverlappedProactor } from '../overlapped/event-proactor.js';
 
+/**
+ * What a reactor whose socket wait can outlive a poll offers the sidecar
+ * (select does; see `PipeSidecar.poll`).
+ */
+export interface SocketWaitCarrier {
+  /** Carries the wait in flight to the reactor's next poll (its promise is abandoned); false when it has already ended. */
+  carry(): boolean;
+  /**
+   * Starts the socket wait, or lets the one in flight go on, carried to the
+   * next poll with no promise made; returns the sockets reported at once
+   * instead, if it did not wait, else null.
+   */
+  startCarried(timeoutMs: number): number | null;
+}
+
 /** The named-pipe engine of one reactor. */
 export class PipeSidecar {
   #engine: EventOverlappedProactor | null = null;
@@ -41,21 +56,20 @@ export class PipeSidecar {
   /**
    * One poll of the reactor: `pollSockets` is the reactor's own, with the
    * same contract (synchronous for timeout 0); `wakeSockets` ends its wait.
-   * When the pipes answer while the sockets wait, `carrySockets` (if given)
-   * may carry that wait to the reactor's next poll instead: it returns true
-   * when it did (the wait's promise is abandoned, and the next `pollSockets`
-   * picks the wait up), false when the wait has already ended. A reactor
-   * that carries also has its wait started, and carried, when the pipes had
-   * finished work before the poll; one that does not gets a look instead.
+   * When the pipes answer while the sockets wait, a reactor that gives
+   * `carrier` has that wait carried to its next poll instead, where
+   * `pollSockets` picks it up. When the pipes had finished work before the
+   * poll, its wait is started (or goes on) carried; a reactor without a
+   * carrier gets a look at its sockets instead.
    */
   poll(
     timeoutMs: number,
     pollSockets: (timeoutMs: number) => number | Promise<number>,
     wakeSockets: () => void,
-    carrySockets?: () => boolean,
+    carrier?: SocketWaitCarrier,
   ): number | Promise<number> {
     // Pipes first: the socket wait is carried, or woken and waited for.
-    const leaveSockets = (): boolean => carrySockets?.() || (wakeSockets(), false);
+    const leaveSockets = (): boolean => carrier?.carry() || (wakeSockets(), false);
     const engine = this.#engine;
     if (!engine || engine.idle || this.#closed) {
       const alone = pollSockets(timeoutMs);
@@ -69,14 +83,12 @@ export class PipeSidecar {
       return alone;
     }
     const finished = engine.poll(0) as number;
-    if (timeoutMs === 0 || (finished > 0 && !carrySockets)) return finished + (pollSockets(0) as number);
-    if (finished > 0 && carrySockets) {
+    if (timeoutMs === 0 || (finished > 0 && !carrier)) return finished + (pollSockets(0) as number);
+    if (finished > 0 && carrier) {
       // Pipes first again: rather than a look at the sockets per poll (a
       // select per pipe round trip when the pipes keep answering before the
-      // poll), the socket wait starts, or goes on, and is carried.
-      const sockets = pollSockets(timeoutMs);
-      if (typeof sockets === 'number') return finished + sockets;
-      return carrySockets() ? finished : sockets.then((n) => n + finished);
+      // poll), the socket wait starts, or goes on, carried.
+      return finished + (carrier.startCarried(timeoutMs) ?? 0);
     }
     const sockets = pollSockets(timeoutMs);
     if (typeof sockets === 'number') return sockets; // the pipes are looked at again next poll
