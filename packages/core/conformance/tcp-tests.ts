@@ -27,6 +27,16 @@ function echoServer(loop: Loop, host: string, connections: number): Tcp {
   return server;
 }
 
+/** The code of the error `fn` throws, if any. */
+function codeOf(fn: () => unknown): string[] {
+  try {
+    fn();
+    return [];
+  } catch (error) {
+    return [(error as WsaloopError).code];
+  }
+}
+
 export function tcpTests(ctx: Conformance): void {
   describe('tcp', () => {
     it('echoes 10 MiB byte-exact, in order, with gather writes', async () => {
@@ -261,6 +271,52 @@ export function tcpTests(ctx: Conformance): void {
       expect(events).toContain('after:EBADF');
       expect(events).toContain('big:ECANCELED');
       expect(events.indexOf('big:ECANCELED')).toBeLessThan(events.indexOf('close'));
+    }, 60_000 * SLOW);
+
+    it('tryWrite sends at once on a reactor (never on a proactor), takes nothing while writes are queued, and the rest follows in order', async () => {
+      const payload = pattern(16 * 1024 * 1024, 11);
+      const received: Buffer[] = [];
+      const errors: string[] = [];
+      let triedBytes = -1;
+      let immediate = false;
+      await withLoop(ctx, (loop) => {
+        immediate = loop.backend.kind === 'reactor';
+        const server = loop.tcp().bind('127.0.0.1', 0);
+        server.listen(8, (err, conn) => {
+          server.close();
+          conn!.readStart((e, data) => {
+            expect(e).toBeNull();
+            if (data) received.push(Buffer.from(data));
+            else conn!.close();
+          });
+        });
+        const client = loop.tcp();
+        errors.push(...codeOf(() => client.tryWrite('early')));
+        client.connect('127.0.0.1', server.address().port, (err) => {
+          expect(err).toBeNull();
+          const hello = client.tryWrite(['he', 'llo']);
+          expect(hello).toBe(immediate ? 5 : 0);
+          if (hello === 0) client.write('hello', (e) => expect(e).toBeNull());
+          // Try until the socket is full, or the backend takes nothing at once.
+          let at = 0;
+          for (let sent = 1; sent > 0 && at < payload.length && hello > 0; at += sent) sent = client.tryWrite(payload.subarray(at));
+          triedBytes = at;
+          client.write([payload.subarray(at), Buffer.from('!')], (e) => expect(e).toBeNull());
+          // A write is queued: a try may not overtake it.
+          expect(client.tryWrite('overtaker')).toBe(0);
+          client.shutdown(() => {
+            errors.push(...codeOf(() => client.tryWrite('late')));
+            client.close(() => errors.push(...codeOf(() => client.tryWrite('closed'))));
+          });
+        });
+      });
+      expect(errors).toEqual(['ENOTCONN', 'EPIPE', 'EBADF']);
+      expect(triedBytes > 0).toBe(immediate);
+      const all = Buffer.concat(received);
+      expect(all.length).toBe(5 + payload.length + 1);
+      expect(all.subarray(0, 5).toString()).toBe('hello');
+      expect(digest(all.subarray(5, 5 + payload.length))).toBe(digest(payload));
+      expect(all.subarray(-1).toString()).toBe('!');
     }, 60_000 * SLOW);
 
     it('readStart() without a callback resumes into the callback given before', async () => {

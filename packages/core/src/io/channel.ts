@@ -64,6 +64,14 @@ export interface StreamChannel extends SocketChannel {
   readStop(): void;
   /** Sends all `buffers`, after every earlier write, then calls `done`. */
   write(buffers: Uint8Array[], done: Done): void;
+  /**
+   * Sends at once what the socket takes of `buffers`, when no write is
+   * queued before them (libuv's `uv_try_write`): the bytes sent, 0 when none
+   * can go now (socket buffer full, writes queued, connecting, or a backend
+   * that sends only through its completions), or a negated native error.
+   * Bytes not sent are the caller's to {@link StreamChannel.write}.
+   */
+  tryWrite(buffers: Uint8Array[]): number;
   /** Half-closes the sending side once every earlier write has been sent. */
   shutdown(done: Done): void;
   /**

@@ -276,6 +276,15 @@ export class ProactiveStream extends SocketCalls implements StreamChannel {
     });
   }
 
+  /**
+   * A proactor sends only through its completions: an immediate send beside
+   * them would cost the system call a completion batch saves (io_uring), and
+   * overtake sends still posted.
+   */
+  tryWrite(): number {
+    return 0;
+  }
+
   shutdown(done: Done): void {
     this.#shutdownDone = done;
     if (this.#sendsInFlight === 0 && !this.#awaitingConnect) this.#io.scheduler.defer(() => this.#shutdownNow());

@@ -324,6 +324,22 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
     }
     this.#writes.push(buffers, done);
     if (this.#writable && !this.#connectDone) this.#flush();
+    else this.updateInterest(); // a tryWrite may have found the socket full with nothing queued
+  }
+
+  tryWrite(buffers: Uint8Array[]): number {
+    if (this.closed || this.#broken || this.#connectDone || !this.#writable || !this.#writes.empty) return 0;
+    const count = buffers.length;
+    if (count === 0 || count > GATHER_MAX) return 0;
+    const { api } = this.io;
+    const n = count === 1 ? api.send(this.fd, buffers[0]!, 0, buffers[0]!.byteLength) : this.#sendGathered(buffers, count, 0);
+    if (n >= 0) return n;
+    if (api.isWouldBlock(-n)) {
+      this.#writable = false;
+      return 0;
+    }
+    this.#fail(-n);
+    return n;
   }
 
   #flush(): void {
@@ -332,7 +348,7 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
     while (!this.#writes.empty && !this.closed) {
       const count = this.#writes.gather(gathered, GATHER_MAX);
       const offset = this.#writes.offset;
-      const n = count === 1 ? api.send(this.fd, gathered[0]!, offset, gathered[0]!.byteLength - offset) : this.#sendGathered(count, offset);
+      const n = count === 1 ? api.send(this.fd, gathered[0]!, offset, gathered[0]!.byteLength - offset) : this.#sendGathered(gathered, count, offset);
       if (n >= 0) {
         this.#writes.advance(n, complete);
         continue;
@@ -349,9 +365,9 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
     if (this.#writes.empty && this.#shutdownDone && !this.#connectDone) this.#shutdownNow();
   }
 
-  /** Sends the `count` gathered buffers: copied into one when small, else one gather send. */
-  #sendGathered(count: number, offset: number): number {
-    const { api, gathered, gatherCopy } = this.io;
+  /** Sends the first `count` of `gathered`: copied into one when small, else one gather send. */
+  #sendGathered(gathered: Uint8Array[], count: number, offset: number): number {
+    const { api, gatherCopy } = this.io;
     let total = -offset;
     for (let i = 0; i < count; i++) total += gathered[i]!.byteLength;
     if (total > COPY_GATHER_MAX) return api.sendv(this.fd, gathered, 0, offset);

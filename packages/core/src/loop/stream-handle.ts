@@ -277,6 +277,32 @@ export abstract class StreamHandle<Client> extends SocketHandleBase<StreamEvents
     return done.result;
   }
 
+  /**
+   * Writes at once what the socket takes of `data`, without queueing, as
+   * libuv's `uv_try_write`: for a caller (a stream layer) that completes its
+   * own write on the spot when everything went, and queues the rest with
+   * {@link StreamHandle.write}. Returns the bytes sent: 0 when none can go
+   * now (the socket's buffer is full, earlier writes are still queued, the
+   * handle is connecting, or the backend sends only through completions).
+   * No `drain` event follows a try.
+   * @throws WsaloopError `EBADF`, `EPIPE` or `ENOTCONN` as {@link StreamHandle.write},
+   * or the send's own error (`ECONNRESET`, ...).
+   * @throws TypeError for data that is not bytes or text.
+   */
+  tryWrite(data: WriteData): number {
+    const buffers = toBuffers(data);
+    if (this.isClosing()) throw stateError('EBADF', 'write', 'handle is closed');
+    if (this.#shutdown) throw stateError('EPIPE', 'write', 'write after shutdown');
+    if (!this.#connected) {
+      if (this.#connecting) return 0;
+      throw stateError('ENOTCONN', 'write', 'socket is not connected');
+    }
+    if (this.#queued > 0) return 0;
+    const n = this.#stream().tryWrite(buffers);
+    if (n < 0) throw nativeError(n, 'write');
+    return n;
+  }
+
   /** Bytes accepted by {@link StreamHandle.write} whose writes have not completed. */
   get writeQueueSize(): number {
     return this.#queued;
