@@ -205,7 +205,9 @@ export class EpollReactor implements Reactor {
     let dispatched = 0;
     for (let i = 0, at = 0; i < count; i++, at += C.EPOLL_EVENT_SIZE) {
       const bits = this.#events.readUInt32LE(at);
-      const fd = Number(this.#events.readBigInt64LE(at + C.EPOLL_EVENT_DATA));
+      // The data word holds the descriptor (register()): its low half, read
+      // without the BigInt a 64-bit read allocates per event.
+      const fd = this.#events.readInt32LE(at + C.EPOLL_EVENT_DATA);
       if (fd === this.#eventfd) {
         this.#wakePending = false;
         this.#woken = true;
