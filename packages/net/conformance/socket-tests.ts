@@ -61,6 +61,43 @@ export function socketTests(ctx: NetConformance): void {
       });
     });
 
+    it('writes strings in their own encodings, corked or not, small or past the one-send size', async () => {
+      await withNetLoop(ctx, async (loop) => {
+        const server = createServer({ loop });
+        server.listen(0, '127.0.0.1');
+        const port = await listening(server);
+        const received = new Promise<Buffer>((resolve) => server.once('connection', (socket: Socket) => resolve(collect(socket))));
+        const client = connect({ loop, port, host: '127.0.0.1' });
+        await once(client, 'connect');
+        const big = 'x'.repeat(6000);
+        const expected = Buffer.concat([
+          Buffer.from('h\u00e9llo', 'latin1'),
+          Buffer.from('00ff10', 'hex'),
+          Buffer.from([1, 2, 3]),
+          Buffer.from('aGk=', 'base64'),
+          Buffer.from('\u00fc\u20ac', 'utf8'),
+          Buffer.from(big),
+          Buffer.from('tail'),
+        ]);
+        client.cork();
+        client.write('h\u00e9llo', 'latin1');
+        client.write('00ff10', 'hex');
+        client.write(Buffer.from([1, 2, 3]));
+        client.write('aGk=', 'base64');
+        client.uncork();
+        client.write('\u00fc\u20ac'); // utf8 by default
+        client.cork();
+        client.write(big);
+        client.write('tail');
+        client.uncork();
+        client.end();
+        expect((await received).equals(expected)).toBe(true);
+        await once(client, 'close');
+        expect(client.bytesWritten).toBe(expected.length);
+        server.close();
+      });
+    });
+
     it('end() half-closes: with allowHalfOpen the other side still writes after end', async () => {
       await withNetLoop(ctx, async (loop) => {
         const server = createServer({ loop, allowHalfOpen: true }, (socket) => {

@@ -20,6 +20,7 @@ import { codedError, invalidArgType, notSupported, outOfRange, socketClosed, sys
 import { resolveTargets, type Target } from './resolve.js';
 import { OnRead, type OnReadOption } from './onread.js';
 import { callable } from './callable.js';
+import { assemble, chunkBytes, unsent, type WriteChunk } from './write-assembly.js';
 
 /** Options of {@link Socket}. */
 export interface SocketOptions {
@@ -78,7 +79,7 @@ export interface SocketConnectOptions {
 /** What a TCP socket address looks like to `address()`. */
 export type AddressInfo = SocketAddress;
 
-type WriteChunks = Array<{ chunk: Buffer }>;
+type WriteChunks = WriteChunk[];
 type Callback = (error?: Error | null) => void;
 
 /** @internal Called when an accepted socket is destroyed: frees its server's connection slot. */
@@ -144,6 +145,8 @@ export class Socket extends Duplex {
       // #onEnd does it unless allowHalfOpen, so a write after the peer's FIN
       // fails with EPIPE as in Node.
       allowHalfOpen: true,
+      // As node:net: strings reach _writev as strings, to be encoded straight into the send (write-assembly.ts).
+      decodeStrings: false,
       // 'close' carries hadError and comes once the handle is closed, as node:net.
       emitClose: false,
       autoDestroy: true,
@@ -210,8 +213,8 @@ export class Socket extends Duplex {
     if (!this.allowHalfOpen) this.write = writeAfterFin;
   };
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: Callback): void {
-    this._writev([{ chunk }], callback);
+  override _write(chunk: Buffer | string, encoding: BufferEncoding | 'buffer', callback: Callback): void {
+    this._writev([{ chunk, encoding }], callback);
   }
 
   override _writev(chunks: WriteChunks, callback: Callback): void {
@@ -224,12 +227,23 @@ export class Socket extends Duplex {
       callback(socketClosed());
       return;
     }
-    const buffers = chunks.length === 1 ? chunks[0]!.chunk : chunks.map((c) => c.chunk);
-    let bytes = 0;
-    for (const c of chunks) bytes += c.chunk.byteLength;
+    const bytes = chunkBytes(chunks);
+    const data = assemble(chunks, bytes);
     // As node:net: a write started is activity, and so is its completion.
     if (this.timeout) this.#timer?.refresh();
-    stream.write(buffers, (error) => {
+    // As node:net's StreamBase: send what the socket takes now and complete
+    // on the spot; only the rest waits for the loop.
+    let sent: number;
+    try {
+      sent = stream.tryWrite(data);
+    } catch (error) {
+      return callback(systemError(error as WsaloopError, 'write', undefined, undefined));
+    }
+    if (sent === bytes) {
+      this.#bytesDone += bytes;
+      return callback();
+    }
+    stream.write(unsent(data, sent), (error) => {
       if (error) return callback(systemError(error, 'write', undefined, undefined));
       this.#bytesDone += bytes;
       if (this.timeout) this.#timer?.refresh();
