@@ -90,14 +90,17 @@ export function libc(): Libc {
     io_uring_enter: SYS_io_uring_enter,
     io_uring_register: SYS_io_uring_register,
   };
-  const out: Record<string, unknown> = {};
-  for (const [name, proto] of Object.entries(prototypes)) {
-    const bound = lib.func(proto) as NativeFunction<unknown[], unknown>;
-    const nr = syscallNumbers[name as keyof Libc];
-    const fn = (nr === undefined ? bound : withSyscallNumber(bound, nr)) as NativeFunction<never[], unknown>;
-    // System calls are counted per name (nativeCallCounts); memcpy is not one.
-    out[name] = name === 'memcpy' ? fn : countedCalls(name, fn);
-  }
+  // In one go, not a store per name: the object must keep fast properties
+  // (see bind() in ../winsock/library.ts).
+  const out = Object.fromEntries(
+    Object.entries(prototypes).map(([name, proto]) => {
+      const bound = lib.func(proto) as NativeFunction<unknown[], unknown>;
+      const nr = syscallNumbers[name as keyof Libc];
+      const fn = (nr === undefined ? bound : withSyscallNumber(bound, nr)) as NativeFunction<never[], unknown>;
+      // System calls are counted per name (nativeCallCounts); memcpy is not one.
+      return [name, name === 'memcpy' ? fn : countedCalls(name, fn)];
+    }),
+  );
   loaded = out as unknown as Libc;
   return loaded;
 }

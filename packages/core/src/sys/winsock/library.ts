@@ -225,12 +225,15 @@ let loaded: WindowsLibraries | null = null;
  * memcpy, which are not calls into the system.
  */
 function bind<T>(lib: koffi.IKoffiLib, prototypes: Record<keyof T, string>, counted = true): T {
-  const out: Record<string, unknown> = {};
-  for (const [name, proto] of Object.entries(prototypes)) {
-    const fn = lib.func(proto as string) as NativeFunction<never[], unknown>;
-    out[name] = counted ? countedCalls(name, fn) : fn;
-  }
-  return out as T;
+  // Built in one go, not by a store per name: an object given more than a
+  // dozen properties by computed stores turns into a dictionary, and every
+  // call through it paid a dictionary lookup (test/native-bindings.test.ts).
+  return Object.fromEntries(
+    Object.entries(prototypes).map(([name, proto]) => {
+      const fn = lib.func(proto as string) as NativeFunction<never[], unknown>;
+      return [name, counted ? countedCalls(name, fn) : fn];
+    }),
+  ) as T;
 }
 
 /**
