@@ -19,7 +19,15 @@ export function echo(client: Tcp | Pipe): void {
   let ended = false;
   const onRead = (error: Error | null, data: Buffer | null): void => {
     if (data) {
-      client.write(data, () => {});
+      // As node:net's socket.write: what the socket takes at once needs no
+      // completion; the rest is queued.
+      let sent: number;
+      try {
+        sent = client.tryWrite(data);
+      } catch {
+        return void client.close(); // the connection broke: its read ends it too
+      }
+      if (sent < data.byteLength) client.write(data.subarray(sent), () => {});
       if (client.writeQueueSize > ECHO_QUEUE_LIMIT) client.readStop();
       return;
     }
