@@ -28,8 +28,9 @@
  *   node bench/dist/bench.js [--platform native|wine|both] [--backends select,iocp,iocp:threads=4]
  *                            [--duration 3000] [--warmup 1000] [--scenarios 1,2,3] [--rounds 3] [--load node|native]
  *
- * Each round runs every server once, in turn, so slow drifts of a shared
- * machine hit all of them alike; the table shows each cell's median round.
+ * Every server starts once and stays up; each round runs a scenario on all
+ * of them in turn, seconds apart (see `runRounds`), and the table shows
+ * each cell's median round.
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,9 +79,14 @@ const allScenarios = [
   { name: 'pipe ping-pong 64 B x50', mode: 'pingpong', connections: 50, size: 64, pipe: true },
   { name: 'pipe bulk 16 KiB x1', mode: 'bulk', connections: 1, size: 16 * 1024, pipe: true },
 ] as const;
-/** The pipe every server also serves: a named pipe on Windows and under Wine, else a Unix domain socket. */
-const pipeName = (platform: string): string =>
-  platform === 'wine' || process.platform === 'win32' ? `\\\\.\\pipe\\wsaloop-bench-${process.pid}` : join(tmpdir(), `wsaloop-bench-${process.pid}.sock`);
+/**
+ * The pipe a server also serves, its own (every server stays up through the
+ * bench): a named pipe on Windows and under Wine, else a Unix domain socket.
+ */
+function pipeName(platform: string, impl: string): string {
+  const name = `wsaloop-bench-${process.pid}-${impl.replace(/[^a-z0-9]+/gi, '-')}`;
+  return platform === 'wine' || process.platform === 'win32' ? `\\\\.\\pipe\\${name}` : join(tmpdir(), `${name}.sock`);
+}
 // --scenarios 1,3 runs a subset (1-based).
 const picked = args.get('scenarios')?.split(',').map((n) => Number(n) - 1);
 const scenarios = picked ? allScenarios.filter((_, i) => picked.includes(i)) : allScenarios;
@@ -132,7 +138,7 @@ const rows = await runRounds({
   scenarios,
   measure,
   figure: (r, scenario) => (scenario.includes('bulk') ? r.mbPerSec : r.roundTripsPerSec),
-  serverArgs: (platform) => ['--path', pipeName(platform)],
+  serverArgs: (platform, impl) => ['--path', pipeName(platform, impl)],
 });
 
 const generator = load === 'native' ? 'TCP ping-pong driven by the native generator, the rest by node:net' : 'load by node:net';

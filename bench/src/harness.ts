@@ -266,9 +266,13 @@ export interface Row<R> {
 
 /**
  * Runs every scenario against `node` (shown as `nodeLabel`) and each backend
- * variant, on every platform, `rounds` times over: each round runs every
- * server once, in turn, so slow drifts of a shared machine hit all of them
- * alike. Returns one row per cell with its median round by `figure`.
+ * variant, on every platform, `rounds` times over. Every server of a
+ * platform starts once and stays up; each round then runs one scenario on
+ * all of them in turn, seconds apart, and reverses the order every other
+ * round. So a drift of a shared machine's speed (the test VM's doubled within
+ * minutes) hits the figures being compared alike, and no server is measured
+ * cold after the first round. Returns one row per cell with its median round
+ * by `figure`.
  */
 export async function runRounds<S extends { name: string }, R>(options: {
   rounds: number;
@@ -277,28 +281,32 @@ export async function runRounds<S extends { name: string }, R>(options: {
   scenarios: readonly S[];
   measure: (port: number, scenario: S, server: BenchServer) => R | Promise<R>;
   figure: (result: R, scenario: string) => number;
-  /** Extra server arguments on `platform` (e.g. a pipe to serve too). */
-  serverArgs?: (platform: string) => string[];
+  /** Extra arguments for the server of `impl` on `platform` (e.g. a pipe of its own to serve too). */
+  serverArgs?: (platform: string, impl: string) => string[];
   /** Whether `scenario` runs on `platform` (default: every one does). */
   runsOn?: (scenario: S, platform: string) => boolean;
 }): Promise<Array<Row<R>>> {
   const samples = new Map<string, R[]>();
-  for (let round = 1; round <= options.rounds; round++) {
-    for (const platform of platforms) {
+  for (const platform of platforms) {
+    const servers = new Map<string, BenchServer>();
+    try {
       for (const impl of ['node', ...backendVariants(platform)]) {
-        const server = await startServer(platform, options.script, [...implArgs(impl), ...(options.serverArgs?.(platform) ?? [])]);
-        try {
-          for (const scenario of options.scenarios) {
-            if (options.runsOn && !options.runsOn(scenario, platform)) continue;
+        servers.set(impl, await startServer(platform, options.script, [...implArgs(impl), ...(options.serverArgs?.(platform, impl) ?? [])]));
+      }
+      for (let round = 1; round <= options.rounds; round++) {
+        const order = round % 2 === 1 ? [...servers] : [...servers].reverse();
+        for (const scenario of options.scenarios) {
+          if (options.runsOn && !options.runsOn(scenario, platform)) continue;
+          for (const [impl, server] of order) {
             const result = await options.measure(server.port, scenario, server);
             const key = JSON.stringify([platform, impl === 'node' ? options.nodeLabel : impl, scenario.name]);
             samples.set(key, [...(samples.get(key) ?? []), result]);
             console.error(`round ${round} ${platform} ${impl} ${scenario.name}: ${JSON.stringify(result)}`);
           }
-        } finally {
-          await server.stop();
         }
       }
+    } finally {
+      for (const server of servers.values()) await server.stop();
     }
   }
   return [...samples].map(([key, results]) => {

@@ -14,8 +14,9 @@
  *   node bench/dist/http-bench.js [--platform native|wine|both] [--backends select,iocp]
  *                                 [--duration 3] [--warmup 1] [--scenarios 1,2,3] [--rounds 3]
  *
- * Each round runs every server once, in turn; the table shows each cell's
- * median round. Server on CPU 0, wrk on CPU 1.
+ * Every server starts once and stays up; each round runs a scenario on all
+ * of them in turn, seconds apart (see `runRounds`), and the table shows
+ * each cell's median round. Servers on CPU 0, wrk on CPU 1.
  */
 import { spawnSync } from 'node:child_process';
 import { fmt, flags as args, pinned, runRounds, usage } from './harness.js';
