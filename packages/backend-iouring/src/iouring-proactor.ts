@@ -45,7 +45,7 @@ import {
   socketApi,
   type SocketHandle,
 } from '@wsaloop/core/backend';
-import { addressOf, errno, errnoCode, IoUringAbi as U, libc, NodeLoopWait, PosixConstants as C, writePointer } from '@wsaloop/core/posix';
+import { addressOf, errno, errnoCode, IoUringAbi as U, libc, NodeLoopWait, PosixConstants as C, writePointer, writeSize } from '@wsaloop/core/posix';
 import { type AddressedBuffer, AddressedBuffers } from './addressed-buffers.js';
 import { Operation, type OperationKind, OperationTable, removeOperation, SocketRecord } from './operations.js';
 import { Ring } from './ring.js';
@@ -228,9 +228,9 @@ export class IoUringProactor implements Proactor {
     writePointer(header, MSG_NAME, base + MSGHDR + IOVEC);
     header.writeUInt32LE(SOCKADDR_ROOM, MSG_NAMELEN);
     writePointer(header, MSG_IOV, base + MSGHDR);
-    header.writeBigUInt64LE(1n, MSG_IOVLEN);
+    writeSize(header, MSG_IOVLEN, 1);
     writePointer(header, MSGHDR, addressOf(op.buffer));
-    header.writeBigUInt64LE(BigInt(DATAGRAM_BUFFER), MSGHDR + IOVEC_LEN);
+    writeSize(header, MSGHDR + IOVEC_LEN, DATAGRAM_BUFFER);
     this.#issue(op);
   }
 
@@ -368,11 +368,11 @@ export class IoUringProactor implements Proactor {
       const b = buffers[i]!;
       const skip = i === index ? offset : 0;
       writePointer(header, MSGHDR + count * IOVEC, addressOf(b) + skip);
-      header.writeBigUInt64LE(BigInt(b.byteLength - skip), MSGHDR + count * IOVEC + IOVEC_LEN);
+      writeSize(header, MSGHDR + count * IOVEC + IOVEC_LEN, b.byteLength - skip);
       count++;
     }
     writePointer(header, MSG_IOV, base + MSGHDR);
-    header.writeBigUInt64LE(BigInt(count), MSG_IOVLEN);
+    writeSize(header, MSG_IOVLEN, count);
   }
 
   /**

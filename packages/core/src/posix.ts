@@ -4,7 +4,7 @@
  * @module @wsaloop/core/posix
  */
 export { libc, errno, type Libc } from './sys/posix/library.js';
-export { addressOf, writePointer } from './sys/posix/pointers.js';
+export { addressOf, writePointer, writeSize } from './sys/posix/pointers.js';
 export * as PosixConstants from './sys/posix/constants.js';
 export * as IoUringAbi from './sys/posix/io-uring.js';
 export { errnoCode, errnoMessage } from './sys/posix/errors.js';

@@ -7,7 +7,7 @@ import type { AddressFamily, MulticastMembership, SocketApi, SocketOption } from
 import * as C from './constants.js';
 import { errnoCode, errnoMessage } from './errors.js';
 import { errno, libc } from './library.js';
-import { addressOf, writePointer } from './pointers.js';
+import { addressOf, writePointer, writeSize } from './pointers.js';
 
 const MAX_GATHER = 64;
 
@@ -50,16 +50,16 @@ export function createPosixApi(): SocketApi {
       const skip = i === first ? firstOffset : 0;
       if (b.byteLength - skip <= 0) continue;
       writePointer(iov, count * C.IOVEC_SIZE, addressOf(b) + skip);
-      iov.writeBigUInt64LE(BigInt(b.byteLength - skip), count * C.IOVEC_SIZE + C.IOVEC_LEN);
+      writeSize(iov, count * C.IOVEC_SIZE + C.IOVEC_LEN, b.byteLength - skip);
       count++;
     }
-    msg.fill(0);
-    if (to) {
-      writePointer(msg, C.MSGHDR_NAME, addressOf(to));
-      msg.writeUInt32LE(toLength, C.MSGHDR_NAMELEN);
-    }
+    // Only the name changes between messages: the control fields stay 0
+    // (the kernel never writes a msghdr a send passes it), and a fill per
+    // send was a call into Node's C++.
+    writePointer(msg, C.MSGHDR_NAME, to ? addressOf(to) : 0);
+    msg.writeUInt32LE(to ? toLength : 0, C.MSGHDR_NAMELEN);
     writePointer(msg, C.MSGHDR_IOV, iovAddress);
-    msg.writeBigUInt64LE(BigInt(count), C.MSGHDR_IOVLEN);
+    writeSize(msg, C.MSGHDR_IOVLEN, count);
     return count;
   };
 

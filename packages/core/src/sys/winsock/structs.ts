@@ -4,6 +4,7 @@
  * hot paths write into reused buffers without per-call marshalling.
  * @module
  */
+import { cachedAddresses } from '../buffer-addresses.js';
 import { windows } from './library.js';
 
 /** sizeof(WSABUF) on x64: ULONG len, 4 bytes padding, CHAR* buf. */
@@ -21,11 +22,11 @@ export const OVERLAPPED_EVENT = 24;
 
 /**
  * Address of a buffer's first byte as the native side sees it. Valid while the
- * buffer is referenced; Node buffers and koffi allocations never move.
+ * buffer is referenced; Node buffers and koffi allocations never move. A
+ * native call once per ArrayBuffer (see `cachedAddresses`), every time for
+ * a koffi allocation.
  */
-export function addressOf(buffer: Uint8Array | object): number {
-  return windows().msvcrt.memcpy(buffer as Uint8Array, buffer as Uint8Array, 0);
-}
+export const addressOf: (buffer: Uint8Array | object) => number = cachedAddresses((bytes) => windows().msvcrt.memcpy(bytes, bytes, 0));
 
 /** Writes one WSABUF entry (`index`) of `array` pointing at `address` for `length` bytes. */
 export function writeWsabuf(array: Buffer, index: number, address: number, length: number): void {
