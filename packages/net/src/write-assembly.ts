@@ -3,7 +3,8 @@
  * `decodeStrings` off (as node:net), node:http hands over its headers as a
  * latin1 string beside the body: small writes are encoded and copied into
  * one scratch buffer, so a response costs no Buffer of its own and goes out
- * in one plain send; larger ones stay separate buffers for a gather write.
+ * in one plain send; larger ones go out in one gather write, their strings
+ * encoded into the scratch buffer too.
  * @module
  */
 
@@ -35,11 +36,12 @@ export function chunkBytes(chunks: readonly WriteChunk[]): number {
 /**
  * `chunks` (of `bytes` in all) as write data: a view of the scratch buffer
  * when they are small and more than one buffer would be needed, else the
- * buffer itself, or one buffer per chunk.
+ * buffer itself, or one buffer per chunk (strings as views of the scratch
+ * buffer where they fit).
  */
 export function assemble(chunks: readonly WriteChunk[], bytes: number): Buffer | Buffer[] {
   if (chunks.length === 1 && typeof chunks[0]!.chunk !== 'string') return chunks[0]!.chunk;
-  if (bytes > ASSEMBLY_MAX) return chunks.map(toBuffer);
+  if (bytes > ASSEMBLY_MAX) return gatherParts(chunks);
   let at = 0;
   for (const { chunk, encoding } of chunks) {
     if (typeof chunk === 'string') {
@@ -65,13 +67,36 @@ export function unsent(data: Buffer | Buffer[], sent: number): Buffer | Buffer[]
   for (const b of data) {
     if (sent >= b.byteLength) sent -= b.byteLength;
     else {
-      rest.push(sent > 0 ? b.subarray(sent) : b);
+      const part = sent > 0 ? b.subarray(sent) : b;
+      rest.push(part.buffer === scratch.buffer ? Buffer.from(part) : part);
       sent = 0;
     }
   }
   return rest;
 }
 
-function toBuffer({ chunk, encoding }: WriteChunk): Buffer {
-  return typeof chunk === 'string' ? Buffer.from(chunk, encoding as BufferEncoding) : chunk;
+/**
+ * A large write's parts for a gather write: buffers as they are, strings
+ * (node:http's header beside a body) encoded into the scratch buffer while
+ * they fit. A `Buffer.from` per header cost 250 ns against 50 to 90 ns for
+ * the encoding alone (1,000,000 latin1 headers of 140 bytes, test VM).
+ */
+function gatherParts(chunks: readonly WriteChunk[]): Buffer[] {
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (const { chunk, encoding } of chunks) {
+    if (typeof chunk !== 'string') {
+      parts.push(chunk);
+      continue;
+    }
+    const length = Buffer.byteLength(chunk, encoding as BufferEncoding);
+    if (length > ASSEMBLY_MAX - at) {
+      parts.push(Buffer.from(chunk, encoding as BufferEncoding));
+      continue;
+    }
+    scratch.write(chunk, at, encoding as BufferEncoding);
+    parts.push(scratch.subarray(at, at + length));
+    at += length;
+  }
+  return parts;
 }

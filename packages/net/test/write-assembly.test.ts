@@ -29,6 +29,32 @@ describe('write assembly', () => {
     expect(rest.toString()).toBe('cdef');
   });
 
+  it('encodes the strings of a large write into the shared buffer, and copies them out of it when not all was sent', () => {
+    const body = Buffer.alloc(5000, 'b');
+    const header = 'HTTP/1.1 200 OK\r\nx: \u00e9\r\n\r\n';
+    const data = assemble(chunks([header, 'latin1'], [body, 'buffer'], ['\u20ac', 'utf8']), 5000 + header.length + 3) as Buffer[];
+    expect(data).toHaveLength(3);
+    expect(data[0]).toEqual(Buffer.from(header, 'latin1'));
+    expect(data[1]).toBe(body);
+    expect(data[2]).toEqual(Buffer.from('\u20ac'));
+    // Both strings share one buffer other than the body's: the shared one.
+    expect(data[0]!.buffer).toBe(data[2]!.buffer);
+    expect(data[0]!.buffer).not.toBe(body.buffer);
+    const rest = unsent(data, 3);
+    assemble(chunks(['X'.repeat(40), 'latin1'], ['Y'.repeat(40), 'latin1']), 80); // reuses the shared buffer
+    expect(Buffer.concat(rest as Buffer[])).toEqual(Buffer.concat([Buffer.from(header.slice(3), 'latin1'), body, Buffer.from('\u20ac')]));
+    expect((rest as Buffer[])[1]).toBe(body);
+  });
+
+  it('gives a string that does not fit in the shared buffer a buffer of its own', () => {
+    const big = 'h'.repeat(5000);
+    const data = assemble(chunks([big, 'latin1'], [Buffer.from('tail'), 'buffer']), 5004) as Buffer[];
+    expect(data[0]).toEqual(Buffer.from(big));
+    expect(data[0]!.byteLength).toBe(5000);
+    const more = assemble(chunks(['z'.repeat(50), 'latin1'], [Buffer.alloc(5000), 'buffer']), 5050) as Buffer[];
+    expect(data[0]!.buffer).not.toBe(more[0]!.buffer);
+  });
+
   it('skips the sent bytes across separate buffers without copying', () => {
     const a = Buffer.from('abcd');
     const b = Buffer.from('efgh');
