@@ -1,9 +1,9 @@
 /**
  * The native address of a buffer's bytes, asked of the native side once
- * per ArrayBuffer rather than once per call. A send that gathers buffers,
- * and every io_uring operation, needs the address of each buffer it points
- * the kernel at; each ask was a native call of its own (koffi has no
- * address-of for buffers, so it is a zero-byte `memcpy`).
+ * per ArrayBuffer rather than once per call. A send that gathers buffers
+ * (`sendmsg`, `WSASend`, io_uring's `SENDMSG`) needs the address of each
+ * buffer it points the kernel at; each ask was a native call of its own
+ * (koffi has no address-of for buffers, so it is a zero-byte `memcpy`).
  *
  * A buffer's address is its ArrayBuffer's plus its offset, and an
  * ArrayBuffer's backing store never moves once V8 has handed it out: V8
@@ -11,8 +11,8 @@
  * does, and as koffi does for every buffer it is passed) moves their bytes
  * out of the heap for good. The cache holds its ArrayBuffers weakly, so a
  * buffer that is collected leaves it, and its address is never handed out
- * for a new one. A detached ArrayBuffer (transferred) has no bytes left to
- * point at; its views are empty, and a caller sends nothing from them.
+ * for a new one. A detached ArrayBuffer (transferred) keeps its stale
+ * entry, but its views are empty, and the gathers skip empty buffers.
  * @module
  */
 
