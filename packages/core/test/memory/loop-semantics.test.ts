@@ -215,6 +215,38 @@ describe.each<MemoryBackendKind>(['reactor', 'proactor'])('loop on the memory %s
     loop.close();
   });
 
+  it('what a callback queues with process.nextTick runs before the next iteration, even while the loop never waits', async () => {
+    // Node runs ticks after each of its callbacks. The loop iterates inside
+    // promise jobs, after which Node runs ticks only when the loop waits or
+    // yields to it: 2 ms, about a hundred iterations, when it never waits.
+    const loop = make();
+    const seen: string[] = [];
+    let iteration = 0;
+    const idle = loop.idle().start(() => {
+      iteration++;
+      seen.push(`idle ${iteration}`);
+      if (iteration === 2000) {
+        process.nextTick(() => {
+          seen.push('tick');
+          process.nextTick(() => seen.push('tick from a tick'));
+          void Promise.resolve().then(() => seen.push('job from a tick'));
+        });
+        void Promise.resolve()
+          .then(() => seen.push('promise job'))
+          .then(() => seen.push('chained job'));
+      }
+      if (iteration === 2002) idle.close();
+    });
+    await loop.run();
+    const next = seen.indexOf('idle 2001');
+    for (const queued of ['tick', 'tick from a tick', 'promise job', 'chained job', 'job from a tick']) {
+      expect([queued, seen.indexOf(queued)]).toEqual([queued, expect.any(Number)]);
+      expect(seen.indexOf(queued), queued).toBeGreaterThan(seen.indexOf('idle 2000'));
+      expect(seen.indexOf(queued), queued).toBeLessThan(next);
+    }
+    loop.close();
+  });
+
   it('autoRun(): the loop runs itself while alive and hands failures to onFailure', async () => {
     const loop = make();
     const failures: unknown[] = [];
