@@ -495,7 +495,9 @@ export class Loop {
    * tick until the loop next waited or yielded to Node's macrotasks: 2 ms,
    * about a hundred iterations, later under load. Every
    * {@link YIELD_INTERVAL_MS} it yields a macrotask, so Node's timers and
-   * I/O run too. An iteration that waited has already let all of it run.
+   * I/O run too. An iteration that waited goes straight on: Node ran its
+   * queues during the wait, and what the callbacks after the wait queued
+   * runs at the next iteration's wait or yield.
    */
   async #yield(blocked: boolean): Promise<void> {
     const t = this.#time;
