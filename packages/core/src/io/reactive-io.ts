@@ -27,11 +27,15 @@ const ACCEPTS_PER_EVENT = 64;
 const GATHER_MAX = 64;
 /**
  * Gathers up to this many bytes are copied into one buffer and sent with
- * send(): a gather send costs a native call per buffer for its address
- * (plus the sendmsg), and node:http writes every response as two or three
- * small chunks (2.6% of an HTTP server's time went to those address calls).
+ * send(): a gather send builds a message header over the buffers, and
+ * node:http writes every response as two or three small chunks. (Measured
+ * when each buffer's address was a native call of its own: 2.6% of an HTTP
+ * server's time; addresses are cached since, and the bound was not
+ * measured again.)
  */
 const COPY_GATHER_MAX = 4096;
+/** What a send that would block returns from `#sendOnce`: below every negated native error. */
+const WOULD_BLOCK = Number.MIN_SAFE_INTEGER;
 
 /** The reactive operations layer of one loop. */
 export class ReactiveIo implements IoService {
@@ -331,34 +335,36 @@ class ReactiveStream extends ReactiveChannel implements StreamChannel {
     if (this.closed || this.#broken || this.#connectDone || !this.#writable || !this.#writes.empty) return 0;
     const count = buffers.length;
     if (count === 0 || count > GATHER_MAX) return 0;
+    const n = this.#sendOnce(buffers, count, 0);
+    return n === WOULD_BLOCK ? 0 : n;
+  }
+
+  /**
+   * One send of the first `count` of `buffers`, the first from `offset`:
+   * the bytes sent, {@link WOULD_BLOCK} (the socket is marked full), or a
+   * negated native error (the stream has failed with it).
+   */
+  #sendOnce(buffers: Uint8Array[], count: number, offset: number): number {
     const { api } = this.io;
-    const n = count === 1 ? api.send(this.fd, buffers[0]!, 0, buffers[0]!.byteLength) : this.#sendGathered(buffers, count, 0);
+    const n = count === 1 ? api.send(this.fd, buffers[0]!, offset, buffers[0]!.byteLength - offset) : this.#sendGathered(buffers, count, offset);
     if (n >= 0) return n;
     if (api.isWouldBlock(-n)) {
       this.#writable = false;
-      return 0;
+      return WOULD_BLOCK;
     }
     this.#fail(-n);
     return n;
   }
 
   #flush(): void {
-    const { api, gathered, scheduler } = this.io;
+    const { gathered, scheduler } = this.io;
     const complete = (done: Done) => scheduler.defer(() => done(0));
     while (!this.#writes.empty && !this.closed) {
       const count = this.#writes.gather(gathered, GATHER_MAX);
       const offset = this.#writes.offset;
-      const n = count === 1 ? api.send(this.fd, gathered[0]!, offset, gathered[0]!.byteLength - offset) : this.#sendGathered(gathered, count, offset);
-      if (n >= 0) {
-        this.#writes.advance(n, complete);
-        continue;
-      }
-      if (api.isWouldBlock(-n)) {
-        this.#writable = false;
-        break;
-      }
-      this.#fail(-n);
-      break;
+      const n = this.#sendOnce(gathered, count, offset);
+      if (n < 0) break; // full, or failed
+      this.#writes.advance(n, complete);
     }
     gathered.length = 0;
     this.updateInterest();
