@@ -21,7 +21,7 @@
  * @module
  */
 import { Readiness, type Reactor, type ReadinessListener, type SocketHandle, type EventFdWakeToken } from '@wsaloop/core/backend';
-import { errno, libc, NodeLoopWait, PosixConstants as C } from '@wsaloop/core/posix';
+import { addressOf, errno, libc, NodeLoopWait, PosixConstants as C } from '@wsaloop/core/posix';
 
 // The event loop's constants, read once: the constants object's properties
 // are getters (a module namespace as bundled), and #dispatch called them
@@ -79,6 +79,8 @@ export class EpollReactor implements Reactor {
    * LoadIC in #dispatch's optimized code).
    */
   readonly #events: Int32Array;
+  /** Where #events is, for epoll_wait (passed as an address: see core's Libc). */
+  readonly #eventsAddress: number;
   /** One epoll_event, for epoll_ctl. */
   readonly #control = Buffer.alloc(C.EPOLL_EVENT_SIZE);
   readonly #counter = Buffer.alloc(8);
@@ -107,6 +109,7 @@ export class EpollReactor implements Reactor {
     }
     this.#spinMs = spin / 1000;
     this.#events = new Int32Array((maxEvents * C.EPOLL_EVENT_SIZE) / 4);
+    this.#eventsAddress = addressOf(this.#events);
     this.#epfd = this.#libc.epoll_create1(C.EPOLL_CLOEXEC);
     if (this.#epfd < 0) throw new Error(`epoll backend: epoll_create1 failed (errno ${errno()})`);
     this.#eventfd = this.#libc.eventfd(0, C.EFD_NONBLOCK | C.EFD_CLOEXEC);
@@ -208,7 +211,7 @@ export class EpollReactor implements Reactor {
   }
 
   #waitNow(timeoutMs: number): number {
-    const rc = this.#libc.epoll_wait(this.#epfd, this.#events, this.#maxEvents, timeoutMs);
+    const rc = this.#libc.epoll_wait(this.#epfd, this.#eventsAddress, this.#maxEvents, timeoutMs);
     if (rc >= 0) return rc;
     const e = errno();
     if (e === C.EINTR) return 0;

@@ -5,7 +5,7 @@
  * @module
  */
 import { Readiness, type SocketHandle, type WakeToken } from '@wsaloop/core/backend';
-import { errno, libc, PosixConstants as C } from '@wsaloop/core/posix';
+import { addressOf, errno, libc, PosixConstants as C } from '@wsaloop/core/posix';
 import type { ReadinessWaiter, WatchedSocket } from './waiter.js';
 
 /** {@link ReadinessWaiter} over Linux poll. */
@@ -14,6 +14,8 @@ export class PollWaiter implements ReadinessWaiter {
   readonly #libc = libc();
   readonly #eventfd: number;
   #fds = Buffer.alloc(C.POLLFD_SIZE);
+  /** The array a poll on a pool thread is writing into (its address is all that call holds). */
+  #inWait: Buffer | null = null;
   #sockets: SocketHandle[] = [];
   #count = 0;
   readonly #counter = Buffer.alloc(8);
@@ -50,11 +52,14 @@ export class PollWaiter implements ReadinessWaiter {
   }
 
   waitNow(timeoutMs: number): number {
-    return this.#result(this.#libc.poll(this.#fds, this.#count, timeoutMs));
+    return this.#result(this.#libc.poll(addressOf(this.#fds), this.#count, timeoutMs));
   }
 
   waitOffThread(timeoutMs: number, done: (result: number) => void): void {
-    this.#libc.poll.async(this.#fds, this.#count, timeoutMs, (error: unknown, rc: number) => {
+    // poll writes into the array until it returns: keep it referenced till then.
+    this.#inWait = this.#fds;
+    this.#libc.poll.async(addressOf(this.#inWait), this.#count, timeoutMs, (error: unknown, rc: number) => {
+      this.#inWait = null;
       done(error || rc < 0 ? this.waitNow(0) : rc);
     });
   }

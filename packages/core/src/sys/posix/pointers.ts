@@ -8,7 +8,7 @@ import { cachedAddresses } from '../buffer-addresses.js';
 import { libc } from './library.js';
 
 /** Address of the first byte of `buffer` (a native call once per ArrayBuffer: see `cachedAddresses`). */
-export const addressOf: (buffer: Uint8Array) => number = cachedAddresses((bytes) => libc().memcpy(bytes, bytes, 0));
+export const addressOf: (buffer: ArrayBufferView) => number = cachedAddresses((bytes) => libc().memcpy(bytes, bytes, 0));
 
 /** Writes a 64-bit pointer at `at` as two 32-bit halves (addresses stay below 2^53). */
 export function writePointer(buffer: Buffer, at: number, address: number): void {

@@ -41,6 +41,7 @@ export function createPosixApi(): SocketApi {
   const iov = Buffer.alloc(MAX_GATHER * C.IOVEC_SIZE);
   const msg = Buffer.alloc(C.MSGHDR_SIZE);
   const iovAddress = addressOf(iov);
+  const msgAddress = addressOf(msg);
 
   /** Builds a msghdr over `buffers` (and optional destination); returns the iovec count. */
   const fillMessage = (buffers: readonly Uint8Array[], first: number, firstOffset: number, to: Buffer | null, toLength: number): number => {
@@ -88,25 +89,25 @@ export function createPosixApi(): SocketApi {
     accept: (fd) => result(lib.accept4(fd, null, null, C.SOCK_NONBLOCK | C.SOCK_CLOEXEC)),
     connect: (fd, addr, len) => result(lib.connect(fd, addr, len)),
     recv(fd, buffer, offset, length) {
-      const n = lib.recv(fd, offset === 0 ? buffer : buffer.subarray(offset), length, 0);
+      const n = lib.recv(fd, addressOf(buffer) + offset, length, 0);
       return n >= 0 ? n : fail();
     },
     send(fd, buffer, offset, length) {
-      const n = lib.send(fd, offset === 0 ? buffer : buffer.subarray(offset), length, C.MSG_NOSIGNAL);
+      const n = lib.send(fd, addressOf(buffer) + offset, length, C.MSG_NOSIGNAL);
       return n >= 0 ? n : fail();
     },
     sendv(fd, buffers, first, firstOffset) {
       if (fillMessage(buffers, first, firstOffset, null, 0) === 0) return 0;
-      return result(lib.sendmsg(fd, msg, C.MSG_NOSIGNAL));
+      return result(lib.sendmsg(fd, msgAddress, C.MSG_NOSIGNAL));
     },
     recvFrom(fd, buffer, offset, length, from, fromLength) {
       fromLength[0] = from.byteLength;
-      const n = lib.recvfrom(fd, offset === 0 ? buffer : buffer.subarray(offset), length, 0, from, fromLength);
+      const n = lib.recvfrom(fd, addressOf(buffer) + offset, length, 0, addressOf(from), addressOf(fromLength));
       return n >= 0 ? n : fail();
     },
     sendTo(fd, buffers, to, toLength) {
       fillMessage(buffers, 0, 0, to, toLength);
-      return result(lib.sendmsg(fd, msg, C.MSG_NOSIGNAL));
+      return result(lib.sendmsg(fd, msgAddress, C.MSG_NOSIGNAL));
     },
     setBlocking: (fd, blocking) => result(lib.ioctl(fd, C.FIONBIO, new Int32Array([blocking ? 0 : 1]))),
     shutdownSend: (fd) => result(lib.shutdown(fd, C.SHUT_WR)),
