@@ -37,7 +37,7 @@
  * @module
  */
 import { type Proactor, Readiness, type Reactor, type ReadinessListener, type SocketHandle, type WakeToken } from '@wsaloop/core/backend';
-import { WinsockConstants as C, windows } from '@wsaloop/core/winsock';
+import { addressOf, WinsockConstants as C, windows } from '@wsaloop/core/winsock';
 import { ALL_NETWORK_EVENTS, NetworkEventLedger, PipeSidecar, readinessOf, type SharedEvent, SharedEvents } from '@wsaloop/winsock-kit';
 
 /** What a socket whose registration or event read failed is reported as: the adapter's next attempts meet the error. */
@@ -89,6 +89,8 @@ export class EventSelectReactor implements Reactor {
   /** FD_CLOSE'd sockets and failed registrations (see the module comment). */
   readonly #ledger = new NetworkEventLedger<Registration>();
   readonly #networkEvents = Buffer.alloc(NETWORK_EVENTS_SIZE);
+  /** Where #networkEvents is: WSAEnumNetworkEvents takes an address (core's library.ts says why). */
+  readonly #networkEventsAddress = addressOf(this.#networkEvents);
   readonly #decoded: Decoded = { connect: 0, connectError: 0, other: 0, otherError: 0, hungUp: false };
   /** Named pipes, which WSAEventSelect cannot take: overlapped I/O whose events have wait groups of their own. */
   readonly #pipes = new PipeSidecar();
@@ -275,7 +277,7 @@ export class EventSelectReactor implements Reactor {
       const registration = items[i]!;
       // A listener run earlier in this batch may have closed this socket.
       if (!registration.active) continue;
-      if (ws2.WSAEnumNetworkEvents(registration.socket, resets[i]!, record) !== 0) {
+      if (ws2.WSAEnumNetworkEvents(registration.socket, resets[i]!, this.#networkEventsAddress) !== 0) {
         const errorCode = ws2.WSAGetLastError();
         // Left signalled, the event would end every wait at once.
         if (resets[i]) ws2.WSAResetEvent(resets[i]!);

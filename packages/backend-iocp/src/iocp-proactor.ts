@@ -9,7 +9,7 @@
  * @module
  */
 import type { WakeToken } from '@wsaloop/core/backend';
-import { WinsockConstants as C } from '@wsaloop/core/winsock';
+import { addressOf, WinsockConstants as C } from '@wsaloop/core/winsock';
 import { OVERLAPPED_OPTION_NAMES, OverlappedProactor, type OverlappedOperation, type OverlappedOptions, type SocketRecord } from '@wsaloop/winsock-kit';
 
 /** Options of the IOCP backend. */
@@ -65,6 +65,9 @@ export class IocpProactor extends OverlappedProactor {
   readonly #skip: boolean;
   readonly #entries: Buffer;
   readonly #removed = new Uint32Array(1);
+  /** Where #entries and #removed are: the dequeue takes addresses (core's library.ts says why); both fields outlive every call. */
+  readonly #entriesAddress: number;
+  readonly #removedAddress: number;
   #waiting = false;
   #wakePosted = false;
   /** A wake-up packet was dequeued since the poll began. */
@@ -89,6 +92,8 @@ export class IocpProactor extends OverlappedProactor {
     this.#spinMs = spin / 1000;
     this.#skip = options.skipCompletionOnSuccess !== false;
     this.#entries = Buffer.alloc(batch * ENTRY_SIZE);
+    this.#entriesAddress = addressOf(this.#entries);
+    this.#removedAddress = addressOf(this.#removed);
     this.#port = this.win.kernel32.CreateIoCompletionPort(INVALID_HANDLE_VALUE, 0, 0, 1);
     if (!this.#port) throw new Error(`CreateIoCompletionPort failed with error ${this.win.kernel32.GetLastError()}`);
     this.wakeToken = { kind: 'completion-port', port: this.#port, key: WAKE_KEY };
@@ -167,9 +172,9 @@ export class IocpProactor extends OverlappedProactor {
     return new Promise<number>((resolve) => {
       this.win.kernel32.GetQueuedCompletionStatusEx.async(
         this.#port,
-        this.#entries,
+        this.#entriesAddress,
         this.#batch,
-        this.#removed,
+        this.#removedAddress,
         timeoutMs < 0 ? C.INFINITE : timeoutMs,
         0,
         (error: unknown, ok: number) => {
@@ -192,7 +197,7 @@ export class IocpProactor extends OverlappedProactor {
   #dequeueNow(): number {
     let reported = 0;
     for (let i = 0; i < MAX_BATCHES_PER_LOOK; i++) {
-      const ok = this.win.kernel32.GetQueuedCompletionStatusEx(this.#port, this.#entries, this.#batch, this.#removed, 0, 0);
+      const ok = this.win.kernel32.GetQueuedCompletionStatusEx(this.#port, this.#entriesAddress, this.#batch, this.#removedAddress, 0, 0);
       const count = ok ? this.#removed[0]! : 0;
       reported += this.#process(count);
       if (count < this.#batch || this.#closed) break;

@@ -159,6 +159,8 @@ export abstract class OverlappedProactor implements Proactor, NamedPipeOperation
   #readyAccepts: OverlappedOperation[] = [];
   #readyCallbacks: Array<() => void> = [];
   readonly #wsabufs = Buffer.alloc(MAX_GATHER * WSABUF_SIZE);
+  /** Where #wsabufs is: the overlapped calls take addresses (core's Ws2Overlapped). */
+  readonly #wsabufsAddress = addressOf(this.#wsabufs);
   readonly #u32a = new Uint32Array(1);
   readonly #u32b = new Uint32Array(1);
   readonly #pointerArg = Buffer.alloc(8);
@@ -392,7 +394,7 @@ export abstract class OverlappedProactor implements Proactor, NamedPipeOperation
       writeWsabuf(this.#wsabufs, 0, 0, 0);
     }
     const routine = this.#arm(op);
-    const rc = this.win.ws2Overlapped.WSARecv(op.record!.socket, this.#wsabufs, 1, 0, op.field(OFFSET_FLAGS), op.address, routine);
+    const rc = this.win.ws2Overlapped.WSARecv(op.record!.socket, this.#wsabufsAddress, 1, 0, op.field(OFFSET_FLAGS), op.address, routine);
     this.#started(op, rc === 0);
   }
 
@@ -402,7 +404,7 @@ export abstract class OverlappedProactor implements Proactor, NamedPipeOperation
     if (record.pipe) return this.#writePipe(op, buffers);
     const count = this.#prepareSend(op, buffers);
     const routine = this.#arm(op);
-    const rc = this.win.ws2Overlapped.WSASend(socket, this.#wsabufs, count, 0, 0, op.address, routine);
+    const rc = this.win.ws2Overlapped.WSASend(socket, this.#wsabufsAddress, count, 0, 0, op.address, routine);
     this.#started(op, rc === 0);
   }
 
@@ -416,7 +418,7 @@ export abstract class OverlappedProactor implements Proactor, NamedPipeOperation
     const routine = this.#arm(op);
     const rc = this.win.ws2Overlapped.WSARecvFrom(
       socket,
-      this.#wsabufs,
+      this.#wsabufsAddress,
       1,
       0,
       op.field(OFFSET_FLAGS),
@@ -434,7 +436,7 @@ export abstract class OverlappedProactor implements Proactor, NamedPipeOperation
     const count = Math.max(1, this.#prepareSend(op, buffers));
     address.copy(op.slot, OFFSET_ADDRESS, 0, Math.min(length, ADDRESS_AREA));
     const routine = this.#arm(op);
-    const rc = this.win.ws2Overlapped.WSASendTo(socket, this.#wsabufs, count, 0, 0, op.field(OFFSET_ADDRESS), length, op.address, routine);
+    const rc = this.win.ws2Overlapped.WSASendTo(socket, this.#wsabufsAddress, count, 0, 0, op.field(OFFSET_ADDRESS), length, op.address, routine);
     this.#started(op, rc === 0);
   }
 

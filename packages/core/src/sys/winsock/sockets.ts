@@ -39,6 +39,9 @@ export function createWinsockApi(): SocketApi {
   const addrLen = new Int32Array(1);
   const gather = Buffer.alloc(MAX_GATHER * WSABUF_SIZE);
   const sent = new Uint32Array(1);
+  // The I/O calls take addresses (see Ws2Overlapped in library.ts).
+  const gatherAddress = addressOf(gather);
+  const sentAddress = addressOf(sent);
   const nonBlocking = new Uint32Array([1]);
 
   const result = (rc: number): number => (rc === C.SOCKET_ERROR ? lastError() : rc);
@@ -102,22 +105,22 @@ export function createWinsockApi(): SocketApi {
       return result(ws2.connect(s, addr, len));
     },
     recv(s, buffer, offset, length) {
-      const n = ws2.recv(s, offset === 0 ? buffer : buffer.subarray(offset), length, 0);
+      const n = ws2.recv(s, addressOf(buffer) + offset, length, 0);
       return n >= 0 ? n : lastError();
     },
     send(s, buffer, offset, length) {
-      const n = ws2.send(s, offset === 0 ? buffer : buffer.subarray(offset), length, 0);
+      const n = ws2.send(s, addressOf(buffer) + offset, length, 0);
       return n >= 0 ? n : lastError();
     },
     sendv(s, buffers, first, firstOffset) {
       const count = fillGather(buffers, first, firstOffset);
       if (count === 0) return 0;
-      const rc = ws2.WSASend(s, gather, count, sent, 0, null, null);
+      const rc = ws2.WSASend(s, gatherAddress, count, sentAddress, 0, 0, 0);
       return rc === 0 ? sent[0]! : lastError();
     },
     recvFrom(s, buffer, offset, length, from, fromLength) {
       fromLength[0] = from.byteLength;
-      const n = ws2.recvfrom(s, offset === 0 ? buffer : buffer.subarray(offset), length, 0, from, fromLength);
+      const n = ws2.recvfrom(s, addressOf(buffer) + offset, length, 0, addressOf(from), addressOf(fromLength));
       return n >= 0 ? n : lastError();
     },
     sendTo(s, buffers, to, toLength) {
@@ -126,7 +129,7 @@ export function createWinsockApi(): SocketApi {
         // A zero-length datagram is legal; WSASendTo needs one (empty) entry.
         writeWsabuf(gather, 0, 0, 0);
       }
-      const rc = ws2.WSASendTo(s, gather, Math.max(count, 1), sent, 0, to, toLength, null, null);
+      const rc = ws2.WSASendTo(s, gatherAddress, Math.max(count, 1), sentAddress, 0, addressOf(to), toLength, 0, 0);
       return rc === 0 ? sent[0]! : lastError();
     },
     setBlocking: (s, blocking) => result(ws2.ioctlsocket(s, C.FIONBIO, new Uint32Array([blocking ? 0 : 1]))),
