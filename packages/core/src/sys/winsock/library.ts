@@ -23,15 +23,10 @@ export interface Ws2_32 {
   listen: NativeFunction<[s: Sock, backlog: number], number>;
   accept: NativeFunction<[s: Sock, addr: Ptr, len: Ptr], Sock>;
   connect: NativeFunction<[s: Sock, addr: Uint8Array, len: number], number>;
-  /** Into memory at `buf`: the I/O path's buffers go by address (see {@link Ws2Overlapped}). */
+  /** Into memory at `buf`: the I/O path's buffers go by address (see {@link Ws2Overlapped}, whose calls also serve non-overlapped gathers). */
   recv: NativeFunction<[s: Sock, buf: Address, len: number, flags: number], number>;
   send: NativeFunction<[s: Sock, buf: Address, len: number, flags: number], number>;
   recvfrom: NativeFunction<[s: Sock, buf: Address, len: number, flags: number, from: Address, fromLen: Address], number>;
-  /** Non-overlapped gather sends (`overlapped` and `routine` 0). */
-  WSASend: NativeFunction<[s: Sock, bufs: Address, count: number, sent: Address, flags: number, overlapped: Address, routine: Address], number>;
-  WSASendTo: NativeFunction<[s: Sock, bufs: Address, count: number, sent: Address, flags: number, to: Address, toLen: number, overlapped: Address, routine: Address], number>;
-  WSARecv: NativeFunction<[s: Sock, bufs: Ptr, count: number, received: Ptr, flags: Ptr, overlapped: Ptr, routine: Ptr], number>;
-  WSARecvFrom: NativeFunction<[s: Sock, bufs: Ptr, count: number, received: Ptr, flags: Ptr, from: Ptr, fromLen: Ptr, overlapped: Ptr, routine: Ptr], number>;
   shutdown: NativeFunction<[s: Sock, how: number], number>;
   setsockopt: NativeFunction<[s: Sock, level: number, name: number, value: Uint8Array, len: number], number>;
   getsockopt: NativeFunction<[s: Sock, level: number, name: number, value: Uint8Array, len: Int32Array], number>;
@@ -54,7 +49,8 @@ export interface Ws2_32 {
 }
 
 /**
- * Overlapped forms of the Winsock calls. Every pointer is passed as a
+ * Winsock's scatter/gather calls (overlapped or not: `overlapped` and
+ * `routine` 0 for a plain non-blocking call). Every pointer is passed as a
  * numeric address: into koffi-allocated memory that never moves for what the
  * call keeps (OVERLAPPED, flags, address out-params), and into a buffer the
  * caller holds for the WSABUF array, which Winsock captures during the call.
@@ -264,10 +260,6 @@ export function windows(): WindowsLibraries {
     recv: 'int __stdcall recv(intptr_t s, uintptr_t buf, int len, int flags)',
     send: 'int __stdcall send(intptr_t s, uintptr_t buf, int len, int flags)',
     recvfrom: 'int __stdcall recvfrom(intptr_t s, uintptr_t buf, int len, int flags, uintptr_t from, uintptr_t fromLen)',
-    WSASend: 'int __stdcall WSASend(intptr_t s, uintptr_t bufs, uint32_t count, uintptr_t sent, uint32_t flags, uintptr_t overlapped, uintptr_t routine)',
-    WSASendTo: 'int __stdcall WSASendTo(intptr_t s, uintptr_t bufs, uint32_t count, uintptr_t sent, uint32_t flags, uintptr_t to, int toLen, uintptr_t overlapped, uintptr_t routine)',
-    WSARecv: 'int __stdcall WSARecv(intptr_t s, void *bufs, uint32_t count, void *received, void *flags, void *overlapped, void *routine)',
-    WSARecvFrom: 'int __stdcall WSARecvFrom(intptr_t s, void *bufs, uint32_t count, void *received, void *flags, void *from, void *fromLen, void *overlapped, void *routine)',
     shutdown: 'int __stdcall shutdown(intptr_t s, int how)',
     setsockopt: 'int __stdcall setsockopt(intptr_t s, int level, int name, void *value, int len)',
     getsockopt: 'int __stdcall getsockopt(intptr_t s, int level, int name, void *value, void *len)',

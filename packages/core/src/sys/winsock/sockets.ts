@@ -32,7 +32,7 @@ function optionTarget(option: SocketOption, family: AddressFamily): [level: numb
 
 /** Creates the Winsock implementation of {@link SocketApi}. */
 export function createWinsockApi(): SocketApi {
-  const { ws2 } = windows();
+  const { ws2, ws2Overlapped } = windows();
   const lastError = (): number => -ws2.WSAGetLastError();
   const intArg = Buffer.alloc(8);
   const intLen = new Int32Array(1);
@@ -115,7 +115,7 @@ export function createWinsockApi(): SocketApi {
     sendv(s, buffers, first, firstOffset) {
       const count = fillGather(buffers, first, firstOffset);
       if (count === 0) return 0;
-      const rc = ws2.WSASend(s, gatherAddress, count, sentAddress, 0, 0, 0);
+      const rc = ws2Overlapped.WSASend(s, gatherAddress, count, sentAddress, 0, 0, 0);
       return rc === 0 ? sent[0]! : lastError();
     },
     recvFrom(s, buffer, offset, length, from, fromLength) {
@@ -129,7 +129,7 @@ export function createWinsockApi(): SocketApi {
         // A zero-length datagram is legal; WSASendTo needs one (empty) entry.
         writeWsabuf(gather, 0, 0, 0);
       }
-      const rc = ws2.WSASendTo(s, gatherAddress, Math.max(count, 1), sentAddress, 0, addressOf(to), toLength, 0, 0);
+      const rc = ws2Overlapped.WSASendTo(s, gatherAddress, Math.max(count, 1), sentAddress, 0, addressOf(to), toLength, 0, 0);
       return rc === 0 ? sent[0]! : lastError();
     },
     setBlocking: (s, blocking) => result(ws2.ioctlsocket(s, C.FIONBIO, new Uint32Array([blocking ? 0 : 1]))),
