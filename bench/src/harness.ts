@@ -285,12 +285,15 @@ export async function runRounds<S extends { name: string }, R>(options: {
   serverArgs?: (platform: string, impl: string) => string[];
   /** Whether `scenario` runs on `platform` (default: every one does). */
   runsOn?: (scenario: S, platform: string) => boolean;
+  /** Servers of the script measured beside node's on every platform, by `--impl` name, with their table labels. */
+  references?: ReadonlyArray<{ impl: string; label: string }>;
 }): Promise<Array<Row<R>>> {
+  const labels = new Map([['node', options.nodeLabel], ...(options.references ?? []).map(({ impl, label }) => [impl, label] as [string, string])]);
   const samples = new Map<string, R[]>();
   for (const platform of platforms) {
     const servers = new Map<string, BenchServer>();
     try {
-      for (const impl of ['node', ...backendVariants(platform)]) {
+      for (const impl of [...labels.keys(), ...backendVariants(platform)]) {
         servers.set(impl, await startServer(platform, options.script, [...implArgs(impl), ...(options.serverArgs?.(platform, impl) ?? [])]));
       }
       for (let round = 1; round <= options.rounds; round++) {
@@ -299,7 +302,7 @@ export async function runRounds<S extends { name: string }, R>(options: {
           if (options.runsOn && !options.runsOn(scenario, platform)) continue;
           for (const [impl, server] of order) {
             const result = await options.measure(server.port, scenario, server);
-            const key = JSON.stringify([platform, impl === 'node' ? options.nodeLabel : impl, scenario.name]);
+            const key = JSON.stringify([platform, labels.get(impl) ?? impl, scenario.name]);
             samples.set(key, [...(samples.get(key) ?? []), result]);
             console.error(`round ${round} ${platform} ${impl} ${scenario.name}: ${JSON.stringify(result)}`);
           }

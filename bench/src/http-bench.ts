@@ -10,6 +10,11 @@
  *
  * Prints requests/s and p99 latency side by side, with each result's ratio
  * to plain node:http on the same platform (the same node.exe under Wine).
+ * A second node:http row, "node:http, 'data' path", serves the same app on
+ * node:net sockets whose bytes reach the parser as 'data' events, as on
+ * any socket without a libuv handle (ours, or TLS): plain node:http's parser
+ * reads its socket's handle in C++ instead. The row measures what that costs
+ * node:http itself, the bound for a stream layer in JavaScript.
  *
  *   node bench/dist/http-bench.js [--platform native|wine|both] [--backends select,iocp]
  *                                 [--duration 3] [--warmup 1] [--scenarios 1,2,3] [--rounds 3]
@@ -93,6 +98,7 @@ const rows = await runRounds({
   rounds,
   script: 'http-server.js',
   nodeLabel: 'node:http',
+  references: [{ impl: 'node-data', label: "node:http, 'data' path" }],
   scenarios,
   measure: (port, scenario) => {
     if (warmup > 0) wrk(port, scenario, warmup);
