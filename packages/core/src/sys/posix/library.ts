@@ -14,8 +14,12 @@ type Ptr = NativePointer | Uint8Array | null;
  * A native address (`addressOf(buffer) + offset`), passed as an integer
  * where a call sits on the I/O path: koffi checks every pointer argument it
  * is given a buffer for against its type tags first (a N-API call, about
- * 0.35 µs each, test VM), and an integer it passes as it is. The caller
- * keeps the buffer referenced until the call returns.
+ * 0.35 µs each, test VM), and an integer it passes as it is. An address
+ * does not keep its buffer alive: the caller holds the buffer until the
+ * call returns (an `.async` call: until its callback). A buffer referenced
+ * by nothing but its address is collected, and the kernel then writes into
+ * memory malloc has handed out again (a throwaway echo server that kept only
+ * its receive buffer's address corrupted the heap within 3,000 round trips).
  */
 type Address = number;
 

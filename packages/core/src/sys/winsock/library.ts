@@ -56,7 +56,8 @@ export interface Ws2_32 {
  * caller holds for the WSABUF array, which Winsock captures during the call.
  * An address costs koffi nothing to pass; a buffer is first checked against
  * its type tags (a N-API call per pointer argument, about 0.35 µs, measured
- * natively under perf).
+ * natively under perf). An address does not keep its buffer alive: the
+ * caller holds it for as long as the call may use it.
  */
 export interface Ws2Overlapped {
   WSARecv: NativeFunction<[s: Sock, bufs: Address, count: number, received: Address, flags: Address, overlapped: Address, routine: Address], number>;
