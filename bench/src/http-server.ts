@@ -3,8 +3,9 @@
  * (libuv); `--impl node-data` is the same with the parser fed by the
  * sockets' 'data' events rather than reading their libuv handles (what
  * node:http does on any other stream); any other `--impl` is the name of a
- * wsaloop backend serving the very same node:http app through @wsaloop/net, on one loop or, with
- * `--threads N`, on N loops on Worker threads. Prints
+ * wsaloop backend serving the very same node:http app through
+ * @wsaloop/net, on one loop or, with `--threads N`, on N loops on Worker
+ * threads. Prints
  * `listening on <host>:<port>`; the harness kills it when done.
  */
 import net from 'node:net';
@@ -30,12 +31,14 @@ if (impl !== 'node' && impl !== 'node-data' && threads > 1) {
 } else {
   const server = createHttpApp();
   server.on('listening', () => console.log(`listening on ${host}:${(server.address() as { port: number }).port}`));
-  if (impl === 'node') server.listen(0, host);
-  else if (impl === 'node-data') {
+  if (impl === 'node') {
+    server.listen(0, host);
+  } else if (impl === 'node-data') {
     const listener = feedThroughData(server);
     listener.listen(0, host, () => console.log(`listening on ${host}:${(listener.address() as { port: number }).port}`));
+  } else {
+    serve(server, { loop: createLoop({ backend: impl, ...options }), host, port: 0 });
   }
-  else serve(server, { loop: createLoop({ backend: impl, ...options }), host, port: 0 });
 }
 
 /**
@@ -45,10 +48,9 @@ if (impl !== 'node' && impl !== 'node-data' && threads > 1) {
  * handle in C++. Same socket options as node:http's own server.
  */
 function feedThroughData(app: ReturnType<typeof createHttpApp>): net.Server {
-  const listener = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+  return net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
     const handle = (socket as { _handle?: { _consumed?: boolean } })._handle;
     if (handle) handle._consumed = true;
     app.emit('connection', socket);
   });
-  return listener;
 }
