@@ -8,4 +8,4 @@ export { addressOf, writePointer, writeSize } from './sys/posix/pointers.js';
 export * as PosixConstants from './sys/posix/constants.js';
 export * as IoUringAbi from './sys/posix/io-uring.js';
 export { errnoCode, errnoMessage } from './sys/posix/errors.js';
-export { NodeLoopWait } from './sys/posix/node-loop-wait.js';
+export { NodeLoopWait, NodeLoopWatch, type NodeLoopWatchListener } from './sys/posix/node-loop-wait.js';

@@ -6,6 +6,10 @@
  * Both are pollable: an epoll instance is readable while it has events, a
  * ring while its completion queue has entries.
  *
+ * A backend may also hand Node's loop one socket to watch on its own
+ * ({@link NodeLoopWatch}), sparing the look into its own descriptor that a
+ * wake through it costs.
+ *
  * libuv calls a poll callback outside of any Node callback scope, so
  * nothing runs the `process.nextTick` queue and the promise jobs the
  * callback queued until some later Node callback ends. This wait drains them
@@ -32,8 +36,17 @@ function throwUncaught(error: unknown): void {
 }
 
 /** This thread's watches that are started, stopped at exit: Node's teardown must not call into them. */
-const started = new Set<NodeLoopWait>();
+const started = new Set<{ close(): void }>();
 let exitHooked = false;
+
+function watchStarted(watch: { close(): void }): void {
+  started.add(watch);
+  if (exitHooked) return;
+  exitHooked = true;
+  process.once('exit', () => {
+    for (const each of started) each.close();
+  });
+}
 
 /**
  * One descriptor watched for readability by Node's event loop, one wait at a
@@ -74,15 +87,28 @@ export class NodeLoopWait {
       if (this.#handle) this.#handle.start({ readable: true }, this.#onPoll);
       else this.#handle = koffi.node.poll(this.#fd, { readable: true }, this.#onPoll);
       this.#started = true;
-      started.add(this);
-      if (!exitHooked) {
-        exitHooked = true;
-        process.once('exit', () => {
-          for (const wait of started) wait.close();
-        });
-      }
+      watchStarted(this);
     }
     if (timeoutMs >= 0) this.#timer = setTimeout(this.#onTimeout, timeoutMs);
+  }
+
+  /** Whether a wait is armed and not yet answered. */
+  get armed(): boolean {
+    return this.#onReady !== null;
+  }
+
+  /**
+   * Answers the armed wait by another route (a {@link NodeLoopWatch}'s
+   * report): drops its callback and timer, calls `answer` in their place,
+   * then drains Node's queues as a report of this descriptor would. The
+   * watch stays started when the loop arms its next wait meanwhile, as it
+   * usually does. `answer` must not throw.
+   */
+  answer(answer: () => void): void {
+    this.#onReady = null;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#run(answer);
   }
 
   /** Drops the armed wait, if any, without calling it. */
@@ -106,8 +132,13 @@ export class NodeLoopWait {
     this.#onReady = null;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#run(onReady);
+  }
+
+  /** Calls what answers the wait, then Node's queues, then stops watching unless the loop armed again. */
+  #run(answer: () => void): void {
     try {
-      onReady();
+      answer();
       drainTicks();
     } catch (error) {
       // Thrown by a nextTick callback: libuv's callback has no caller to take it.
@@ -128,4 +159,53 @@ export class NodeLoopWait {
     this.#started = false;
     started.delete(this);
   }
+}
+
+/**
+ * Receives a {@link NodeLoopWatch}'s reports: what the socket is ready for
+ * (errors and hang-ups come as readable and writable, the calls then tell),
+ * and `failed` when libuv could not watch it.
+ */
+export type NodeLoopWatchListener = (readable: boolean, writable: boolean, failed: boolean) => void;
+
+/**
+ * One socket watched by Node's event loop on its own (libuv's `uv_poll`,
+ * level-triggered: reported on every turn of Node's loop while it is
+ * ready). Where one socket carries all the traffic, this spares the wake
+ * through a backend's own descriptor its extra look. The watch is
+ * unreferenced: it never holds Node's loop alive (a {@link NodeLoopWait}
+ * does that while the backend waits), so a watch reported while its loop is
+ * not waiting must be stopped, or closed, by its listener.
+ */
+export class NodeLoopWatch {
+  #handle: PollHandle | null;
+  readonly #onPoll: (events: koffi.IKoffiPollEvents) => void;
+
+  /** Starts watching `fd` for the readiness asked for. */
+  constructor(fd: number, readable: boolean, writable: boolean, listener: NodeLoopWatchListener) {
+    const onPoll = (status: number, events: koffi.IKoffiPollEvents): void => listener(events.readable || events.disconnect, events.writable, status < 0);
+    // koffi 2.16 calls it with libuv's status first, whatever its typings say.
+    this.#onPoll = onPoll as unknown as (events: koffi.IKoffiPollEvents) => void;
+    this.#handle = koffi.node.poll(fd, watchOptions(readable, writable), this.#onPoll);
+    this.#handle.unref();
+    watchStarted(this);
+  }
+
+  /** Changes the readiness watched for. */
+  watch(readable: boolean, writable: boolean): void {
+    this.#handle?.start(watchOptions(readable, writable), this.#onPoll);
+  }
+
+  /** Stops watching for good; no report follows. The socket stays open: it is the caller's. */
+  close(): void {
+    if (!this.#handle) return;
+    this.#handle.close();
+    this.#handle = null;
+    started.delete(this);
+  }
+}
+
+/** libuv's events for the readiness asked for (a peer's hang-up counts as readable). */
+function watchOptions(readable: boolean, writable: boolean): koffi.IKoffiPollOptions {
+  return { readable, writable, disconnect: readable };
 }
