@@ -11,7 +11,7 @@
 import { BackendUnsupportedError, type BackendOptions, checkBackendOptions, type Reactor } from '@wsaloop/core/backend';
 import { EPOLL_OPTION_NAMES, EpollReactor, type EpollOptions } from './epoll-reactor.js';
 
-export { EpollReactor, type EpollOptions } from './epoll-reactor.js';
+export { EpollReactor, type EpollOptions, PROMOTE_AFTER_WAKES } from './epoll-reactor.js';
 
 /** Names of the options the epoll backend accepts (see {@link EpollOptions}). */
 export const knownOptions: readonly string[] = EPOLL_OPTION_NAMES;
