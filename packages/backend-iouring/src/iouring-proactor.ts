@@ -680,15 +680,22 @@ export class IoUringProactor implements Proactor {
    * Submits what is queued (and runs the kernel's pending share of
    * completions) when there is any, then reaps; again while a reap only
    * queued follow-ups, such as the receive after a poll request, which
-   * completes inside that next enter.
+   * completes inside that next enter. Once requests heard back, one pass
+   * more submits what their callbacks started (an echo's send, the next
+   * receive's poll): a send that completes inside that enter is reported by
+   * this poll, where it took a turn of the loop of its own after it (two
+   * turns per round trip in ping-pong, for the same one enter). Only one,
+   * so a callback that always writes again cannot keep the poll from
+   * returning.
    */
   #submitAndReap(): number {
     const ring = this.#ring;
     let n = 0;
+    let passesAfterReports = 0;
     do {
       if (ring.unsubmitted > 0 || ring.overflowed || ring.taskWorkPending) this.#submit();
       n += this.#reap();
-    } while (n === 0 && ring.unsubmitted > 0 && !this.#woken);
+    } while (ring.unsubmitted > 0 && !this.#woken && (n === 0 || passesAfterReports++ < 1));
     return n;
   }
 
