@@ -24,13 +24,16 @@
  * (`epoll_wait`) to learn which socket it was; when
  * {@link PROMOTE_AFTER_WAKES} wakes in a row reported the same single
  * socket, that socket leaves the kernel's set for a watch of its own (a
- * {@link NodeLoopWatch}), and its reports need no look. Measured with one
- * client in ping-pong, natively: 0.89x node:net's round trips before, 0.98x
- * with the watch. It goes back into the set as soon as any other socket is
- * reported, or a look is made without a wait (a loop busy with idle
- * handles), which would not see it: with two busy clients the nested
- * epoll already matched node:net (1.00x against 0.95x with every socket
- * watched alone), and with fifty it made 1.18x against 0.94x.
+ * {@link NodeLoopWatch}), and its reports need no look: one client in
+ * ping-pong, natively, makes node:net's 4 system calls per round trip
+ * where it made 5, and 0.96x node:net's round trips where it made 0.91x
+ * (the bench, 3 rounds). It goes back into the set as soon as any other
+ * socket is reported, or a look is made without a wait (a loop busy with
+ * idle handles), which would not see it. Only one socket is ever watched
+ * alone: with every socket watched so, two busy clients made 0.95x
+ * node:net's round trips where the nested epoll made 1.00x, and fifty 0.94x
+ * against 1.18x, since sockets ready together share one wake through the
+ * descriptor.
  * @module
  */
 import { Readiness, type Reactor, type ReadinessListener, type SocketHandle, type EventFdWakeToken } from '@wsaloop/core/backend';
