@@ -117,6 +117,36 @@ describe('iouring backend', () => {
     }
   });
 
+  it('reports an echo\'s send in the poll that received: one turn of the loop per round trip, not two', async () => {
+    const ROUND_TRIPS = 200;
+    const loop = createLoop({ backend: 'iouring' });
+    const { server, port } = echoServer(loop);
+    // A prepare handle runs once per turn of the loop.
+    let turns = 0;
+    const counter = loop.prepare().start(() => turns++);
+    counter.unref();
+    const peer = connect(port, '127.0.0.1');
+    let echoed = 0;
+    let turnsBefore = 0;
+    peer.on('connect', () => {
+      turnsBefore = turns;
+      peer.write('x');
+    });
+    peer.on('data', (d) => {
+      echoed += d.length;
+      if (echoed < ROUND_TRIPS) return void peer.write('x');
+      peer.end();
+      server.close();
+    });
+    await loop.run();
+    counter.close();
+    await loop.run();
+    loop.close();
+    expect(echoed).toBe(ROUND_TRIPS);
+    // Two per round trip when the send's completion waited for the next poll.
+    expect((turns - turnsBefore) / ROUND_TRIPS).toBeLessThan(1.5);
+  });
+
   it('with zeroByteReads, an idle connection holds no receive buffer; without, one of recvBufferSize', async () => {
     for (const zeroByteReads of [true, false]) {
       const loop = createLoop({ backend: 'iouring', zeroByteReads });
