@@ -39,6 +39,7 @@ function throwUncaught(error: unknown): void {
 const started = new Set<{ close(): void }>();
 let exitHooked = false;
 
+/** Records a started watch, hooking the process's exit the first time. */
 function watchStarted(watch: { close(): void }): void {
   started.add(watch);
   if (exitHooked) return;
