@@ -116,14 +116,20 @@ async function until(condition: () => boolean, ms = 2000): Promise<void> {
   }
 }
 
+/** An echo loop and one node:net client, whose round trips have had its socket watched alone. */
+async function promotedEcho(): Promise<{ loop: Loop; server: Tcp; port: number; peer: Socket; running: Promise<boolean> }> {
+  const loop = createLoop({ backend: 'epoll' });
+  const { server, port } = echoServer(loop);
+  const running = loop.run();
+  const peer = await client(port);
+  expect(await pingPong(peer, PROMOTE_AFTER_WAKES + 8)).toBe(PROMOTE_AFTER_WAKES + 8);
+  expect(loop.stats()).toMatchObject({ socketsWatchedAlone: 1, socketsInKernelSet: 1 }); // the listener
+  return { loop, server, port, peer, running };
+}
+
 describe('epoll backend: the one busy socket watched alone', () => {
   it('is watched alone after a run of wakes, spares the look, and rejoins the set when another socket is reported', async () => {
-    const loop = createLoop({ backend: 'epoll' });
-    const { server, port } = echoServer(loop);
-    const running = loop.run();
-    const first = await client(port);
-    expect(await pingPong(first, PROMOTE_AFTER_WAKES + 8)).toBe(PROMOTE_AFTER_WAKES + 8);
-    expect(loop.stats()).toMatchObject({ socketsWatchedAlone: 1, socketsInKernelSet: 1 }); // the listener
+    const { loop, server, port, peer: first, running } = await promotedEcho();
     const looksBefore = nativeCallCounts().epoll_wait ?? 0;
     expect(await pingPong(first, 100)).toBe(100);
     // Each of the 100 wakes came straight from Node's loop: no look into the epoll descriptor.
@@ -143,12 +149,7 @@ describe('epoll backend: the one busy socket watched alone', () => {
   });
 
   it('rejoins the set when the loop looks without waiting (an idle handle), and is served all along', async () => {
-    const loop = createLoop({ backend: 'epoll' });
-    const { server, port } = echoServer(loop);
-    const running = loop.run();
-    const peer = await client(port);
-    await pingPong(peer, PROMOTE_AFTER_WAKES + 8);
-    expect(loop.stats().socketsWatchedAlone).toBe(1);
+    const { loop, server, peer, running } = await promotedEcho();
     let idles = 0;
     const idle = loop.idle().start(() => idles++);
     // Every poll now looks with no timeout, and a look sees only the kernel's set.
@@ -165,12 +166,9 @@ describe('epoll backend: the one busy socket watched alone', () => {
   });
 
   it('rejoins the set when reported while its loop is stopped, and no data is lost', async () => {
-    const loop = createLoop({ backend: 'epoll' });
-    const { server, port } = echoServer(loop);
-    let running = loop.run();
-    const peer = await client(port);
-    await pingPong(peer, PROMOTE_AFTER_WAKES + 8);
-    expect(loop.stats().socketsWatchedAlone).toBe(1);
+    const promoted = await promotedEcho();
+    const { loop, server, peer } = promoted;
+    let { running } = promoted;
     loop.stop();
     expect(await running).toBe(true);
     // Node's loop reports the socket with nobody waiting: the watch must go, or
