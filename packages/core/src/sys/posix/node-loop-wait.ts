@@ -35,17 +35,24 @@ function throwUncaught(error: unknown): void {
   });
 }
 
-/** This thread's watches that are started, stopped at exit: Node's teardown must not call into them. */
-const started = new Set<{ close(): void }>();
+/**
+ * This thread's watches that hold a libuv handle, started or stopped,
+ * closed at exit. Node's teardown must not call into a started one; and in
+ * a Worker, a handle left open is closed by koffi's finalizer while the
+ * thread's libuv loop is torn down, which crashed the process (a Worker
+ * that stopped its loop and then called `process.exit()`: a segmentation
+ * fault every time).
+ */
+const open = new Set<{ close(): void }>();
 let exitHooked = false;
 
-/** Records a started watch, hooking the process's exit the first time. */
-function watchStarted(watch: { close(): void }): void {
-  started.add(watch);
+/** Records a watch that holds a handle, hooking the process's exit the first time. */
+function watchOpened(watch: { close(): void }): void {
+  open.add(watch);
   if (exitHooked) return;
   exitHooked = true;
   process.once('exit', () => {
-    for (const each of started) each.close();
+    for (const each of open) each.close();
   });
 }
 
@@ -86,9 +93,11 @@ export class NodeLoopWait {
     this.#onReady = onReady;
     if (!this.#started) {
       if (this.#handle) this.#handle.start({ readable: true }, this.#onPoll);
-      else this.#handle = koffi.node.poll(this.#fd, { readable: true }, this.#onPoll);
+      else {
+        this.#handle = koffi.node.poll(this.#fd, { readable: true }, this.#onPoll);
+        watchOpened(this);
+      }
       this.#started = true;
-      watchStarted(this);
     }
     if (timeoutMs >= 0) this.#timer = setTimeout(this.#onTimeout, timeoutMs);
   }
@@ -125,6 +134,7 @@ export class NodeLoopWait {
     this.#disarm();
     this.#handle?.close();
     this.#handle = null;
+    open.delete(this);
   }
 
   #report(): void {
@@ -158,7 +168,6 @@ export class NodeLoopWait {
     if (this.#onReady || !this.#started) return;
     this.#handle?.stop();
     this.#started = false;
-    started.delete(this);
   }
 }
 
@@ -189,7 +198,7 @@ export class NodeLoopWatch {
     this.#onPoll = onPoll as unknown as (events: koffi.IKoffiPollEvents) => void;
     this.#handle = koffi.node.poll(fd, watchOptions(readable, writable), this.#onPoll);
     this.#handle.unref();
-    watchStarted(this);
+    watchOpened(this);
   }
 
   /** Changes the readiness watched for. */
@@ -202,7 +211,7 @@ export class NodeLoopWatch {
     if (!this.#handle) return;
     this.#handle.close();
     this.#handle = null;
-    started.delete(this);
+    open.delete(this);
   }
 }
 
