@@ -115,17 +115,21 @@ export class NodeLoopWait {
    * usually does. `answer` must not throw.
    */
   answer(answer: () => void): void {
-    this.#onReady = null;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#run(answer);
+    this.#clearArmed();
+    try {
+      answer();
+      drainTicks();
+    } catch (error) {
+      // Thrown by a nextTick callback: libuv's callback has no caller to take it.
+      throwUncaught(error);
+    }
+    // The loop usually arms its next wait during the drain.
+    this.#stopUnlessArmed();
   }
 
   /** Drops the armed wait, if any, without calling it. */
   #disarm(): void {
-    this.#onReady = null;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#clearArmed();
     this.#stopUnlessArmed();
   }
 
@@ -140,23 +144,14 @@ export class NodeLoopWait {
   #report(): void {
     const onReady = this.#onReady;
     if (!onReady) return this.#stopUnlessArmed();
+    this.answer(onReady);
+  }
+
+  /** Forgets the armed wait's callback and timer. */
+  #clearArmed(): void {
     this.#onReady = null;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#run(onReady);
-  }
-
-  /** Calls what answers the wait, then Node's queues, then stops watching unless the loop armed again. */
-  #run(answer: () => void): void {
-    try {
-      answer();
-      drainTicks();
-    } catch (error) {
-      // Thrown by a nextTick callback: libuv's callback has no caller to take it.
-      throwUncaught(error);
-    }
-    // The loop usually arms its next wait during the drain.
-    this.#stopUnlessArmed();
   }
 
   /**
